@@ -1,0 +1,111 @@
+import { mkdir, rename, rm } from "node:fs/promises";
+import { dirname } from "node:path";
+import { FileType, type MetaValue, type TensorSpec, TensorType, ValueType, bool, f32, str, u32 } from "./format.ts";
+import { SHAPES, type ModelShape, type ShapeName, parameterCounts } from "./shapes.ts";
+import { CHATML_TEMPLATE, buildVocab } from "./vocab.ts";
+import { writeGguf } from "./writer.ts";
+
+export interface MakeModelOptions {
+  path: string;
+  shape?: ShapeName | ModelShape;
+  type?: "f32" | "f16";
+  seed?: number;
+  name?: string;
+  onProgress?: (written: number, total: number) => void;
+}
+
+export interface MadeModel {
+  path: string;
+  bytes: number;
+  shape: ModelShape;
+  parameters: { total: number; active: number };
+}
+
+export const RANDOM_WEIGHTS_NOTICE = "Generated with random weights: it produces noise, not answers. For tests and demos only.";
+
+/**
+ * Generates a Llama-architecture GGUF (dense, or Mixtral-style MoE when the shape has experts)
+ * with seeded random weights. Written to a temporary name and renamed, so a reader never sees
+ * half a file.
+ */
+export async function makeModel(opts: MakeModelOptions): Promise<MadeModel> {
+  const shape: ModelShape = typeof opts.shape === "object" ? opts.shape : SHAPES[opts.shape ?? "tiny"];
+  if (!shape) throw new Error(`unknown shape ${String(opts.shape)}; known: ${Object.keys(SHAPES).join(", ")}`);
+  if (shape.embedding % shape.heads || shape.heads % shape.kvHeads) throw new Error("embedding must divide by heads, heads by kvHeads");
+  const type = opts.type === "f16" ? TensorType.F16 : TensorType.F32;
+  const seed = opts.seed ?? 42;
+  const vocab = buildVocab(shape.vocab);
+  const headDim = shape.embedding / shape.heads;
+  const kv = shape.kvHeads * headDim;
+  const moe = (shape.experts ?? 0) > 1;
+  const name = opts.name ?? `freehold-random-${moe ? "moe" : "dense"}-${shape.embedding}x${shape.layers}`;
+
+  const metadata: Record<string, MetaValue> = {
+    "general.architecture": str("llama"),
+    "general.name": str(name),
+    "general.description": str(RANDOM_WEIGHTS_NOTICE),
+    "general.file_type": u32(type === TensorType.F16 ? FileType.MOSTLY_F16 : FileType.ALL_F32),
+    "llama.context_length": u32(shape.contextLength),
+    "llama.embedding_length": u32(shape.embedding),
+    "llama.block_count": u32(shape.layers),
+    "llama.feed_forward_length": u32(shape.feedForward),
+    "llama.rope.dimension_count": u32(headDim),
+    "llama.rope.freq_base": f32(10000),
+    "llama.attention.head_count": u32(shape.heads),
+    "llama.attention.head_count_kv": u32(shape.kvHeads),
+    "llama.attention.layer_norm_rms_epsilon": f32(1e-5),
+    "llama.vocab_size": u32(shape.vocab),
+    ...(moe ? { "llama.expert_count": u32(shape.experts!), "llama.expert_used_count": u32(shape.expertsUsed ?? 2) } : {}),
+    "tokenizer.ggml.model": str("llama"),
+    "tokenizer.ggml.tokens": { type: ValueType.ARRAY, itemType: ValueType.STRING, value: vocab.tokens },
+    "tokenizer.ggml.scores": { type: ValueType.ARRAY, itemType: ValueType.FLOAT32, value: vocab.scores },
+    "tokenizer.ggml.token_type": { type: ValueType.ARRAY, itemType: ValueType.INT32, value: vocab.types },
+    "tokenizer.ggml.bos_token_id": u32(vocab.bos),
+    "tokenizer.ggml.eos_token_id": u32(vocab.eos),
+    "tokenizer.ggml.eot_token_id": u32(vocab.imEnd),
+    "tokenizer.ggml.unknown_token_id": u32(vocab.unk),
+    "tokenizer.ggml.add_bos_token": bool(true),
+    "tokenizer.ggml.add_eos_token": bool(false),
+    "tokenizer.chat_template": str(CHATML_TEMPLATE),
+  };
+
+  // Norms stay F32 (as in real checkpoints); matrices take the requested type.
+  const std = 0.02;
+  const matrix = (name: string, dims: number[]): TensorSpec => ({ name, dims, type, init: { kind: "normal", std } });
+  const norm = (name: string): TensorSpec => ({ name, dims: [shape.embedding], type: TensorType.F32, init: { kind: "const", value: 1 } });
+  const E = shape.embedding, F = shape.feedForward, X = shape.experts ?? 0;
+  const tensors: TensorSpec[] = [matrix("token_embd.weight", [E, shape.vocab])];
+  for (let l = 0; l < shape.layers; l++) {
+    const p = `blk.${l}.`;
+    tensors.push(
+      norm(p + "attn_norm.weight"),
+      matrix(p + "attn_q.weight", [E, E]),
+      matrix(p + "attn_k.weight", [E, kv]),
+      matrix(p + "attn_v.weight", [E, kv]),
+      matrix(p + "attn_output.weight", [E, E]),
+      norm(p + "ffn_norm.weight"),
+    );
+    if (moe) {
+      tensors.push(
+        { name: p + "ffn_gate_inp.weight", dims: [E, X], type: TensorType.F32, init: { kind: "normal", std } },
+        matrix(p + "ffn_gate_exps.weight", [E, F, X]),
+        matrix(p + "ffn_up_exps.weight", [E, F, X]),
+        matrix(p + "ffn_down_exps.weight", [F, E, X]),
+      );
+    } else {
+      tensors.push(matrix(p + "ffn_gate.weight", [E, F]), matrix(p + "ffn_up.weight", [E, F]), matrix(p + "ffn_down.weight", [F, E]));
+    }
+  }
+  tensors.push(norm("output_norm.weight"), matrix("output.weight", [E, shape.vocab]));
+
+  await mkdir(dirname(opts.path), { recursive: true });
+  const tmp = `${opts.path}.tmp-${process.pid}`;
+  try {
+    const { bytes } = await writeGguf(tmp, metadata, tensors, seed, opts.onProgress);
+    await rename(tmp, opts.path);
+    return { path: opts.path, bytes, shape, parameters: parameterCounts(shape) };
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}

@@ -1,0 +1,42 @@
+/** Model shapes the generator can produce: tiny ones for tests, real-world ones for benchmarks. */
+export interface ModelShape {
+  embedding: number; // n_embd
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  feedForward: number; // n_ff (per expert for MoE)
+  vocab: number;
+  contextLength: number;
+  experts?: number; // Mixture-of-Experts: total experts per layer
+  expertsUsed?: number; // experts active per token
+}
+
+export const SHAPES = {
+  /** ~0.4 MB at F32: loads in milliseconds, for unit tests. */
+  tiny: { embedding: 64, layers: 2, heads: 4, kvHeads: 2, feedForward: 128, vocab: 512, contextLength: 2048 },
+  /** Mixtral-style MoE in the llama architecture, 4 experts with 2 used. */
+  "tiny-moe": { embedding: 64, layers: 2, heads: 4, kvHeads: 2, feedForward: 96, vocab: 512, contextLength: 2048, experts: 4, expertsUsed: 2 },
+  /** SmolLM-135M's shape (its real tokenizer is BPE; ours is SentencePiece-style of the same size). */
+  "smollm-135m": { embedding: 576, layers: 30, heads: 9, kvHeads: 3, feedForward: 1536, vocab: 49152, contextLength: 2048 },
+  /** TinyLlama-1.1B's shape. */
+  "tinyllama-1.1b": { embedding: 2048, layers: 22, heads: 32, kvHeads: 4, feedForward: 5632, vocab: 32000, contextLength: 2048 },
+  /** A ~1B-total / ~0.4B-active MoE for benchmarks: TinyLlama's attention with 8 experts, 2 used. */
+  "moe-1b": { embedding: 1024, layers: 16, heads: 16, kvHeads: 4, feedForward: 1408, vocab: 32000, contextLength: 2048, experts: 8, expertsUsed: 2 },
+} satisfies Record<string, ModelShape>;
+
+export type ShapeName = keyof typeof SHAPES;
+
+/** Parameters in total and active per token (they differ only for MoE). */
+export function parameterCounts(s: ModelShape): { total: number; active: number } {
+  const headDim = s.embedding / s.heads;
+  const kv = s.kvHeads * headDim;
+  const attention = s.embedding * s.embedding * 2 + s.embedding * kv * 2;
+  const expert = s.embedding * s.feedForward * 3;
+  const router = s.experts ? s.embedding * s.experts : 0;
+  const norms = s.embedding * 2;
+  const perLayerBase = attention + router + norms;
+  const embeddings = s.vocab * s.embedding * 2 + s.embedding;
+  const total = embeddings + s.layers * (perLayerBase + expert * (s.experts ?? 1));
+  const active = embeddings + s.layers * (perLayerBase + expert * (s.expertsUsed ?? 1));
+  return { total, active };
+}
