@@ -16,3 +16,36 @@ export interface Paths {
 export function pathsFor(home: string): Paths {
   return { home, models: join(home, "models"), downloads: join(home, "downloads"), db: join(home, "db") };
 }
+
+/**
+ * Optional settings file, <home>/config.json. Every field has a default; command-line flags and
+ * environment variables win over it. Sections are owned by the module they configure.
+ */
+export interface FreeholdConfig {
+  server?: {
+    host?: string;
+    port?: number;
+    /** Require an API key even on loopback (beyond loopback it is always required unless `insecureNoAuth`). */
+    requireAuth?: boolean;
+    /** Explicitly allow an open server beyond loopback (not recommended). */
+    insecureNoAuth?: boolean;
+    bodyLimitBytes?: number;
+    /** Upper bound for max_tokens / num_predict on every request. */
+    maxTokensCap?: number;
+  };
+  runtime?: Record<string, unknown>;
+  /** Remote OpenAI-compatible engines served under local names (see `freehold upstream`). */
+  upstreams?: { name: string; baseUrl: string; apiKey?: string; remoteModel?: string }[];
+}
+
+export async function loadConfig(home: string): Promise<FreeholdConfig> {
+  const { readFile } = await import("node:fs/promises");
+  const file = join(home, "config.json");
+  let text: string;
+  try { text = await readFile(file, "utf8"); } catch { return {}; }
+  try {
+    return JSON.parse(text) as FreeholdConfig;
+  } catch (e) {
+    throw new Error(`${file} is not valid JSON: ${(e as Error).message}`);
+  }
+}

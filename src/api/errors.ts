@@ -1,0 +1,42 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { FreeholdError, type ErrorCode } from "../errors.ts";
+
+const STATUS: Record<ErrorCode, number> = {
+  invalid_request: 400, context_length_exceeded: 400, unauthorized: 401, forbidden: 403, not_found: 404,
+  conflict: 409, payload_too_large: 413, rate_limited: 429, internal: 500, upstream_error: 502,
+  unavailable: 503, model_too_large: 507, insufficient_storage: 507,
+};
+
+/** OpenAI's `error.type` for each of our codes. */
+const OPENAI_TYPE: Partial<Record<ErrorCode, string>> = {
+  invalid_request: "invalid_request_error", context_length_exceeded: "invalid_request_error",
+  unauthorized: "authentication_error", forbidden: "permission_error", not_found: "invalid_request_error",
+  rate_limited: "rate_limit_exceeded", payload_too_large: "invalid_request_error",
+};
+
+/** Turns anything thrown into a FreeholdError, including Fastify's own parse and size errors. */
+export function normalizeError(err: unknown): FreeholdError {
+  if (err instanceof FreeholdError) return err;
+  const fe = err as FastifyError;
+  if (fe?.code === "FST_ERR_CTP_BODY_TOO_LARGE") return new FreeholdError("payload_too_large", "request body is too large");
+  if (fe?.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return new FreeholdError("invalid_request", "unsupported content type: send application/json");
+  if (fe?.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return new FreeholdError("invalid_request", fe.message);
+  return new FreeholdError("internal", "internal error", { cause: err });
+}
+
+export const statusOf = (e: FreeholdError) => STATUS[e.code] ?? 500;
+
+/** One place decides status and wire shape: OpenAI's on /v1, Ollama's `{error}` elsewhere. */
+export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown) {
+  const e = normalizeError(err);
+  const status = statusOf(e);
+  if (status >= 500) req.log.error({ err: e.details.cause ?? e }, e.message);
+  if (e.details.retryAfterSeconds) reply.header("retry-after", String(Math.ceil(e.details.retryAfterSeconds)));
+  if (reply.sent || reply.raw.headersSent) return; // a stream already started: the route ends it
+  if (req.url.startsWith("/v1")) {
+    return reply.status(status).send({
+      error: { message: e.message, type: OPENAI_TYPE[e.code] ?? "server_error", param: e.details.param ?? null, code: e.code },
+    });
+  }
+  return reply.status(status).send({ error: e.message });
+}

@@ -1,0 +1,35 @@
+import type { App } from "../../app.ts";
+import { now } from "./ndjson.ts";
+import { findModel } from "./resolve.ts";
+
+/**
+ * Ollama's idiom: a chat or generate with nothing to say loads the model (`done_reason: "load"`),
+ * or with keep_alive 0 unloads it (`"unload"`) without loading it first.
+ */
+export async function loadOrUnload(app: App, model: string, keepAliveMs: number | undefined) {
+  const m = await findModel(app, model);
+  if (keepAliveMs === 0) {
+    await unloadIfLoaded(app, m.name);
+    return { model, created_at: now(), done: true, done_reason: "unload" };
+  }
+  await hold(app, m, keepAliveMs);
+  return { model, created_at: now(), done: true, done_reason: "load" };
+}
+
+/**
+ * keep_alive for requests whose Backend call takes no options (embeddings): a brief hold of
+ * the model with that keep-alive sets it, and 0 unloads the model once the hold ends.
+ */
+export async function applyKeepAlive(app: App, model: string, keepAliveMs: number | undefined) {
+  if (keepAliveMs === undefined) return;
+  await hold(app, await findModel(app, model), keepAliveMs);
+}
+
+export async function unloadIfLoaded(app: App, name: string) {
+  if (app.runtime.ps().some((s) => s.name === name)) await app.runtime.unload(name);
+}
+
+/** Loads the model if needed and sets its keep-alive, evaluating nothing. */
+async function hold(app: App, m: { name: string; path: string }, keepAliveMs: number | undefined) {
+  await app.runtime.tokenize({ name: m.name, path: m.path }, "", { keepAliveMs });
+}

@@ -1,0 +1,24 @@
+import type { FastifyInstance } from "fastify";
+import type { App } from "../../app.ts";
+import { chatRoutes } from "./chat.ts";
+import { completionRoutes } from "./completions.ts";
+import { embeddingRoutes } from "./embeddings.ts";
+import type { OpenAIOptions } from "./generate.ts";
+import { modelRoutes } from "./models.ts";
+
+export type { OpenAIOptions } from "./generate.ts";
+
+/** Largest max_tokens from the environment, when the caller does not pass one. */
+function envLimit(): number | undefined {
+  const v = Number(process.env.FREEHOLD_MAX_TOKENS);
+  return Number.isInteger(v) && v > 0 ? v : undefined;
+}
+
+/** OpenAI-compatible routes under /v1. */
+export function openaiRoutes(server: FastifyInstance, app: App, opts: OpenAIOptions = {}) {
+  const o: OpenAIOptions = { maxTokensLimit: opts.maxTokensLimit ?? envLimit() };
+  modelRoutes(server, app);
+  chatRoutes(server, app, o);
+  completionRoutes(server, app, o);
+  embeddingRoutes(server, app);
+}

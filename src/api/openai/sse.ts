@@ -1,0 +1,74 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { FreeholdError } from "../../errors.ts";
+import { normalizeError, statusOf } from "../errors.ts";
+
+/**
+ * Server-sent events as OpenAI sends them: `data: {json}\n\n`, ending with `data: [DONE]`.
+ * Headers go out lazily, with the first event, so that anything failing before generation
+ * starts (unknown model, queue full, prompt too long) still gets its own status code and JSON
+ * error body through the shared error handler.
+ */
+export class SseStream {
+  private started = false;
+
+  constructor(private req: FastifyRequest, private reply: FastifyReply) {}
+
+  get isStarted(): boolean {
+    return this.started;
+  }
+
+  /** The client is gone or we ended: writes would go nowhere. */
+  private get dead(): boolean {
+    return this.reply.raw.destroyed || this.reply.raw.writableEnded;
+  }
+
+  send(event: unknown): void {
+    if (!this.started) this.start();
+    if (!this.dead) this.reply.raw.write(`data: ${JSON.stringify(event)}\n\n`);
+  }
+
+  end(): void {
+    if (!this.started) this.start();
+    if (!this.dead) this.reply.raw.end("data: [DONE]\n\n");
+  }
+
+  /** Before the stream began, errors take the normal path; after, they become an error event. */
+  fail(err: unknown): void {
+    if (!this.started) throw err;
+    const e = normalizeError(err);
+    const status = statusOf(e);
+    if (status >= 500) this.req.log.error({ err: e.details.cause ?? e }, e.message);
+    else this.req.log.info({ code: e.code }, `stream ended by error: ${e.message}`);
+    const type = status >= 500 ? "server_error" : status === 429 ? "rate_limit_exceeded" : "invalid_request_error";
+    if (!this.dead) {
+      this.reply.raw.end(`data: ${JSON.stringify({ error: { message: e.message, type, param: e.details.param ?? null, code: e.code } })}\n\n`);
+    }
+  }
+
+  private start(): void {
+    this.started = true;
+    this.reply.hijack(); // from here on we own the socket; Fastify must not send its own reply
+    const headers: Record<string, string | number | string[]> = {};
+    for (const [k, v] of Object.entries(this.reply.getHeaders())) if (v !== undefined) headers[k] = v;
+    this.reply.raw.writeHead(200, {
+      ...headers,
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+      "x-accel-buffering": "no", // proxies such as nginx must not buffer tokens
+    });
+  }
+}
+
+/**
+ * Aborts when the client goes away before the response finished, so the runtime frees the
+ * sequence. The reason is a client-side error: nobody is left to read it, and it must not be
+ * logged as a server failure.
+ */
+export function abortOnDisconnect(reply: FastifyReply): AbortController {
+  const c = new AbortController();
+  reply.raw.once("close", () => {
+    if (!reply.raw.writableFinished) c.abort(new FreeholdError("invalid_request", "the client closed the connection"));
+  });
+  return c;
+}

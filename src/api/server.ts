@@ -1,0 +1,46 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import { randomUUID } from "node:crypto";
+import type { App } from "../app.ts";
+import { authDecision } from "../auth/decision.ts";
+import { registerAuth } from "../auth/hook.ts";
+import { notFound } from "../errors.ts";
+import { sendError } from "./errors.ts";
+import { collectRoutes } from "../observability/openapi.ts";
+import { recordRequests } from "../observability/httpMetrics.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { metricsRoute } from "./routes/metrics.ts";
+import { openapiRoute } from "./routes/openapi.ts";
+import { ollamaRoutes } from "./ollama/index.ts";
+import { openaiRoutes } from "./openai/index.ts";
+
+export interface ServerOptions {
+  /** Largest accepted request body; larger ones get 413. */
+  bodyLimitBytes?: number;
+  /** Address the server will listen on: beyond loopback, API keys are required (src/auth/decision.ts). */
+  host?: string;
+  logger?: boolean | object;
+}
+
+/** The HTTP server: thin adapters over the app's modules. */
+export async function buildServer(app: App, opts: ServerOptions = {}): Promise<FastifyInstance> {
+  const server = Fastify({
+    bodyLimit: opts.bodyLimitBytes ?? app.limits.bodyLimitBytes,
+    logger: opts.logger ?? false,
+    genReqId: (req) => (req.headers["x-request-id"] as string | undefined)?.slice(0, 64) || randomUUID(),
+    requestIdHeader: false,
+  });
+  server.addHook("onRequest", async (req, reply) => { reply.header("x-request-id", req.id); });
+  recordRequests(server, app.metrics);
+  const routes = collectRoutes(server); // before any route, so /openapi.json sees them all
+  server.setErrorHandler((err, req, reply) => sendError(req, reply, err));
+  server.setNotFoundHandler((req, reply) =>
+    sendError(req, reply, notFound(`no route ${req.method} ${req.url.split("?")[0]}`)),
+  );
+  registerAuth(server, app.auth, authDecision(opts.host ?? "127.0.0.1", app.config.server).required);
+  healthRoutes(server, app);
+  metricsRoute(server, app);
+  openapiRoute(server, routes);
+  openaiRoutes(server, app, { maxTokensLimit: app.limits.maxTokensCap });
+  ollamaRoutes(server, app);
+  return server;
+}

@@ -1,0 +1,46 @@
+/**
+ * The auth gate for /v1, /api and /metrics. Runs on onRequest, after routing and before the
+ * body is read, so a caller without a key cannot make the server parse a large body.
+ */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { FreeholdError } from "../errors.ts";
+import { requiredScope } from "./scopes.ts";
+import type { AuthService } from "./service.ts";
+import type { ApiKey } from "./types.ts";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The authenticated key; null on an open server or an open route. */
+    freeholdKey: ApiKey | null;
+  }
+}
+
+/** `Authorization: Bearer <key>`, else `x-api-key: <key>`. */
+export function presentedSecret(req: FastifyRequest): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    return m ? m[1] : auth.trim();
+  }
+  const x = req.headers["x-api-key"];
+  return (Array.isArray(x) ? x[0] : x)?.trim() || undefined;
+}
+
+/** Adds `req.freeholdKey`, and when `required` the hook that demands a key with the right scope. */
+export function registerAuth(server: FastifyInstance, auth: AuthService, required: boolean): void {
+  server.decorateRequest("freeholdKey", null);
+  if (!required) return;
+  server.addHook("onRequest", async (req, reply) => {
+    const need = requiredScope(req);
+    if (need === null) return;
+    try {
+      const key = await auth.authenticate(presentedSecret(req));
+      auth.authorize(key, need);
+      auth.checkLimits(key);
+      req.freeholdKey = key;
+    } catch (e) {
+      if (e instanceof FreeholdError && e.code === "unauthorized") reply.header("www-authenticate", 'Bearer realm="freehold"');
+      throw e;
+    }
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * Which scope each route needs. Routes not listed here under /v1 or /api need `admin`, so a
+ * route added later is closed by default; a route can name its own scope with
+ * `config: { scope: "inference" }`.
+ */
+import type { FastifyRequest } from "fastify";
+import type { Scope } from "./types.ts";
+
+/** `any`: any valid key, whatever its scopes. */
+export type Need = Scope | "any";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** Scope a route needs when auth is on (see src/auth/scopes.ts). */
+    scope?: Need;
+  }
+}
+
+const INFERENCE = new Set([
+  "/v1/models", "/v1/models/*", "/v1/chat/completions", "/v1/completions", "/v1/embeddings",
+  "/api/tags", "/api/show", "/api/ps", "/api/chat", "/api/generate", "/api/embed", "/api/embeddings",
+  "/api/version",
+]);
+const MODELS = new Set(["/api/pull", "/api/delete", "/api/copy", "/api/create", "/api/push"]);
+
+const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+
+/**
+ * null: open (/health, /ready, /openapi.json, the web app). /metrics needs a valid key of any
+ * scope: aggregate counters, and a scraper should not need a key that can delete models.
+ */
+export function requiredScope(req: FastifyRequest): Need | null {
+  const path = req.url.split("?")[0];
+  if (!(under(path, "/v1") || under(path, "/api") || path === "/metrics")) return null;
+  const declared = req.routeOptions.config?.scope;
+  if (declared) return declared;
+  const route = req.routeOptions.url;
+  if (route === undefined) return "any"; // unknown route: authenticate, then 404
+  if (path === "/metrics") return "any";
+  if (INFERENCE.has(route)) return "inference";
+  if (MODELS.has(route)) return "models";
+  return "admin";
+}
+
+export function hasScope(scopes: readonly Scope[], need: Need): boolean {
+  return need === "any" || scopes.includes("admin") || scopes.includes(need);
+}

@@ -1,0 +1,61 @@
+import type { Command } from "commander";
+import { withApp, formatBytes, formatCount } from "../context.ts";
+
+/** import, list, show, rm, cp: the model registry from the terminal. */
+export function registerModelCommands(program: Command) {
+  program.command("import <file>")
+    .description("register a local GGUF file (copied into the data folder)")
+    .option("--name <name>", "model name (default: from the file name)")
+    .action(async (file: string, opts: { name?: string }, cmd: Command) => withApp(cmd, async (app) => {
+      const m = await app.models.register(file, { name: opts.name });
+      console.log(`imported ${m.name} (${m.architecture}, ${formatCount(m.parameterCount)} parameters, ${m.quantization}, ${formatBytes(m.sizeBytes)})`);
+    }));
+
+  program.command("list").alias("ls").description("list models")
+    .option("--json", "machine-readable output")
+    .action(async (opts: { json?: boolean }, cmd: Command) => withApp(cmd, async (app) => {
+      const models = await app.models.list();
+      if (opts.json) return console.log(JSON.stringify(models, null, 2));
+      if (!models.length) return console.log("no models yet: `freehold pull hf:<owner>/<repo>` or `freehold import <file.gguf>`");
+      const rows = models.map((m) => [m.name, m.architecture ?? "-", formatCount(m.parameterCount), m.quantization ?? "-", formatBytes(m.sizeBytes), m.source]);
+      printTable(["NAME", "ARCH", "PARAMS", "QUANT", "SIZE", "SOURCE"], rows);
+    }));
+
+  program.command("show <model>").description("show a model's details and predicted memory")
+    .option("--json", "machine-readable output")
+    .option("--context <tokens>", "context size for the memory prediction", (v) => parseInt(v, 10))
+    .action(async (name: string, opts: { json?: boolean; context?: number }, cmd: Command) => withApp(cmd, async (app) => {
+      const m = await app.models.get(name);
+      const memory = await app.runtime.predictMemory(m.path, { contextSize: opts.context });
+      const active = (m.metadata as any)?.activeParameterCount as number | undefined;
+      if (opts.json) return console.log(JSON.stringify({ ...m, chatTemplate: m.chatTemplate, memory }, null, 2));
+      const lines: [string, string][] = [
+        ["name", m.name], ["architecture", m.architecture ?? "-"],
+        ["parameters", formatCount(m.parameterCount) + (m.expertCount ? ` total, ${formatCount(active)} active per token` : "")],
+        ...(m.expertCount ? [["experts", `${m.expertCount} (${m.expertUsedCount} used per token)`] as [string, string]] : []),
+        ["quantization", m.quantization ?? "-"], ["context length", String(m.contextLength ?? "-")],
+        ["size", formatBytes(m.sizeBytes)], ["sha256", m.sha256 ?? "-"], ["source", `${m.source} ${m.sourceRef ?? ""}`.trim()],
+        ["memory (predicted)", `${formatBytes(memory.totalBytes)} = weights ${formatBytes(memory.weightsBytes)} + KV cache ${formatBytes(memory.kvCacheBytes)} at ${memory.contextSize} tokens`],
+        ...(m.description ? [["description", m.description] as [string, string]] : []),
+        ["path", m.path],
+      ];
+      for (const [k, v] of lines) console.log(`${k.padEnd(20)} ${v}`);
+    }));
+
+  program.command("rm <model>").alias("remove").description("remove a model and its file")
+    .action(async (name: string, _o: unknown, cmd: Command) => withApp(cmd, async (app) => {
+      await app.models.remove(name);
+      console.log(`removed ${name}`);
+    }));
+
+  program.command("cp <from> <to>").alias("copy").description("give a model a second name (shares the file)")
+    .action(async (from: string, to: string, _o: unknown, cmd: Command) => withApp(cmd, async (app) => {
+      await app.models.copy(from, to);
+      console.log(`copied ${from} to ${to}`);
+    }));
+}
+
+export function printTable(head: string[], rows: string[][]) {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
+}

@@ -1,0 +1,47 @@
+import { notFound } from "../errors.ts";
+import type { ModelStore } from "../models/store.ts";
+import type { Metrics } from "../observability/metrics.ts";
+import type { Runtime } from "../runtime/index.ts";
+import { instrument } from "./instrument.ts";
+import { localBackend } from "./local.ts";
+import type { Backend, ModelSummary } from "./types.ts";
+import type { Upstreams } from "./upstreams.ts";
+
+export interface GatewayOptions {
+  /** Remote engines served under local names (local models win a name clash). */
+  upstreams?: Upstreams;
+  /** When set, every generation is measured for /metrics. */
+  metrics?: Metrics;
+}
+
+/**
+ * Picks the backend for a model name. Everything that generates text comes through here, so
+ * every feature works the same with a local model or an upstream one.
+ */
+export class Gateway {
+  constructor(private models: ModelStore, readonly runtime: Runtime, private opts: GatewayOptions = {}) {}
+
+  async resolve(name: string): Promise<Backend> {
+    // Upstreams first: their cached list already excludes local names, and it spares the
+    // proxied path a database query.
+    let backend = await this.opts.upstreams?.backend(name);
+    if (!backend) {
+      const m = await this.models.find(name);
+      if (m) backend = localBackend(this.runtime, { name: m.name, path: m.path });
+    }
+    if (!backend) throw notFound(`model "${name}" not found: see GET /v1/models or \`freehold list\``);
+    return this.opts.metrics ? instrument(backend, name, this.opts.metrics) : backend;
+  }
+
+  async list(): Promise<ModelSummary[]> {
+    const local = (await this.models.list()).map((m): ModelSummary => ({
+      name: m.name, kind: "local", createdAt: new Date(m.createdAt), sizeBytes: m.sizeBytes ?? undefined,
+      family: m.architecture ?? undefined, quantization: m.quantization ?? undefined,
+      parameterCount: m.parameterCount ?? undefined, contextLength: m.contextLength ?? undefined,
+    }));
+    const names = new Set(local.map((m) => m.name));
+    const remote = ((await this.opts.upstreams?.list()) ?? []).filter((u) => !names.has(u.name))
+      .map((u): ModelSummary => ({ name: u.name, kind: "upstream", createdAt: u.createdAt }));
+    return [...local, ...remote].sort((a, b) => a.name.localeCompare(b.name));
+  }
+}

@@ -1,0 +1,15 @@
+import type { Runtime } from "../runtime/index.ts";
+import type { LocalModelRef } from "../runtime/types.ts";
+import type { Backend } from "./types.ts";
+
+/** A model served by this machine's runtime. */
+export function localBackend(runtime: Runtime, ref: LocalModelRef): Backend {
+  return {
+    kind: "local",
+    chat: (messages, opts) => runtime.chat(ref, messages, opts),
+    complete: (prompt, opts) => runtime.complete(ref, prompt, opts),
+    embed: (inputs) => runtime.embed(ref, inputs),
+    contextSize: () => runtime.contextSize(ref),
+    countTokens: async (text) => (await runtime.tokenize(ref, text)).length,
+  };
+}

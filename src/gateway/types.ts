@@ -1,0 +1,23 @@
+import type { ChatMessage, EmbedResult, GenerateOptions, GenerateResult } from "../runtime/types.ts";
+
+/** Something that can answer for one model: the local runtime or an upstream engine. */
+export interface Backend {
+  readonly kind: "local" | "upstream";
+  chat(messages: ChatMessage[], opts: GenerateOptions): Promise<GenerateResult>;
+  complete(prompt: string, opts: GenerateOptions): Promise<GenerateResult>;
+  embed(inputs: string[]): Promise<EmbedResult>;
+  /** Context window in tokens, when known (upstreams may not say). */
+  contextSize(): Promise<number | undefined>;
+  countTokens?(text: string): Promise<number>;
+}
+
+export interface ModelSummary {
+  name: string;
+  kind: "local" | "upstream";
+  createdAt: Date;
+  sizeBytes?: number;
+  family?: string;
+  quantization?: string;
+  parameterCount?: number;
+  contextLength?: number;
+}

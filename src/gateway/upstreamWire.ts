@@ -1,0 +1,93 @@
+import { invalid } from "../errors.ts";
+import type { ChatMessage, FinishReason, GenerateOptions, TokenLogprob, ToolCall } from "../runtime/types.ts";
+
+/**
+ * Internal → OpenAI wire for upstream requests, and the pieces of its answers back. Only the
+ * fields a caller set are sent, so an upstream's own defaults apply otherwise; options an
+ * upstream cannot express are refused rather than dropped.
+ */
+type Body = Record<string, unknown>;
+
+export function chatBody(model: string, messages: ChatMessage[], opts: GenerateOptions, stream: boolean): Body {
+  const body: Body = { model, messages: messages.map(wireMessage), ...sampling(opts), ...streaming(stream) };
+  if (opts.logprobs !== undefined) {
+    body.logprobs = true;
+    if (opts.logprobs > 0) body.top_logprobs = opts.logprobs;
+  }
+  const f = opts.format;
+  if (f?.type === "json_object") body.response_format = { type: "json_object" };
+  if (f?.type === "json_schema") body.response_format = { type: "json_schema", json_schema: { name: "output", schema: f.schema, strict: true } };
+  if (opts.tools?.length) {
+    body.tools = opts.tools.map((t) => ({ type: "function", function: { name: t.name, description: t.description, parameters: t.parameters } }));
+  }
+  const c = opts.toolChoice;
+  if (c !== undefined) body.tool_choice = typeof c === "object" ? { type: "function", function: { name: c.name } } : c;
+  return body;
+}
+
+export function completionBody(model: string, prompt: string, opts: GenerateOptions, stream: boolean): Body {
+  if (opts.format && opts.format.type !== "text") throw invalid("structured output is not available on /v1/completions for upstream models: use chat", "format");
+  if (opts.tools?.length) throw invalid("tools need a chat request", "tools");
+  const body: Body = { model, prompt, ...sampling(opts), ...streaming(stream) };
+  if (opts.logprobs !== undefined) body.logprobs = opts.logprobs;
+  return body;
+}
+
+function sampling(o: GenerateOptions): Body {
+  if (o.format?.type === "gbnf") throw invalid("GBNF grammars are supported for local models only", "format");
+  if (o.lora?.length) throw invalid("LoRA adapters apply to local models only", "lora");
+  const out: Body = {
+    max_tokens: o.maxTokens, temperature: o.temperature, top_p: o.topP, top_k: o.topK, min_p: o.minP, seed: o.seed,
+    stop: o.stop, presence_penalty: o.presencePenalty, frequency_penalty: o.frequencyPenalty,
+    repeat_penalty: o.repeatPenalty, logit_bias: o.logitBias,
+  };
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+  return out;
+}
+
+const streaming = (stream: boolean): Body => (stream ? { stream: true, stream_options: { include_usage: true } } : {});
+
+function wireMessage(m: ChatMessage): Body {
+  if (m.role === "tool") return { role: "tool", content: m.content, tool_call_id: m.toolCallId };
+  const out: Body = { role: m.role, content: m.content };
+  if (m.name) out.name = m.name;
+  if (m.toolCalls?.length) {
+    out.tool_calls = m.toolCalls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.arguments } }));
+    if (!m.content) out.content = null;
+  }
+  return out;
+}
+
+export function finishReason(r: unknown): FinishReason {
+  if (r === "length") return "length";
+  if (r === "tool_calls" || r === "function_call") return "tool_calls";
+  return "stop";
+}
+
+export function toolCalls(wire: any[] | undefined): ToolCall[] | undefined {
+  if (!Array.isArray(wire) || !wire.length) return undefined;
+  return wire.map((c) => ({ id: String(c.id ?? ""), name: String(c.function?.name ?? ""), arguments: String(c.function?.arguments ?? "") }));
+}
+
+const bytesOf = (token: string, bytes: unknown) => (Array.isArray(bytes) ? (bytes as number[]) : [...Buffer.from(token, "utf8")]);
+
+/** Chat's `logprobs.content[]`. */
+export function chatLogprobs(lp: any): TokenLogprob[] | undefined {
+  if (!Array.isArray(lp?.content)) return undefined;
+  return lp.content.map((t: any) => ({
+    token: String(t.token), logprob: Number(t.logprob), bytes: bytesOf(String(t.token), t.bytes),
+    top: (t.top_logprobs ?? []).map((a: any) => ({ token: String(a.token), logprob: Number(a.logprob), bytes: bytesOf(String(a.token), a.bytes) })),
+  }));
+}
+
+/** Legacy completions' parallel arrays. */
+export function textLogprobs(lp: any): TokenLogprob[] | undefined {
+  if (!Array.isArray(lp?.tokens)) return undefined;
+  return lp.tokens.map((token: string, i: number) => ({
+    token, logprob: Number(lp.token_logprobs?.[i] ?? 0), bytes: bytesOf(token, undefined),
+    top: Object.entries((lp.top_logprobs?.[i] ?? {}) as Record<string, number>).map(([t, l]) => ({ token: t, logprob: l, bytes: bytesOf(t, undefined) })),
+  }));
+}
+
+/** Reasoning models' thinking: `reasoning_content` (DeepSeek, llama.cpp) or `reasoning` (vLLM, OpenRouter). */
+export const reasoningOf = (m: any): string | undefined => m?.reasoning_content ?? m?.reasoning ?? undefined;

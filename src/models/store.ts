@@ -1,0 +1,137 @@
+import { createHash, randomUUID } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, open, readdir, rename, rm } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { Paths } from "../config.ts";
+import { conflict, notFound } from "../errors.ts";
+import type { ModelRecord, ModelsRepo } from "../store/repos/models.ts";
+import { inspectGguf, type ModelFacts } from "./inspect.ts";
+import { checkModelName, nameFromFile } from "./names.ts";
+
+export interface RegisterOptions {
+  name?: string;
+  source?: string;
+  sourceRef?: string;
+  description?: string;
+  parentName?: string;
+  /** The file already sits in the models folder under our control: take it instead of copying. */
+  adopt?: boolean;
+  /** Known SHA-256 (for example verified by a download): skips re-hashing. */
+  sha256?: string;
+}
+
+/**
+ * The model registry: GGUF files under <home>/models/<id>.gguf, facts in the database. A file
+ * is complete on disk (copied, fsynced, renamed) before its row is written, and orphans from a
+ * crash in between are swept at start, so a registered model always has a whole file.
+ */
+export class ModelStore {
+  constructor(private repo: ModelsRepo, private paths: Paths) {}
+
+  async register(file: string, opts: RegisterOptions = {}): Promise<ModelRecord> {
+    const facts = await inspectGguf(file);
+    const name = checkModelName(opts.name ?? nameFromFile(basename(file)));
+    if (await this.repo.getByName(name)) throw conflict(`a model named "${name}" already exists`);
+    const parent = opts.parentName ? await this.get(opts.parentName) : undefined;
+    await mkdir(this.paths.models, { recursive: true });
+    const id = randomUUID();
+    const dest = join(this.paths.models, `${id}.gguf`);
+    let sha256 = opts.sha256;
+    try {
+      if (opts.adopt) {
+        sha256 ??= await hashFile(file);
+        await rename(file, dest);
+      } else {
+        sha256 = await copyHashed(file, dest);
+      }
+      return await this.repo.insert({
+        id, name, path: dest, source: opts.source ?? "import", sourceRef: opts.sourceRef ?? file, sha256,
+        ...recordFacts(facts), description: opts.description ?? facts.description ?? null,
+        parentModelId: parent?.id ?? null,
+      });
+    } catch (e) {
+      if (!opts.adopt) await rm(dest, { force: true });
+      throw e;
+    }
+  }
+
+  async get(name: string): Promise<ModelRecord> {
+    const m = await this.repo.getByName(name);
+    if (!m) throw notFound(`model "${name}" not found`);
+    return m;
+  }
+
+  find(name: string): Promise<ModelRecord | undefined> {
+    return this.repo.getByName(name);
+  }
+
+  list(): Promise<ModelRecord[]> {
+    return this.repo.list();
+  }
+
+  /** Another name for the same weights (Ollama's `copy`): the file is shared, not duplicated. */
+  async copy(from: string, to: string): Promise<ModelRecord> {
+    const src = await this.get(from);
+    checkModelName(to);
+    if (await this.repo.getByName(to)) throw conflict(`a model named "${to}" already exists`);
+    const { id: _id, createdAt: _c, name: _n, ...rest } = src;
+    return this.repo.insert({ ...rest, id: randomUUID(), name: to, parentModelId: src.id });
+  }
+
+  /** Removes the name; the file goes when no other name refers to it. */
+  async remove(name: string): Promise<void> {
+    const m = await this.get(name);
+    await this.repo.remove(name);
+    if (!(await this.repo.list()).some((o) => o.path === m.path)) await rm(m.path, { force: true });
+  }
+
+  /** Deletes files in models/ that no row refers to (a crash between copy and insert). */
+  async sweepOrphans(): Promise<string[]> {
+    const known = new Set((await this.repo.list()).map((m) => basename(m.path)));
+    const files = await readdir(this.paths.models).catch(() => [] as string[]);
+    const orphans = files.filter((f) => !known.has(f));
+    await Promise.all(orphans.map((f) => rm(join(this.paths.models, f), { force: true })));
+    return orphans;
+  }
+}
+
+function recordFacts(f: ModelFacts) {
+  return {
+    sizeBytes: f.sizeBytes, architecture: f.architecture, parameterCount: f.parameterCount,
+    quantization: f.quantization, contextLength: f.contextLength ?? null, expertCount: f.expertCount ?? null,
+    expertUsedCount: f.expertUsedCount ?? null, chatTemplate: f.chatTemplate ?? null,
+    metadata: {
+      activeParameterCount: f.activeParameterCount, embeddingLength: f.embeddingLength, layers: f.layers,
+      ggufName: f.name,
+    },
+  };
+}
+
+async function hashFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk);
+  return hash.digest("hex");
+}
+
+/** Copies through a temporary name, hashing on the way, fsync before rename. */
+async function copyHashed(src: string, dest: string): Promise<string> {
+  const hash = createHash("sha256");
+  const tmp = `${dest}.partial`;
+  try {
+    await pipeline(
+      createReadStream(src, { highWaterMark: 1 << 20 }),
+      new Transform({ transform(chunk, _e, cb) { hash.update(chunk); cb(null, chunk); } }),
+      createWriteStream(tmp),
+    );
+    const fh = await open(tmp, "r+");
+    await fh.sync();
+    await fh.close();
+    await rename(tmp, dest);
+    return hash.digest("hex");
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}

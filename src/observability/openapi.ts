@@ -1,0 +1,87 @@
+import type { FastifyInstance } from "fastify";
+import { bodySchema, ERROR_SCHEMAS } from "./openapiSchemas.ts";
+
+/**
+ * The OpenAPI 3.1 document of Freehold's own routes. Routes are collected as the server
+ * registers them (an onRoute hook), so nothing is documented that does not exist and no route
+ * is forgotten; summaries and bodies come from small tables keyed by "METHOD /path".
+ */
+export interface RouteInfo { method: string; url: string }
+
+/** Start collecting; call before any route is registered. */
+export function collectRoutes(server: FastifyInstance): RouteInfo[] {
+  const routes: RouteInfo[] = [];
+  server.addHook("onRoute", (r) => {
+    for (const method of [r.method].flat()) {
+      // HEAD twins of GET routes are Fastify's, not ours to document.
+      if (method !== "HEAD" && method !== "OPTIONS") routes.push({ method, url: r.url });
+    }
+  });
+  return routes;
+}
+
+const SUMMARY: Record<string, string> = {
+  "GET /health": "Liveness: the process answers",
+  "GET /ready": "Readiness: the store answers and models can be listed",
+  "GET /metrics": "Prometheus metrics (text exposition format)",
+  "GET /openapi.json": "This document",
+  "GET /v1/models": "List models (OpenAI)",
+  "GET /v1/models/{model}": "One model (OpenAI)",
+  "POST /v1/chat/completions": "Chat completion, streamed as server-sent events when stream is true (OpenAI)",
+  "POST /v1/completions": "Text completion (OpenAI, legacy)",
+  "POST /v1/embeddings": "Embeddings (OpenAI)",
+  "POST /api/chat": "Chat, streamed as NDJSON unless stream is false (Ollama)",
+  "POST /api/generate": "Text generation, streamed as NDJSON unless stream is false (Ollama)",
+  "POST /api/embed": "Embeddings (Ollama)",
+  "GET /api/tags": "List models (Ollama)",
+  "POST /api/show": "Model details (Ollama)",
+  "GET /api/ps": "Loaded models (Ollama)",
+  "POST /api/pull": "Download a model, progress as NDJSON (Ollama)",
+  "DELETE /api/delete": "Remove a model (Ollama)",
+  "POST /api/copy": "Copy a model under a new name (Ollama)",
+  "GET /api/version": "Server version (Ollama)",
+};
+
+const STREAMS: Record<string, string> = {
+  "POST /v1/chat/completions": "text/event-stream", "POST /v1/completions": "text/event-stream",
+  "POST /api/chat": "application/x-ndjson", "POST /api/generate": "application/x-ndjson", "POST /api/pull": "application/x-ndjson",
+};
+
+/** Fastify's `:name` and `*` → OpenAPI's `{name}`. */
+const openApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, "{$1}").replace(/\*$/, url.startsWith("/v1/models") ? "{model}" : "{path}");
+
+export function openApiDocument(routes: RouteInfo[], version: string): Record<string, unknown> {
+  const components: Record<string, Record<string, unknown>> = { ...ERROR_SCHEMAS };
+  const paths: Record<string, Record<string, unknown>> = {};
+  const sorted = [...routes].sort((a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method));
+  for (const r of sorted) {
+    const path = openApiPath(r.url);
+    const key = `${r.method} ${path}`;
+    const body = bodySchema(`${r.method} ${r.url}`, components);
+    const error = { $ref: `#/components/schemas/${path.startsWith("/v1") ? "OpenAIError" : "Error"}` };
+    const ok: Record<string, unknown> = { "application/json": {} };
+    if (STREAMS[key]) ok[STREAMS[key]] = { schema: { type: "string" } };
+    if (path === "/metrics") { delete ok["application/json"]; ok["text/plain"] = { schema: { type: "string" } }; }
+    const params = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
+    (paths[path] ??= {})[r.method.toLowerCase()] = {
+      summary: SUMMARY[key] ?? `${r.method} ${path}`,
+      tags: [path.startsWith("/v1") ? "OpenAI-compatible" : path.startsWith("/api") ? "Ollama-compatible" : "Operations"],
+      ...(params.length ? { parameters: params } : {}),
+      ...(body ? { requestBody: { required: true, content: { "application/json": { schema: { $ref: `#/components/schemas/${body}` } } } } } : {}),
+      responses: {
+        "200": { description: "OK", content: ok },
+        default: { description: "Error", content: { "application/json": { schema: error } } },
+      },
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: "Freehold", version, description: "OpenAI- and Ollama-compatible API for self-hosted open-weight models." },
+    paths,
+    components: {
+      schemas: components,
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "A Freehold API key (`freehold keys create`)" } },
+    },
+    security: [{}, { bearer: [] }],
+  };
+}

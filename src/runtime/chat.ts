@@ -1,0 +1,98 @@
+import { randomUUID } from "node:crypto";
+import { LlamaChat, type ChatHistoryItem, type ChatModelFunctions, type ChatWrapper, type LlamaChatResponseChunk, type LlamaModel } from "node-llama-cpp";
+import { FreeholdError, invalid } from "../errors.ts";
+import type { ChatMessage, FinishReason, GenerateOptions, GenerateResult, ToolCall } from "./types.ts";
+import type { HeldSequence } from "./lease.ts";
+import type { LoadedModel } from "./loadedModel.ts";
+import { toChatHistory, toFunctions } from "./history.ts";
+import { resolveGrammar, resolveSampling } from "./sampling.ts";
+import { overflow, remainingTokens } from "./limits.ts";
+import { wrapperForToolChoice } from "./toolChoice.ts";
+
+const FINISH: Record<string, FinishReason> = {
+  eogToken: "stop", stopGenerationTrigger: "stop", customStopTrigger: "stop",
+  maxTokens: "length", functionCalls: "tool_calls", abort: "cancelled",
+};
+
+/** Tokens the chat template renders for this history: what the model will evaluate. */
+export function countChatPrompt(wrapper: ChatWrapper, model: LlamaModel, history: ChatHistoryItem[], functions?: ChatModelFunctions): number {
+  const { contextText } = wrapper.generateContextState({ chatHistory: history, availableFunctions: functions });
+  return contextText.tokenize(model.tokenizer).length;
+}
+
+/** Validates and prepares a chat request before it takes a sequence. */
+export async function prepareChat(loaded: LoadedModel, messages: ChatMessage[], opts: GenerateOptions) {
+  if (opts.logprobs !== undefined) throw invalid("logprobs are not available for chat from the local runtime; use a completion", "logprobs");
+  const functions = toFunctions(opts.tools, opts.toolChoice);
+  const grammar = await resolveGrammar(loaded.model, opts.format);
+  if (grammar && functions) throw invalid("a response format cannot be combined with tools", "format");
+  const history = toChatHistory(messages);
+  const chatWrapper = functions ? wrapperForToolChoice(loaded.chatWrapper, opts.toolChoice) : loaded.chatWrapper;
+  const promptTokens = countChatPrompt(chatWrapper, loaded.model, history, functions);
+  const contextSize = loaded.settings.contextSize;
+  if (promptTokens >= contextSize) throw overflow(promptTokens, contextSize, "the messages");
+  const maxTokens = remainingTokens(opts.maxTokens, promptTokens, contextSize);
+  return { chatWrapper, functions, grammar, history, promptTokens, maxTokens, sampling: resolveSampling(loaded.model, opts) };
+}
+
+export type PreparedChat = Awaited<ReturnType<typeof prepareChat>>;
+
+/** One chat turn on a held sequence, streamed through `opts.onDelta`. */
+export async function runChat(held: HeldSequence, prep: PreparedChat, opts: GenerateOptions): Promise<GenerateResult> {
+  const { loaded, sequence, signal } = held;
+  const { chatWrapper, functions, grammar, history, promptTokens, maxTokens, sampling } = prep;
+  const started = performance.now();
+  let firstTokenMs = 0;
+  const onDelta = opts.onDelta;
+  const toolCalls: ToolCall[] = [];
+  const meterBefore = sequence.tokenMeter.usedOutputTokens;
+  const chat = new LlamaChat({ contextSequence: sequence, chatWrapper });
+  try {
+    const response = await chat.generateResponse(history, {
+      signal,
+      stopOnAbortSignal: true,
+      maxTokens,
+      temperature: sampling.temperature,
+      topK: sampling.topK,
+      topP: sampling.topP,
+      minP: sampling.minP,
+      seed: sampling.seed,
+      tokenBias: sampling.tokenBias,
+      repeatPenalty: sampling.penalty ? { ...sampling.penalty, penalizeNewLine: true } : false,
+      customStopTriggers: opts.stop?.length ? opts.stop : undefined,
+      grammar: grammar as never,
+      functions: functions as never,
+      // The prompt was checked to fit; never drop history silently to make room.
+      contextShift: { size: 1, strategy: () => { throw overflow(promptTokens, loaded.settings.contextSize, "the messages"); } },
+      onResponseChunk: (chunk: LlamaChatResponseChunk) => {
+        if (firstTokenMs === 0) firstTokenMs = performance.now() - started;
+        if (!onDelta || chunk.text === "") return;
+        if (chunk.type === undefined) onDelta({ text: chunk.text });
+        else if (chunk.segmentType === "thought") onDelta({ reasoning: chunk.text });
+      },
+      onFunctionCall: (call) => {
+        const toolCall = { id: `call_${randomUUID().replaceAll("-", "").slice(0, 24)}`, name: call.functionName, arguments: JSON.stringify(call.params ?? {}) };
+        toolCalls.push(toolCall);
+        onDelta?.({ toolCalls: [toolCall] });
+      },
+    } as Parameters<LlamaChat["generateResponse"]>[1]);
+    const reasoning = response.fullResponse
+      .map((part) => (typeof part !== "string" && part.segmentType === "thought" ? part.text : ""))
+      .join("");
+    const totalMs = performance.now() - held.startedAt;
+    return {
+      text: response.response,
+      ...(reasoning ? { reasoning } : {}),
+      ...(toolCalls.length ? { toolCalls } : {}),
+      finishReason: FINISH[response.metadata.stopReason] ?? "stop",
+      usage: { promptTokens, completionTokens: sequence.tokenMeter.usedOutputTokens - meterBefore },
+      timings: { queueMs: held.queueMs, loadMs: held.loadMs, firstTokenMs: firstTokenMs || performance.now() - started, totalMs },
+    };
+  } catch (e) {
+    if (e instanceof FreeholdError) throw e;
+    if (signal.aborted) throw signal.reason;
+    throw new FreeholdError("internal", `generation failed: ${(e as Error).message}`, { cause: e });
+  } finally {
+    chat.dispose({ disposeSequence: false });
+  }
+}

@@ -1,0 +1,64 @@
+import type { ChatMessage, EmbedResult, GenerateOptions, GenerateResult, LocalModelRef } from "./types.ts";
+import { prepareChat, runChat } from "./chat.ts";
+import { prepareCompletion, promptTokens, runCompletion } from "./complete.ts";
+import { embed } from "./embed.ts";
+import { withModel, withSequence } from "./lease.ts";
+import type { MemoryPrediction } from "./memory.ts";
+import { ModelPool, type ModelStatus, type PoolOptions, type PoolStats } from "./pool.ts";
+
+export type RuntimeOptions = PoolOptions;
+export type { ModelStatus, PoolStats, MemoryPrediction };
+export { ModelPool };
+
+export interface HoldOptions {
+  keepAliveMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * The local inference runtime: a model pool plus the generation functions that run on it.
+ * Callers (the gateway) use only this class.
+ */
+export class Runtime {
+  readonly pool: ModelPool;
+
+  constructor(options: RuntimeOptions = {}) {
+    this.pool = new ModelPool(options);
+  }
+
+  /** Load/unload events: "load" {name, ms, predictedBytes}, "unload" {name, reason}. */
+  get events() { return this.pool.events; }
+
+  chat(ref: LocalModelRef, messages: ChatMessage[], opts: GenerateOptions = {}): Promise<GenerateResult> {
+    return withSequence(this.pool, ref, opts, (loaded) => prepareChat(loaded, messages, opts), (held, prep) => runChat(held, prep, opts));
+  }
+
+  complete(ref: LocalModelRef, prompt: string, opts: GenerateOptions = {}): Promise<GenerateResult> {
+    return withSequence(this.pool, ref, opts, (loaded) => prepareCompletion(loaded, prompt, opts), (held, prep) => runCompletion(held, prep, opts));
+  }
+
+  embed(ref: LocalModelRef, inputs: string[], opts: HoldOptions = {}): Promise<EmbedResult> {
+    return withModel(this.pool, ref, opts, (held) => embed(held, inputs));
+  }
+
+  /** The tokens `complete` would evaluate for this text (BOS included when the model adds one). */
+  tokenize(ref: LocalModelRef, text: string, opts: HoldOptions = {}): Promise<number[]> {
+    return withModel(this.pool, ref, opts, async ({ loaded }) => promptTokens(loaded.model, text));
+  }
+
+  /** Tokens per request (per sequence) this model runs with; does not load the model. */
+  async contextSize(ref: LocalModelRef): Promise<number> {
+    return this.pool.peek(ref)?.settings.contextSize ?? (await this.pool.plan(ref.path)).settings.contextSize;
+  }
+
+  /** Predicted memory with this runtime's defaults unless overridden. */
+  async predictMemory(path: string, shape: { contextSize?: number; sequences?: number } = {}): Promise<MemoryPrediction & { contextSize: number; sequences: number }> {
+    const { settings, prediction } = await this.pool.plan(path, shape);
+    return { ...prediction, contextSize: settings.contextSize, sequences: settings.sequences };
+  }
+
+  ps(): ModelStatus[] { return this.pool.ps(); }
+  stats(): PoolStats { return this.pool.stats(); }
+  unload(name: string): Promise<boolean> { return this.pool.unload(name); }
+  close(): Promise<void> { return this.pool.close(); }
+}

@@ -1,0 +1,59 @@
+import type { LlamaContextSequence } from "node-llama-cpp";
+import type { LocalModelRef } from "./types.ts";
+import type { LoadedModel, LoraAdapter } from "./loadedModel.ts";
+import type { ModelPool } from "./pool.ts";
+
+export interface HoldOptions {
+  keepAliveMs?: number;
+  lora?: LoraAdapter[];
+  signal?: AbortSignal;
+}
+
+export interface Held {
+  loaded: LoadedModel;
+  /** The caller's signal joined with the pool's (model dropped, runtime closing). */
+  signal: AbortSignal;
+  /** performance.now() when the request arrived. */
+  startedAt: number;
+  loadMs: number;
+}
+
+export interface HeldSequence extends Held {
+  sequence: LlamaContextSequence;
+  queueMs: number;
+}
+
+/** Runs `fn` with the model loaded and counted as in use (for keep-alive and eviction). */
+export async function withModel<T>(pool: ModelPool, ref: LocalModelRef, opts: HoldOptions, fn: (held: Held) => Promise<T>): Promise<T> {
+  const startedAt = performance.now();
+  const { entry, loaded, loadMs } = await pool.acquire(ref, opts);
+  try {
+    const signal = opts.signal ? AbortSignal.any([opts.signal, entry.signal]) : entry.signal;
+    signal.throwIfAborted();
+    return await fn({ loaded, signal, startedAt, loadMs });
+  } finally {
+    entry.done();
+  }
+}
+
+/**
+ * Validates with `prepare` (before queueing, so a bad request never takes a place in line), then
+ * runs `run` on a sequence of its own. Waits in the model's bounded FIFO queue when every
+ * sequence is busy; the sequence is cleared and passed to the next waiter when `run` settles.
+ */
+export function withSequence<P, T>(
+  pool: ModelPool, ref: LocalModelRef, opts: HoldOptions,
+  prepare: (loaded: LoadedModel) => P | Promise<P>,
+  run: (held: HeldSequence, prepared: P) => Promise<T>,
+): Promise<T> {
+  return withModel(pool, ref, opts, async (held) => {
+    const prepared = await prepare(held.loaded);
+    const queued = performance.now();
+    const lease = await held.loaded.lease(opts.lora ?? [], held.signal);
+    try {
+      return await run({ ...held, sequence: lease.sequence, queueMs: performance.now() - queued }, prepared);
+    } finally {
+      await lease.release();
+    }
+  });
+}

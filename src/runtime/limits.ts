@@ -1,0 +1,16 @@
+import { FreeholdError, invalid } from "../errors.ts";
+
+/** The error for a prompt that leaves no room to generate, with the counts in the message. */
+export function overflow(promptTokens: number, contextSize: number, what: string): FreeholdError {
+  return new FreeholdError("context_length_exceeded",
+    `${what} take ${promptTokens} tokens but the model's context holds ${contextSize} (at least 1 must stay free for the answer)`);
+}
+
+/**
+ * Tokens the answer may take: the request's maxTokens, capped by the room left in the context,
+ * so generation ends with "length" at the context's end instead of shifting the prompt out.
+ */
+export function remainingTokens(maxTokens: number | undefined, promptTokens: number, contextSize: number): number {
+  if (maxTokens !== undefined && (!Number.isInteger(maxTokens) || maxTokens < 1)) throw invalid("maxTokens must be a positive integer", "maxTokens");
+  return Math.min(maxTokens ?? Infinity, contextSize - promptTokens);
+}

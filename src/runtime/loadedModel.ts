@@ -1,0 +1,169 @@
+import { existsSync } from "node:fs";
+import { type ChatWrapper, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaEmbeddingContext, type LlamaModel } from "node-llama-cpp";
+import { FreeholdError } from "../errors.ts";
+import { chatWrapperFor } from "./chatWrapper.ts";
+import { predictMemory } from "./memory.ts";
+import { Slots } from "./slots.ts";
+
+export interface LoraAdapter {
+  path: string;
+  scale?: number;
+}
+
+export interface ModelSettings {
+  contextSize: number;
+  sequences: number;
+  queueLimit: number;
+  threads: number;
+  batchSize: number;
+  gpuLayers: number | "auto";
+  useMmap: boolean;
+}
+
+/** One sequence of a context, held by one request until `release()`. */
+export interface SequenceLease {
+  sequence: LlamaContextSequence;
+  release(): Promise<void>;
+}
+
+const BASE = "";
+
+interface ContextSlots {
+  context: LlamaContext;
+  slots: Slots<LlamaContextSequence>;
+}
+
+/**
+ * A model in memory: its weights, the chat wrapper its template resolves to, one context per
+ * distinct LoRA adapter set (sequences handed out through `Slots`), and an embedding context
+ * made on first use. The pool decides when it lives; this class only owns the native objects.
+ */
+export class LoadedModel {
+  private readonly contexts = new Map<string, Promise<ContextSlots>>();
+  private embedding?: Promise<LlamaEmbeddingContext>;
+  private embeddingBytes = 0;
+
+  private constructor(
+    readonly llama: Llama,
+    readonly model: LlamaModel,
+    readonly chatWrapper: ChatWrapper,
+    readonly settings: ModelSettings,
+    private readonly name: string,
+    private readonly path: string,
+  ) {}
+
+  /** `fileKey` names this version of the file (path + mtime) for caches. */
+  static async load(llama: Llama, name: string, path: string, fileKey: string, settings: ModelSettings): Promise<LoadedModel> {
+    const model = await llama.loadModel({ modelPath: path, gpuLayers: settings.gpuLayers, useMmap: settings.useMmap }).catch((e: unknown) => {
+      throw new FreeholdError("unavailable", `failed to load model ${name} from ${path}: ${(e as Error).message}`, { cause: e });
+    });
+    const loaded = new LoadedModel(llama, model, chatWrapperFor(model, fileKey), settings, name, path);
+    try {
+      await loaded.contextFor([]); // the base context exists for the model's whole life
+    } catch (e) {
+      await model.dispose();
+      throw e;
+    }
+    return loaded;
+  }
+
+  /** Waits (FIFO, bounded) for a free sequence of the context serving this adapter set. */
+  async lease(lora: LoraAdapter[], signal?: AbortSignal): Promise<SequenceLease> {
+    const { slots } = await this.contextFor(lora);
+    const sequence = await slots.acquire(signal);
+    let released = false;
+    return {
+      sequence,
+      release: async () => {
+        if (released) return;
+        released = true;
+        // The next request must not see this one's tokens.
+        await sequence.clearHistory().catch(() => undefined);
+        slots.release(sequence);
+      },
+    };
+  }
+
+  /** A second context of the same weights, made on first use; its memory counts as extra. */
+  async embeddingContext(): Promise<LlamaEmbeddingContext> {
+    const { contextSize, threads } = this.settings;
+    // Pooled embeddings need the whole input in one batch.
+    const shape = { contextSize, sequences: 1, batchSize: contextSize, embedding: true, useMmap: this.settings.useMmap };
+    this.embedding ??= this.model.createEmbeddingContext({ contextSize, batchSize: contextSize, threads }).then(async (ctx) => {
+      this.embeddingBytes = (await predictMemory(this.path, shape).catch(() => ({ kvCacheBytes: 0 }))).kvCacheBytes;
+      return ctx;
+    }, (e: unknown) => {
+      this.embedding = undefined;
+      throw new FreeholdError("unavailable", `cannot create an embedding context for ${this.name}: ${(e as Error).message}`, { cause: e });
+    });
+    return this.embedding;
+  }
+
+  get busySequences(): number { return this.sum((c) => c.slots.busy); }
+  get queued(): number { return this.sum((c) => c.slots.queued); }
+
+  /** Memory of the live weights and every context made so far (as node-llama-cpp accounts it). */
+  get memoryBytes(): number {
+    let bytes = this.model.size + this.embeddingBytes;
+    for (const c of this.settled.values()) bytes += c.context.memoryUsage.ram + c.context.memoryUsage.vram;
+    return bytes;
+  }
+
+  /** Memory beyond the base context the pool admitted: LoRA and embedding contexts. */
+  get extraBytes(): number {
+    let bytes = this.embeddingBytes;
+    for (const [key, c] of this.settled) if (key !== BASE) bytes += c.context.memoryUsage.ram + c.context.memoryUsage.vram;
+    return bytes;
+  }
+
+  /** Fails queued requests; running ones end through their abort signals (the pool's job). */
+  rejectWaiting(error: unknown): void {
+    for (const c of this.settled.values()) c.slots.rejectWaiting(error);
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.allSettled([...this.contexts.values()].map(async (c) => (await c).context.dispose()));
+    await this.embedding?.then((e) => e.dispose(), () => undefined);
+    await this.model.dispose();
+  }
+
+  private readonly settled = new Map<string, ContextSlots>();
+
+  private sum(pick: (c: ContextSlots) => number): number {
+    let n = 0;
+    for (const c of this.settled.values()) n += pick(c);
+    return n;
+  }
+
+  private contextFor(lora: LoraAdapter[]): Promise<ContextSlots> {
+    const key = lora.length ? JSON.stringify(lora.map((a) => [a.path, a.scale ?? 1]).sort()) : BASE;
+    let hit = this.contexts.get(key);
+    if (!hit) {
+      hit = this.createContext(lora);
+      this.contexts.set(key, hit);
+      hit.then((c) => this.settled.set(key, c), () => this.contexts.delete(key));
+    }
+    return hit;
+  }
+
+  private async createContext(lora: LoraAdapter[]): Promise<ContextSlots> {
+    for (const a of lora) {
+      if (!existsSync(a.path)) throw new FreeholdError("invalid_request", `LoRA adapter not found: ${a.path}`, { param: "lora" });
+    }
+    const { contextSize, sequences, threads, batchSize, queueLimit } = this.settings;
+    const context = await this.model.createContext({
+      contextSize,
+      sequences,
+      threads,
+      batchSize,
+      // Fail instead of silently shrinking: the pool's memory budget assumed this size.
+      failedCreationRemedy: false,
+      lora: lora.length ? { adapters: lora.map((a) => ({ filePath: a.path, scale: a.scale })) } : undefined,
+    }).catch((e: unknown) => {
+      const what = lora.length ? `LoRA adapters ${lora.map((a) => a.path).join(", ")}` : "a context";
+      throw new FreeholdError(lora.length ? "invalid_request" : "unavailable", `cannot create ${what} for ${this.name}: ${(e as Error).message}`, { cause: e });
+    });
+    const all = Array.from({ length: sequences }, () => context.getSequence());
+    return { context, slots: new Slots(all, queueLimit, this.name) };
+  }
+}

@@ -1,0 +1,67 @@
+import { availableParallelism } from "node:os";
+import type { LlamaSettings } from "./llama.ts";
+import type { ModelSettings } from "./loadedModel.ts";
+import { modelInsights, predictMemory, type MemoryPrediction } from "./memory.ts";
+
+export interface PoolOptions extends LlamaSettings {
+  /** Default: 80% of the machine's memory. */
+  memoryBudgetBytes?: number;
+  /** How long an idle model stays loaded; default 5 minutes. -1 = forever. */
+  defaultKeepAliveMs?: number;
+  /** Tokens per sequence; default min(the model's trained context, 4096). */
+  contextSize?: number;
+  /** Parallel sequences per model context; default 4. */
+  sequences?: number;
+  /** Requests waiting per model context beyond the busy sequences; default 16. */
+  queueLimit?: number;
+  /** "auto": 1 for models under ~100 MB (more threads only add sync cost), else every core. */
+  threads?: number | "auto";
+  batchSize?: number;
+  /** Layers offloaded to a GPU; "auto" lets node-llama-cpp fit as many as VRAM holds. */
+  gpuLayers?: number | "auto";
+  /**
+   * Map weights from the file instead of reading them; default false. On CPUs that repack
+   * weights for faster kernels (AMX, AVX2/ARM repack), mmap keeps the file pages of repacked
+   * tensors resident beside the copy: a 326 MB F16 model took 835 MB instead of 623 MB here,
+   * which the memory budget cannot see. Reading costs the same load time (measured).
+   */
+  useMmap?: boolean;
+}
+
+export interface PlanOverrides {
+  contextSize?: number;
+  sequences?: number;
+}
+
+export interface Plan {
+  settings: ModelSettings;
+  prediction: MemoryPrediction;
+}
+
+/** The settings a model loads with under these options, and the memory that will take. */
+export async function planModel(path: string, o: PoolOptions, overrides: PlanOverrides = {}): Promise<Plan> {
+  const train = (await modelInsights(path, o)).trainContextSize;
+  const contextSize = effectiveContextSize(overrides.contextSize ?? o.contextSize ?? Math.min(train ?? 4096, 4096), train);
+  const sequences = overrides.sequences ?? o.sequences ?? 4;
+  const batchSize = o.batchSize ?? Math.min(contextSize * sequences, 512);
+  const gpuLayers = o.gpuLayers ?? (o.gpu === false ? 0 : "auto");
+  const useMmap = o.useMmap ?? false;
+  const prediction = await predictMemory(path, {
+    contextSize, sequences, batchSize, gpuLayers: typeof gpuLayers === "number" ? gpuLayers : 0, useMmap,
+  }, o);
+  // Tiny models: a second thread costs more in synchronisation than it adds in compute.
+  const threads = o.threads === undefined || o.threads === "auto"
+    ? (prediction.weightsBytes < 100e6 ? 1 : availableParallelism())
+    : o.threads;
+  return { settings: { contextSize, sequences, queueLimit: o.queueLimit ?? 16, threads, batchSize, gpuLayers, useMmap }, prediction };
+}
+
+/**
+ * The context size node-llama-cpp actually creates: it rounds up to llama.cpp's 256-cell padding
+ * unless that would pass the trained length. Planning with the same number keeps the memory
+ * prediction and the overflow checks exact.
+ */
+function effectiveContextSize(requested: number, train: number | undefined): number {
+  const padded = Math.ceil(Math.max(2, requested) / 256) * 256;
+  return train !== undefined && requested <= train && padded < train ? padded : requested;
+}

@@ -1,0 +1,164 @@
+import { EventEmitter } from "node:events";
+import { stat } from "node:fs/promises";
+import { totalmem } from "node:os";
+import { FreeholdError } from "../errors.ts";
+import type { LocalModelRef } from "./types.ts";
+import { getLlama } from "./llama.ts";
+import { LoadedModel, type LoraAdapter } from "./loadedModel.ts";
+import type { MemoryPrediction } from "./memory.ts";
+import { Entry, type ModelStatus } from "./entry.ts";
+import { planModel, type Plan, type PlanOverrides, type PoolOptions } from "./plan.ts";
+
+export interface AcquireOptions {
+  keepAliveMs?: number;
+  lora?: LoraAdapter[];
+  signal?: AbortSignal;
+}
+
+export interface PoolStats {
+  budgetBytes: number;
+  /** Predicted memory of every loaded or loading model. */
+  reservedBytes: number;
+  loadedModels: number;
+  activeSequences: number;
+  queueDepth: number;
+}
+
+export type { ModelStatus, PoolOptions };
+
+/**
+ * Keeps models in memory under a budget. Loads on first use (concurrent first requests share one
+ * load), unloads after a keep-alive period, evicts least-recently-used idle models to make room.
+ * Refusals: `model_too_large` when a model alone exceeds the budget; `unavailable` (with a retry
+ * hint) when only busy models could be evicted, since waiting for them could take minutes.
+ * Events: "load" {name, ms, predictedBytes}, "unload" {name, reason}.
+ */
+export class ModelPool {
+  readonly events = new EventEmitter();
+  readonly budgetBytes: number;
+  private readonly entries = new Map<string, Entry>();
+  /** Admissions decide one at a time, so two loads cannot both claim the same free memory. */
+  private admission: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly options: PoolOptions = {}) {
+    this.budgetBytes = options.memoryBudgetBytes ?? Math.floor(totalmem() * 0.8);
+  }
+
+  /** The loaded model for `ref`, loading it if needed; the caller must call `entry.done()`. */
+  async acquire(ref: LocalModelRef, opts: AcquireOptions = {}): Promise<{ entry: Entry; loaded: LoadedModel; loadMs: number }> {
+    if (this.closed) throw new FreeholdError("unavailable", "the runtime is shutting down");
+    const key = `${ref.name}\0${ref.path}`;
+    let entry = this.entries.get(key);
+    const started = performance.now();
+    if (!entry) {
+      entry = new Entry(ref, this.options.defaultKeepAliveMs ?? 5 * 60_000, (e, reason) => void this.drop(e, reason));
+      this.entries.set(key, entry);
+      entry.start(this.load(entry));
+    }
+    entry.begin(opts.keepAliveMs);
+    try {
+      // A caller that gives up while the model loads leaves at once; the load goes on for others.
+      const loaded = await (opts.signal ? untilAborted(entry.ready, opts.signal) : entry.ready);
+      return { entry, loaded, loadMs: entry.loadedHere(started) };
+    } catch (e) {
+      entry.done();
+      throw e;
+    }
+  }
+
+  ps(): ModelStatus[] {
+    return [...this.entries.values()].map((e) => e.status());
+  }
+
+  stats(): PoolStats {
+    let activeSequences = 0, queueDepth = 0, reservedBytes = 0, loadedModels = 0;
+    for (const e of this.entries.values()) {
+      const s = e.status();
+      activeSequences += s.busySequences;
+      queueDepth += s.queueDepth;
+      reservedBytes += e.reservedBytes;
+      if (!s.loading) loadedModels++;
+    }
+    return { budgetBytes: this.budgetBytes, reservedBytes, loadedModels, activeSequences, queueDepth };
+  }
+
+  /** Unloads every model of that name: now if idle, else as soon as its last request ends. */
+  async unload(name: string): Promise<boolean> {
+    const matches = [...this.entries.values()].filter((e) => e.ref.name === name);
+    await Promise.all(matches.map((e) => e.unloadWhenIdle()));
+    return matches.length > 0;
+  }
+
+  /** Refuses new work, fails queued requests, aborts running ones and frees every model. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.entries.values()].map((e) => this.drop(e, "close")));
+  }
+
+  /** The settings a model would load with here, and their predicted memory. */
+  plan(path: string, overrides: PlanOverrides = {}): Promise<Plan> {
+    return planModel(path, this.options, overrides);
+  }
+
+  private async load(entry: Entry): Promise<LoadedModel> {
+    const { settings, prediction } = await this.plan(entry.ref.path);
+    await this.admit(entry, prediction);
+    const llama = await getLlama(this.options);
+    const t = performance.now();
+    const fileKey = `${entry.ref.path}\0${(await stat(entry.ref.path)).mtimeMs}`;
+    const loaded = await LoadedModel.load(llama, entry.ref.name, entry.ref.path, fileKey, settings);
+    this.events.emit("load", { name: entry.ref.name, ms: performance.now() - t, predictedBytes: prediction.totalBytes });
+    return loaded;
+  }
+
+  /** The loaded model for a ref, if it is in memory now. */
+  peek(ref: LocalModelRef): LoadedModel | undefined {
+    return this.entries.get(`${ref.name}\0${ref.path}`)?.loaded;
+  }
+
+  /** Reserves the predicted memory, evicting LRU idle models if needed; throws if it cannot. */
+  private admit(entry: Entry, prediction: MemoryPrediction): Promise<void> {
+    const decide = async () => {
+      const need = prediction.totalBytes;
+      const mb = (b: number) => `${Math.round(b / 1e6)} MB`;
+      if (need > this.budgetBytes) {
+        throw new FreeholdError("model_too_large", `${entry.ref.name} needs ~${mb(need)} (weights ${mb(prediction.weightsBytes)}, context ${mb(prediction.kvCacheBytes)}) but the memory budget is ${mb(this.budgetBytes)}`);
+      }
+      const others = [...this.entries.values()].filter((e) => e !== entry && e.reservedBytes > 0);
+      let used = others.reduce((s, e) => s + e.reservedBytes, 0);
+      const idle = others.filter((e) => e.idle).sort((a, b) => a.lastUsed - b.lastUsed);
+      const evict: Entry[] = [];
+      for (const e of idle) {
+        if (used + need <= this.budgetBytes) break;
+        evict.push(e);
+        used -= e.reservedBytes;
+      }
+      if (used + need > this.budgetBytes) {
+        throw new FreeholdError("unavailable", `no room for ${entry.ref.name} (~${mb(need)}): ${mb(used)} of ${mb(this.budgetBytes)} is held by models serving requests`, { retryAfterSeconds: 5 });
+      }
+      entry.admittedBytes = need;
+      entry.predicted = prediction;
+      await Promise.all(evict.map((e) => this.drop(e, "evicted")));
+    };
+    const turn = this.admission.then(decide, decide);
+    this.admission = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /** Removes an entry at once (new requests load afresh) and frees its memory. */
+  private async drop(entry: Entry, reason: string): Promise<void> {
+    const key = `${entry.ref.name}\0${entry.ref.path}`;
+    if (this.entries.get(key) === entry) this.entries.delete(key);
+    if (await entry.dispose(reason)) this.events.emit("unload", { name: entry.ref.name, reason });
+  }
+}
+
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}

@@ -1,0 +1,71 @@
+import { TokenBias, type LlamaGrammar, type LlamaModel, type Token } from "node-llama-cpp";
+import { FreeholdError, invalid } from "../errors.ts";
+import type { GenerateOptions, OutputFormat } from "./types.ts";
+
+/** llama.cpp's own defaults (llama-server, llama-cli), used when a request leaves a knob unset. */
+export const DEFAULTS = { temperature: 0.8, topK: 40, topP: 0.95, minP: 0.05 } as const;
+
+export interface Sampling {
+  temperature: number;
+  topK: number;
+  topP: number;
+  minP: number;
+  seed?: number;
+  tokenBias?: TokenBias;
+  penalty?: { penalty: number; frequencyPenalty: number; presencePenalty: number; lastTokens: number };
+}
+
+/** Maps the request's sampling knobs onto node-llama-cpp's, validating what it cannot. */
+export function resolveSampling(model: LlamaModel, opts: GenerateOptions): Sampling {
+  const num = (v: number | undefined, name: string, lo: number, hi: number) => {
+    if (v === undefined) return undefined;
+    if (!Number.isFinite(v) || v < lo || v > hi) throw invalid(`${name} must be between ${lo} and ${hi}`, name);
+    return v;
+  };
+  const temperature = num(opts.temperature, "temperature", 0, 100) ?? DEFAULTS.temperature;
+  const topK = num(opts.topK, "topK", 0, 1e9) ?? DEFAULTS.topK;
+  const topP = num(opts.topP, "topP", 0, 1) ?? DEFAULTS.topP;
+  const minP = num(opts.minP, "minP", 0, 1) ?? DEFAULTS.minP;
+  const seed = opts.seed === undefined ? undefined : Math.trunc(opts.seed) >>> 0;
+
+  const repeat = num(opts.repeatPenalty, "repeatPenalty", 0, 100) ?? 1;
+  const frequencyPenalty = num(opts.frequencyPenalty, "frequencyPenalty", -2, 2) ?? 0;
+  const presencePenalty = num(opts.presencePenalty, "presencePenalty", -2, 2) ?? 0;
+  const penalty = repeat !== 1 || frequencyPenalty !== 0 || presencePenalty !== 0
+    ? { penalty: repeat, frequencyPenalty, presencePenalty, lastTokens: 64 }
+    : undefined;
+
+  let tokenBias: TokenBias | undefined;
+  if (opts.logitBias && Object.keys(opts.logitBias).length > 0) {
+    tokenBias = new TokenBias(model.tokenizer);
+    const vocab = model.fileInfo.metadata.tokenizer?.ggml?.tokens?.length ?? Number.MAX_SAFE_INTEGER;
+    for (const [id, bias] of Object.entries(opts.logitBias)) {
+      const token = Number(id);
+      if (!Number.isInteger(token) || token < 0 || token >= vocab) throw invalid(`logitBias: ${id} is not a token id of this model`, "logitBias");
+      // -100 is OpenAI's "ban"; node-llama-cpp's "never" removes the token outright.
+      tokenBias.set(token as Token, bias <= -100 ? "never" : { logit: bias });
+    }
+  }
+  return { temperature, topK, topP, minP, seed, tokenBias, penalty };
+}
+
+/** The grammar that constrains output to the requested format, or undefined for free text. */
+export async function resolveGrammar(model: LlamaModel, format: OutputFormat | undefined): Promise<LlamaGrammar | undefined> {
+  const llama = model.llama;
+  try {
+    switch (format?.type) {
+      case undefined:
+      case "text":
+        return undefined;
+      case "json_object":
+        return await llama.getGrammarFor("json");
+      case "json_schema":
+        // node-llama-cpp supports a subset of JSON schema; unsupported keywords throw here.
+        return await llama.createGrammarForJsonSchema(format.schema as never);
+      case "gbnf":
+        return await llama.createGrammar({ grammar: format.grammar });
+    }
+  } catch (e) {
+    throw new FreeholdError("invalid_request", `unusable ${format?.type} format: ${(e as Error).message}`, { param: "format", cause: e });
+  }
+}

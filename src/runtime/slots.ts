@@ -1,0 +1,80 @@
+import { FreeholdError } from "../errors.ts";
+
+interface Waiter<T> {
+  resolve: (item: T) => void;
+  reject: (e: unknown) => void;
+  signal?: AbortSignal;
+  onAbort: () => void;
+}
+
+/**
+ * A fixed set of items (a context's sequences) handed out one per request, with a bounded FIFO
+ * queue behind them. A full queue refuses at once with `rate_limited` and a retry hint taken
+ * from how long items are usually held; an aborted waiter leaves the queue immediately.
+ */
+export class Slots<T> {
+  private readonly free: T[];
+  private readonly waiters: Waiter<T>[] = [];
+  private readonly heldSince = new Map<T, number>();
+  /** Moving average of how long an item is held, for the retry hint. */
+  private holdMs = 1000;
+
+  constructor(items: T[], private readonly queueLimit: number, private readonly label: string) {
+    this.free = [...items];
+  }
+
+  get busy(): number { return this.heldSince.size; }
+  get queued(): number { return this.waiters.length; }
+  get capacity(): number { return this.free.length + this.heldSince.size; }
+
+  acquire(signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.free.length > 0 && this.waiters.length === 0) return Promise.resolve(this.take(this.free.pop()!));
+    if (this.waiters.length >= this.queueLimit) {
+      const retryAfterSeconds = Math.max(1, Math.ceil((this.holdMs * (this.waiters.length + 1)) / Math.max(1, this.capacity) / 1000));
+      return Promise.reject(new FreeholdError("rate_limited",
+        `${this.label}: all ${this.capacity} sequences are busy and ${this.waiters.length} requests are queued; retry in ~${retryAfterSeconds}s`,
+        { retryAfterSeconds }));
+    }
+    return new Promise<T>((resolve, reject) => {
+      const waiter: Waiter<T> = {
+        resolve, reject, signal,
+        onAbort: () => {
+          const at = this.waiters.indexOf(waiter);
+          if (at >= 0) this.waiters.splice(at, 1);
+          reject(signal!.reason);
+        },
+      };
+      signal?.addEventListener("abort", waiter.onAbort, { once: true });
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Returns an item; the longest-waiting request gets it directly. */
+  release(item: T): void {
+    const since = this.heldSince.get(item);
+    if (since === undefined) return;
+    this.heldSince.delete(item);
+    this.holdMs = this.holdMs * 0.8 + (performance.now() - since) * 0.2;
+    const next = this.waiters.shift();
+    if (!next) {
+      this.free.push(item);
+      return;
+    }
+    next.signal?.removeEventListener("abort", next.onAbort);
+    next.resolve(this.take(item));
+  }
+
+  /** Fails every queued request (used when the model is unloaded under them). */
+  rejectWaiting(error: unknown): void {
+    for (const w of this.waiters.splice(0)) {
+      w.signal?.removeEventListener("abort", w.onAbort);
+      w.reject(error);
+    }
+  }
+
+  private take(item: T): T {
+    this.heldSince.set(item, performance.now());
+    return item;
+  }
+}

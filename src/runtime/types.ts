@@ -1,0 +1,121 @@
+/**
+ * The internal request and result types of text generation. api/openai and api/ollama translate
+ * their wire shapes into these once; the gateway hands them to a backend (local runtime or an
+ * upstream engine). Nothing here knows about HTTP.
+ */
+export type Role = "system" | "user" | "assistant" | "tool";
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** JSON text of the arguments, as OpenAI sends it. */
+  arguments: string;
+}
+
+export interface ChatMessage {
+  role: Role;
+  content: string;
+  /** Assistant turns that called tools. */
+  toolCalls?: ToolCall[];
+  /** Tool results answer a call by id. */
+  toolCallId?: string;
+  name?: string;
+}
+
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  /** JSON schema of the arguments. */
+  parameters?: Record<string, unknown>;
+}
+
+export type ToolChoice = "auto" | "none" | "required" | { name: string };
+
+export type OutputFormat =
+  | { type: "text" }
+  | { type: "json_object" }
+  | { type: "json_schema"; schema: Record<string, unknown> }
+  | { type: "gbnf"; grammar: string };
+
+export interface SamplingOptions {
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  minP?: number;
+  seed?: number;
+  stop?: string[];
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  repeatPenalty?: number;
+  /** token id → bias added to its logit (-100 bans it). */
+  logitBias?: Record<number, number>;
+}
+
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  bytes: number[];
+  top: { token: string; logprob: number; bytes: number[] }[];
+}
+
+/** One streamed piece of an answer. */
+export interface Delta {
+  text?: string;
+  /** Reasoning models' thinking, kept apart from the answer. */
+  reasoning?: string;
+  toolCalls?: ToolCall[];
+  logprobs?: TokenLogprob[];
+}
+
+export interface GenerateOptions extends SamplingOptions {
+  format?: OutputFormat;
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  /** Return log-probabilities with this many alternatives per token (0 = chosen token only). */
+  logprobs?: number;
+  /** How long the model stays loaded after this request: ms, 0 = unload now, -1 = forever. */
+  keepAliveMs?: number;
+  signal?: AbortSignal;
+  onDelta?: (delta: Delta) => void;
+  /** LoRA adapters applied on top of the local model's weights (local runtime only). */
+  lora?: { path: string; scale?: number }[];
+}
+
+export type FinishReason = "stop" | "length" | "tool_calls" | "cancelled";
+
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface Timings {
+  /** Waiting for a free sequence. */
+  queueMs: number;
+  /** Load (when the model was not in memory). */
+  loadMs: number;
+  /** From start of prompt evaluation to the first generated token. */
+  firstTokenMs: number;
+  totalMs: number;
+}
+
+export interface GenerateResult {
+  text: string;
+  reasoning?: string;
+  toolCalls?: ToolCall[];
+  finishReason: FinishReason;
+  usage: Usage;
+  timings: Timings;
+  logprobs?: TokenLogprob[];
+}
+
+export interface EmbedResult {
+  embeddings: number[][];
+  promptTokens: number;
+}
+
+/** Where a model's weights live: resolved by the caller from the model store. */
+export interface LocalModelRef {
+  name: string;
+  path: string;
+}

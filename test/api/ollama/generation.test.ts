@@ -1,0 +1,133 @@
+import { Ollama } from "ollama";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer, type TestServer } from "../../helpers/server.ts";
+
+let s: TestServer;
+let ollama: Ollama;
+
+beforeAll(async () => {
+  s = await startServer();
+  ollama = new Ollama({ host: s.url });
+});
+afterAll(() => s?.close());
+
+const hi = [{ role: "user", content: "Hello there" }];
+
+describe("/api/chat and /api/generate, through the ollama SDK", () => {
+  it("streams a chat: pieces, then a final object with counts and durations", async () => {
+    const stream = await ollama.chat({ model: "tiny", messages: hi, stream: true, options: { num_predict: 12, seed: 1 } });
+    const pieces: string[] = [];
+    let last;
+    for await (const part of stream) {
+      if (!part.done) pieces.push(part.message.content);
+      last = part;
+    }
+    expect(last).toMatchObject({ model: "tiny", done: true, done_reason: "length", eval_count: 12 });
+    expect(last!.message).toEqual({ role: "assistant", content: "" });
+    // One piece per token, less the tokens that only carry part of a UTF-8 character.
+    expect(pieces.length).toBeLessThanOrEqual(last!.eval_count);
+    expect(pieces.length).toBeGreaterThanOrEqual(last!.eval_count / 2);
+    expect(last!.prompt_eval_count).toBeGreaterThan(0);
+    for (const k of ["total_duration", "prompt_eval_duration", "eval_duration"] as const) expect(last![k]).toBeGreaterThan(0);
+    expect(last!.total_duration).toBeGreaterThanOrEqual(last!.eval_duration);
+    expect(Number.isNaN(new Date(last!.created_at).getTime())).toBe(false);
+  });
+
+  it("answers a chat in one object when not streaming", async () => {
+    const r = await ollama.chat({ model: "tiny", messages: hi, options: { num_predict: 8, seed: 1 } });
+    expect(r).toMatchObject({ model: "tiny", done: true, done_reason: "length", eval_count: 8 });
+    expect(r.message.role).toBe("assistant");
+    expect(r.message.content.length).toBeGreaterThan(0);
+  });
+
+  it("generates through the template, and raw without it", async () => {
+    const r = await ollama.generate({ model: "tiny-moe", prompt: "Once upon a time", system: "Be brief.", options: { num_predict: 6 } });
+    expect(r).toMatchObject({ done: true, eval_count: 6, done_reason: "length" });
+    expect(typeof r.response).toBe("string");
+
+    const raw = await ollama.generate({ model: "tiny", prompt: "Once upon a time", raw: true, stream: true, options: { num_predict: 5 } });
+    let text = "", final;
+    for await (const part of raw) {
+      text += part.response;
+      final = part;
+    }
+    expect(final).toMatchObject({ done: true, eval_count: 5 });
+    expect(text.length).toBeGreaterThan(0);
+    // Raw skips the chat template: far fewer prompt tokens than the templated prompt.
+    expect(final!.prompt_eval_count).toBeLessThan(r.prompt_eval_count);
+  });
+
+  it("is deterministic for a given seed", async () => {
+    const ask = (seed: number) =>
+      ollama.generate({ model: "tiny", prompt: "Tell me", options: { seed, temperature: 1, num_predict: 16 } }).then((r) => r.response);
+    const [a, b] = [await ask(42), await ask(42)];
+    expect(a).toBe(b);
+    const others = await Promise.all([ask(1), ask(2), ask(3)]);
+    expect(others.some((o) => o !== a)).toBe(true);
+  });
+
+  it("follows a bounded JSON schema in `format`", async () => {
+    const format = {
+      type: "object",
+      properties: { ok: { type: "boolean" }, color: { type: "string", enum: ["red", "green", "blue"] } },
+      required: ["ok", "color"],
+    };
+    const r = await ollama.chat({ model: "tiny", messages: hi, format, options: { num_predict: 40, seed: 3 } });
+    const parsed = JSON.parse(r.message.content);
+    expect(typeof parsed.ok).toBe("boolean");
+    expect(["red", "green", "blue"]).toContain(parsed.color);
+  });
+
+  it("accepts tools and tool results in Ollama's shape", async () => {
+    const tools = [{ type: "function", function: {
+      name: "get_weather", description: "Weather for a city",
+      parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+    } }];
+    const r = await ollama.chat({
+      model: "tiny", tools, options: { num_predict: 4, seed: 1 },
+      messages: [
+        { role: "user", content: "Weather in Oslo?" },
+        { role: "assistant", content: "", tool_calls: [{ function: { name: "get_weather", arguments: { city: "Oslo" } } }] },
+        { role: "tool", content: "rain, 8°C", tool_name: "get_weather" },
+      ],
+    });
+    expect(r.done).toBe(true);
+    for (const c of r.message.tool_calls ?? []) expect(typeof c.function.arguments).toBe("object");
+  });
+
+  it("returns log-probabilities for raw generation", async () => {
+    const r = await ollama.generate({ model: "tiny", prompt: "abc", raw: true, logprobs: true, top_logprobs: 2, options: { num_predict: 4, seed: 1 } });
+    expect(r.logprobs).toHaveLength(r.eval_count);
+    expect(r.logprobs![0]).toMatchObject({ token: expect.any(String), logprob: expect.any(Number) });
+    expect(r.logprobs![0].top_logprobs).toHaveLength(2);
+  });
+
+  it("refuses think on a model whose template cannot think", async () => {
+    await expect(ollama.chat({ model: "tiny", messages: hi, think: true })).rejects.toMatchObject({
+      status_code: 400, error: expect.stringContaining("does not support thinking"),
+    });
+  });
+});
+
+describe("/api/embed and /api/embeddings", () => {
+  it("embeds a batch: 64 dimensions, unit length, identical inputs identical", async () => {
+    const r = await ollama.embed({ model: "tiny", input: ["same text", "same text", "other"] });
+    expect(r.model).toBe("tiny");
+    expect(r.embeddings).toHaveLength(3);
+    for (const v of r.embeddings) {
+      expect(v).toHaveLength(64);
+      expect(Math.hypot(...v)).toBeCloseTo(1, 5);
+    }
+    expect(r.embeddings[0]).toEqual(r.embeddings[1]);
+    expect(r.embeddings[0]).not.toEqual(r.embeddings[2]);
+    expect(r.prompt_eval_count).toBeGreaterThan(0);
+
+    const one = await ollama.embed({ model: "tiny", input: "same text", dimensions: 16 });
+    expect(one.embeddings[0]).toHaveLength(16);
+  });
+
+  it("answers the legacy /api/embeddings with one vector", async () => {
+    const r = await ollama.embeddings({ model: "tiny-moe", prompt: "hello" });
+    expect(r.embedding).toHaveLength(64);
+  });
+});

@@ -1,0 +1,41 @@
+import { expect, test } from "vitest";
+import { busy, LONG, until, type Ctx } from "../helpers.ts";
+
+const ask = [{ role: "user" as const, content: "Tell me a long story" }];
+
+export function concurrencyCases(ctx: Ctx) {
+  test("8 concurrent streams all complete", async () => {
+    const one = async (i: number) => {
+      const stream = await ctx.ai.chat.completions.create({ model: "tiny", messages: ask, max_tokens: 16, seed: i, stream: true });
+      let finish: string | null = null;
+      for await (const c of stream) finish = c.choices[0]?.finish_reason ?? finish;
+      return finish;
+    };
+    const all = await Promise.all(Array.from({ length: 8 }, (_, i) => one(i)));
+    for (const finish of all) expect(["stop", "length"]).toContain(finish);
+  });
+
+  test("a client that aborts mid-stream frees its sequence", async () => {
+    const abort = new AbortController();
+    const stream = await ctx.ai.chat.completions.create(
+      { model: "tiny", messages: ask, ...LONG, stream: true },
+      { signal: abort.signal },
+    );
+    let chunks = 0;
+    let busyBefore = 0;
+    try {
+      for await (const _ of stream) {
+        if (++chunks < 3) continue;
+        busyBefore = busy(ctx.s);
+        abort.abort();
+      }
+    } catch {
+      // the SDK may end the iteration quietly or throw an abort error: either is fine
+    }
+    expect(chunks).toBe(3);
+    expect(busyBefore).toBe(1);
+    const t0 = Date.now();
+    expect(await until(() => busy(ctx.s) === 0, 3000)).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(1000); // 1,900 tokens take ~4.5 s here
+  });
+}

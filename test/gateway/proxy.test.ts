@@ -1,0 +1,166 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Writable } from "node:stream";
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startScriptedUpstream, type ScriptedUpstream } from "../helpers/scriptedUpstream.ts";
+import { startServer, type TestServer } from "../helpers/server.ts";
+
+/** Freehold proxying a scripted OpenAI-compatible upstream, driven with the official SDK. */
+const KEY = "sk-upstream-SECRET-4242";
+const logs: string[] = [];
+let up: ScriptedUpstream;
+let s: TestServer;
+let ai: OpenAI;
+
+beforeAll(async () => {
+  up = await startScriptedUpstream();
+  const stream = new Writable({ write(chunk, _e, cb) { logs.push(...String(chunk).split("\n").filter(Boolean)); cb(); } });
+  s = await startServer({ models: { tiny: { shape: "tiny" } }, server: { logger: { level: "info", stream } } });
+  await s.app.upstreams.add({ name: "remote", baseUrl: up.url, apiKey: KEY, remoteModel: "big-model" });
+  ai = new OpenAI({ baseURL: `${s.url}/v1`, apiKey: "x", maxRetries: 0, timeout: 15_000 });
+});
+afterAll(async () => {
+  await s?.close();
+  await up?.close();
+});
+
+const last = () => up.requests[up.requests.length - 1];
+
+describe("an upstream model through Freehold", () => {
+  test("non-streaming: the answer, usage, the key and mapped parameters reach the upstream", async () => {
+    up.setScript(() => ({ text: "Paris is the capital.", usage: { prompt: 11, completion: 4 } }));
+    const r = await ai.chat.completions.create({
+      model: "remote", messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Capital of France?" }],
+      max_tokens: 20, temperature: 0.3, top_p: 0.9, seed: 7, stop: ["\n\n"], presence_penalty: 0.5,
+    });
+    expect(r.choices[0].message.content).toBe("Paris is the capital.");
+    expect(r.choices[0].finish_reason).toBe("stop");
+    expect(r.model).toBe("remote");
+    expect(r.usage).toMatchObject({ prompt_tokens: 11, completion_tokens: 4, total_tokens: 15 });
+    expect(last().headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(last().body).toMatchObject({
+      model: "big-model", max_tokens: 20, temperature: 0.3, top_p: 0.9, seed: 7, stop: ["\n\n"], presence_penalty: 0.5,
+      messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Capital of France?" }],
+    });
+    expect(last().body.stream).toBeUndefined();
+  });
+
+  test("streaming: deltas in order, usage, and [DONE]", async () => {
+    up.setScript(() => ({ text: "one two three four", reasoning: "thinking hard", chunkDelayMs: 2 }));
+    const stream = await ai.chat.completions.create({ model: "remote", messages: [{ role: "user", content: "count" }], stream: true, stream_options: { include_usage: true } });
+    const content: string[] = [];
+    let reasoning = "", usage, finish;
+    for await (const c of stream) {
+      const d = c.choices[0]?.delta as { content?: string; reasoning_content?: string } | undefined;
+      if (d?.content) content.push(d.content);
+      if (d?.reasoning_content) reasoning += d.reasoning_content;
+      finish ??= c.choices[0]?.finish_reason ?? undefined;
+      if (c.usage) usage = c.usage;
+    }
+    expect(content).toEqual(["one ", "two ", "three ", "four"]);
+    expect(reasoning).toBe("thinking hard");
+    expect(finish).toBe("stop");
+    expect(usage).toMatchObject({ completion_tokens: 4 });
+    expect(last().body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+
+    const raw = await fetch(`${s.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "remote", messages: [{ role: "user", content: "x" }], stream: true }) });
+    expect((await raw.text()).trimEnd().endsWith("data: [DONE]")).toBe(true);
+  });
+
+  test("tool calls, streamed and not, with the tools passed on", async () => {
+    const tools = [{ type: "function" as const, function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }];
+    up.setScript(() => ({ toolCalls: [{ id: "call_abc", name: "get_weather", arguments: '{"city":"Oslo"}' }] }));
+    const r = await ai.chat.completions.create({ model: "remote", messages: [{ role: "user", content: "weather?" }], tools, tool_choice: "required" });
+    expect(r.choices[0].finish_reason).toBe("tool_calls");
+    expect(r.choices[0].message.tool_calls?.[0]).toMatchObject({ id: "call_abc", function: { name: "get_weather", arguments: '{"city":"Oslo"}' } });
+    expect(last().body).toMatchObject({ tools: [{ type: "function", function: { name: "get_weather" } }], tool_choice: "required" });
+
+    const stream = await ai.chat.completions.create({ model: "remote", messages: [{ role: "user", content: "weather?" }], tools, stream: true });
+    const calls: { id?: string; name?: string; args: string }[] = [];
+    let finish;
+    for await (const c of stream) {
+      for (const tc of c.choices[0]?.delta?.tool_calls ?? []) {
+        const call = (calls[tc.index] ??= { args: "" });
+        call.id ??= tc.id;
+        call.name ??= tc.function?.name;
+        call.args += tc.function?.arguments ?? "";
+      }
+      finish ??= c.choices[0]?.finish_reason ?? undefined;
+    }
+    expect(calls).toEqual([{ id: "call_abc", name: "get_weather", args: '{"city":"Oslo"}' }]);
+    expect(finish).toBe("tool_calls");
+  });
+
+  test("completions and embeddings", async () => {
+    up.setScript((req) => (req.path.endsWith("/embeddings") ? { embeddings: [[0.5, 0.75], [1, 0]] } : { text: " world" }));
+    const c = await ai.completions.create({ model: "remote", prompt: "hello", max_tokens: 3 });
+    expect(c.choices[0].text).toBe(" world");
+    expect(last()).toMatchObject({ path: "/v1/completions", body: { model: "big-model", prompt: "hello", max_tokens: 3 } });
+    const e = await ai.embeddings.create({ model: "remote", input: ["a", "b"] });
+    expect(e.data.map((d) => d.embedding)).toEqual([[0.5, 0.75], [1, 0]]);
+  });
+
+  test("upstream 4xx keep their meaning: 400 stays 400, unknown model 404, 429 with Retry-After", async () => {
+    const ask = () => ai.chat.completions.create({ model: "remote", messages: [{ role: "user", content: "x" }] });
+    up.setScript(() => ({ error: { status: 400, message: "temperature too hot", param: "temperature" } }));
+    await expect(ask()).rejects.toMatchObject({ status: 400, error: { message: expect.stringContaining("temperature too hot"), param: "temperature" } });
+    up.setScript(() => ({ error: { status: 404, message: "model big-model does not exist" } }));
+    await expect(ask()).rejects.toMatchObject({ status: 404 });
+    up.setScript(() => ({ error: { status: 429, message: "slow down" }, headers: { "retry-after": "3" } }));
+    const err = await ask().catch((e) => e);
+    expect(err.status).toBe(429);
+    expect(err.headers.get("retry-after")).toBe("3");
+    up.setScript(() => ({ error: { status: 500, message: "boom" } }));
+    await expect(ask()).rejects.toMatchObject({ status: 502, error: { type: "server_error", code: "upstream_error" } });
+  });
+
+  test("an upstream that is down is a 502 in OpenAI's error shape", async () => {
+    const port = await freePort();
+    await s.app.upstreams.add({ name: "down", baseUrl: `http://127.0.0.1:${port}/v1` });
+    const err = await ai.chat.completions.create({ model: "down", messages: [{ role: "user", content: "x" }] }).catch((e) => e);
+    expect(err.status).toBe(502);
+    expect(err.error).toMatchObject({ type: "server_error", code: "upstream_error", message: expect.stringContaining("unreachable") });
+  });
+
+  test("a client leaving mid-stream cancels the upstream request", async () => {
+    up.setScript(() => ({ text: "a b c", hold: true }));
+    const closed = up.nextAbort();
+    const stream = await ai.chat.completions.create({ model: "remote", messages: [{ role: "user", content: "x" }], stream: true });
+    for await (const c of stream) if (c.choices[0]?.delta?.content) break; // break aborts the HTTP request
+    const r = await Promise.race([closed, new Promise((_, no) => setTimeout(() => no(new Error("upstream never saw the close")), 5000))]);
+    expect(r).toMatchObject({ path: "/v1/chat/completions" });
+  });
+
+  test("names: a local model's name is a conflict; /v1/models lists upstreams as models", async () => {
+    await expect(s.app.upstreams.add({ name: "tiny", baseUrl: up.url })).rejects.toMatchObject({ code: "conflict" });
+    await expect(s.app.upstreams.add({ name: "remote", baseUrl: up.url })).rejects.toMatchObject({ code: "conflict" });
+    const ids = (await ai.models.list()).data.map((m) => m.id);
+    expect(ids).toEqual(expect.arrayContaining(["remote", "tiny"]));
+  });
+
+  test("the key never appears in /v1/models, /api/tags, upstream listings, the database or logs", async () => {
+    for (const path of ["/v1/models", "/v1/models/remote", "/api/tags", "/openapi.json", "/metrics"]) {
+      expect(await (await fetch(s.url + path)).text()).not.toContain(KEY);
+    }
+    const list = await s.app.upstreams.list();
+    expect(list.find((u) => u.name === "remote")).toMatchObject({ key: "encrypted", remoteModel: "big-model", baseUrl: up.url });
+    expect(JSON.stringify(list)).not.toContain(KEY);
+    expect(JSON.stringify(await s.app.db.query("SELECT * FROM upstreams"))).not.toContain(KEY);
+    expect(logs.length).toBeGreaterThan(10);
+    expect(logs.join("\n")).not.toContain(KEY);
+    // JSON lines, and every line about a request carries its id.
+    const parsed = logs.map((l) => JSON.parse(l));
+    const requestLines = parsed.filter((l) => !String(l.msg).startsWith("Server listening"));
+    expect(requestLines.length).toBeGreaterThan(10);
+    expect(requestLines.filter((l) => typeof l.reqId !== "string")).toEqual([]);
+  });
+});
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((ok) => srv.listen(0, "127.0.0.1", ok));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise((ok) => srv.close(ok));
+  return port;
+}

@@ -1,0 +1,42 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, test } from "vitest";
+import { wideModel } from "./helpers.ts";
+
+const run = promisify(execFile);
+const home = mkdtempSync(join(tmpdir(), "fh-quant-cli-"));
+
+async function freehold(...args: string[]) {
+  try {
+    const r = await run(process.execPath, [resolve("bin/freehold.js"), "--home", home, ...args], { timeout: 60_000 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e: any) {
+    return { code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string };
+  }
+}
+
+describe("freehold quantize", () => {
+  test("quantize prints a summary; report prints the card; bad input exits 1 with the reason", async () => {
+    expect((await freehold("import", await wideModel(), "--name", "wide")).code).toBe(0);
+    const q = await freehold("quantize", "wide", "--to", "q4_k_m", "--threads", "1");
+    expect(q.code).toBe(0);
+    expect(q.stdout).toMatch(/quantized wide → wide:q4_k_m \(Q4_K_M\) in [\d.]+ s/);
+    expect(q.stdout).toMatch(/size\s+6\.8 MB → 1\.1 MB/);
+    expect(q.stdout).toMatch(/bits per weight 32 → 5\.04/);
+
+    const r = await freehold("quantize", "report", "wide:q4_k_m", "--threads", "1");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/quantization report: wide:q4_k_m against wide/);
+    expect(r.stdout).toMatch(/KL divergence\s+mean 0\.00\d+/);
+    expect(r.stdout).toMatch(/, 1 thread\n/);
+
+    const bad = await freehold("quantize", "wide", "--to", "Q7_X");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^error: unknown quantization type "Q7_X"; valid types:/);
+    const requant = await freehold("quantize", "wide:q4_k_m", "--to", "q2_k");
+    expect(requant.stderr).toMatch(/already quantized \(Q4_K_M\).*--allow-requantize/);
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, test } from "vitest";
+import { toChatHistory, toFunctions } from "../../src/runtime/history.ts";
+import { Slots } from "../../src/runtime/slots.ts";
+
+describe("slots", () => {
+  test("hands items out FIFO, bounds the queue, and lets aborted waiters leave", async () => {
+    const slots = new Slots(["s1"], 2, "m");
+    const first = await slots.acquire();
+    const order: string[] = [];
+    const ac = new AbortController();
+    const second = slots.acquire().then((s) => (order.push("second"), s));
+    const third = slots.acquire(ac.signal);
+    await expect(slots.acquire()).rejects.toMatchObject({ code: "rate_limited", details: { retryAfterSeconds: expect.any(Number) } });
+    ac.abort(new Error("gone"));
+    await expect(third).rejects.toThrow("gone");
+    expect(slots.queued).toBe(1);
+    slots.release(first);
+    expect(await second).toBe("s1");
+    expect(order).toEqual(["second"]);
+    expect([slots.busy, slots.queued]).toEqual([1, 0]);
+  });
+});
+
+describe("chat history", () => {
+  test("tool calls and their results join one model response; the answer continues it", () => {
+    const h = toChatHistory([
+      { role: "system", content: "be brief" },
+      { role: "user", content: "weather?" },
+      { role: "assistant", content: "", toolCalls: [{ id: "c1", name: "w", arguments: '{"city":"Oslo"}' }] },
+      { role: "tool", toolCallId: "c1", content: '{"t":3}' },
+    ]);
+    expect(h).toEqual([
+      { type: "system", text: "be brief" },
+      { type: "user", text: "weather?" },
+      { type: "model", response: [{ type: "functionCall", name: "w", params: { city: "Oslo" }, result: { t: 3 } }] },
+    ]);
+    expect(toChatHistory([{ role: "user", content: "hi" }]).at(-1)).toEqual({ type: "model", response: [] });
+  });
+
+  test("tool choice picks the functions offered", () => {
+    const tools = [{ name: "a" }, { name: "b", description: "B" }];
+    expect(toFunctions(tools, "none")).toBeUndefined();
+    expect(Object.keys(toFunctions(tools, "auto")!)).toEqual(["a", "b"]);
+    expect(Object.keys(toFunctions(tools, { name: "b" })!)).toEqual(["b"]);
+    expect(() => toFunctions(tools, { name: "c" })).toThrow(/not among the tools/);
+  });
+});
