@@ -11,7 +11,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { load, percentile, type LoadResult } from "./gatewayLoad.ts";
@@ -25,6 +25,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
   const upstream = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench/gatewayUpstream.ts")], { stdio: ["ignore", "pipe", "inherit"] });
   const children: ChildProcess[] = [upstream];
   const home = mkdtempSync(join(tmpdir(), "fh-bench-gw-"));
+  const load1 = loadavg()[0]; // the machine may be shared: say how busy it was
   try {
     const upPort = Number(await firstLine(upstream));
     writeFileSync(join(home, "config.json"), JSON.stringify({
@@ -60,7 +61,8 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
       "(fixed chat completion, or 3 SSE chunks + usage + [DONE]), `freehold serve` in its own process " +
       "with the upstream from config.json, and an undici closed-loop client; all three processes share the cores. " +
       "Added latency = through Freehold minus straight to the upstream, same client, 1 connection, back-to-back requests " +
-      `(${q ? 1000 : 5000} each). Throughput: 64 connections for ${q ? 3 : 10} s. Goal: under 1 ms added, over 5,000 requests/s.`,
+      `(${q ? 1000 : 5000} each). Throughput: 64 connections for ${q ? 3 : 10} s. Goal: under 1 ms added, over 5,000 requests/s. ` +
+      `Load average when the run started: ${load1.toFixed(2)} (other work on the machine widens the tails).`,
       "",
       table(["request", "direct p50", "via Freehold p50", "added p50", "direct p99", "via Freehold p99", "added p99"], rows),
       "",

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
-import { createRequire } from "node:module";
 
 const FILE = resolve(import.meta.dirname, "../../BENCHMARKS.md");
 const HEADER = `# Benchmarks
@@ -22,8 +21,8 @@ export function writeSection(name: string, markdown: string) {
 }
 
 export function machine(): string {
-  const require = createRequire(import.meta.url);
-  const nlc = require("node-llama-cpp/package.json").version;
+  // node-llama-cpp's exports hide package.json, so read it from the folder.
+  const nlc = JSON.parse(readFileSync(resolve(import.meta.dirname, "../../node_modules/node-llama-cpp/package.json"), "utf8")).version;
   return `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ` +
     `Node ${process.version}, node-llama-cpp ${nlc}, ${new Date().toISOString().slice(0, 10)}`;
 }

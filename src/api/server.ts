@@ -28,6 +28,9 @@ export async function buildServer(app: App, opts: ServerOptions = {}): Promise<F
     logger: opts.logger ?? false,
     genReqId: (req) => (req.headers["x-request-id"] as string | undefined)?.slice(0, 64) || randomUUID(),
     requestIdHeader: false,
+    // Idle keep-alive sockets (e.g. a client's spare connection after an aborted stream) must not
+    // hold shutdown for Fastify's 72 s keep-alive timeout.
+    forceCloseConnections: true,
   });
   server.addHook("onRequest", async (req, reply) => { reply.header("x-request-id", req.id); });
   recordRequests(server, app.metrics);

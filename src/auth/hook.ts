@@ -12,7 +12,14 @@ declare module "fastify" {
   interface FastifyRequest {
     /** The authenticated key; null on an open server or an open route. */
     freeholdKey: ApiKey | null;
+    /** Prompt + generated tokens this request used, charged to the key's quota when it ends. */
+    tokensUsed: number;
   }
+}
+
+/** Routes call this with each generation's usage; the charge happens once, on response. */
+export function addUsage(req: FastifyRequest, tokens: number): void {
+  req.tokensUsed += tokens;
 }
 
 /** `Authorization: Bearer <key>`, else `x-api-key: <key>`. */
@@ -29,7 +36,11 @@ export function presentedSecret(req: FastifyRequest): string | undefined {
 /** Adds `req.freeholdKey`, and when `required` the hook that demands a key with the right scope. */
 export function registerAuth(server: FastifyInstance, auth: AuthService, required: boolean): void {
   server.decorateRequest("freeholdKey", null);
+  server.decorateRequest("tokensUsed", 0);
   if (!required) return;
+  server.addHook("onResponse", async (req) => {
+    if (req.freeholdKey && req.tokensUsed > 0) await auth.recordUsage(req.freeholdKey.id, req.tokensUsed);
+  });
   server.addHook("onRequest", async (req, reply) => {
     const need = requiredScope(req);
     if (need === null) return;

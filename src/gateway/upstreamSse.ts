@@ -21,17 +21,16 @@ export async function* sseData(body: AsyncIterable<Uint8Array | string>): AsyncG
     if (value.startsWith(" ")) value = value.slice(1);
     data.push(value);
   };
+  const eol = /\r\n|\r|\n/g;
   for await (const chunk of body) {
     buffer += typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
     let start = 0;
-    for (let i = 0; i < buffer.length; i++) {
-      const c = buffer.charCodeAt(i);
-      if (c !== 10 && c !== 13) continue;
+    eol.lastIndex = 0;
+    for (let m = eol.exec(buffer); m; m = eol.exec(buffer)) {
       // A \r at the very end may be the first half of \r\n: wait for the next chunk.
-      if (c === 13 && i === buffer.length - 1) break;
-      yield* line(buffer.slice(start, i));
-      if (c === 13 && buffer.charCodeAt(i + 1) === 10) i++;
-      start = i + 1;
+      if (m[0] === "\r" && m.index === buffer.length - 1) break;
+      yield* line(buffer.slice(start, m.index));
+      start = eol.lastIndex;
     }
     buffer = buffer.slice(start);
   }

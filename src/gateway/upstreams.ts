@@ -84,7 +84,7 @@ export class Upstreams {
     if (!target) return undefined;
     let client = this.clients.get(name);
     if (!client || !sameTarget(client.target, target)) {
-      void client?.close();
+      void client?.close().catch(() => {}); // requests still on it finish first
       client = new UpstreamClient(target, this.opts.observer);
       this.clients.set(name, client);
     }

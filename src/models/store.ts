@@ -58,12 +58,14 @@ export class ModelStore {
   }
 
   async get(name: string): Promise<ModelRecord> {
-    const m = await this.repo.getByName(name);
+    const m = await this.find(name);
     if (!m) throw notFound(`model "${name}" not found`);
     return m;
   }
 
-  find(name: string): Promise<ModelRecord | undefined> {
+  async find(name: string): Promise<ModelRecord | undefined> {
+    // Control characters can never be in a valid name (and PostgreSQL rejects NUL in text).
+    if (/[\u0000-\u001f]/.test(name)) return undefined;
     return this.repo.getByName(name);
   }
 

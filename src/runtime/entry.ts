@@ -40,6 +40,8 @@ export class Entry {
   private timer?: NodeJS.Timeout;
   private expiresAt: number | null = null;
   private unloadRequested = false;
+  /** The latest request's keep-alive; a request without one gets the default, as in Ollama. */
+  private keepAliveMs = 0;
   private readonly abort = new AbortController();
   private disposing?: Promise<boolean>;
   private gone!: () => void;
@@ -48,7 +50,7 @@ export class Entry {
 
   constructor(
     readonly ref: LocalModelRef,
-    private keepAliveMs: number,
+    private readonly defaultKeepAliveMs: number,
     private readonly expire: (entry: Entry, reason: string) => void,
   ) {}
 
@@ -75,7 +77,7 @@ export class Entry {
 
   begin(keepAliveMs?: number): void {
     this.active++;
-    if (keepAliveMs !== undefined) this.keepAliveMs = keepAliveMs;
+    this.keepAliveMs = keepAliveMs ?? this.defaultKeepAliveMs;
     clearTimeout(this.timer);
     this.expiresAt = null;
   }

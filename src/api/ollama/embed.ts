@@ -1,3 +1,4 @@
+import { addUsage } from "../../auth/hook.ts";
 import type { FastifyInstance } from "fastify";
 import type { App } from "../../app.ts";
 import { invalid } from "../../errors.ts";
@@ -16,6 +17,7 @@ export function embedRoutes(server: FastifyInstance, app: App) {
     const inputs = typeof body.input === "string" ? [body.input] : body.input ?? [];
     const backend = await resolveModel(app, body.model);
     const r = inputs.length ? await backend.embed(inputs) : { embeddings: [], promptTokens: 0 };
+    addUsage(req, r.promptTokens);
     await applyKeepAlive(app, body.model, keepAliveMs);
     const embeddings = r.embeddings.map((v) => normalize(truncate(v, body.dimensions)));
     return {

@@ -1,3 +1,4 @@
+import { addUsage } from "../../auth/hook.ts";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { App } from "../../app.ts";
 import { FreeholdError } from "../../errors.ts";
@@ -27,6 +28,10 @@ export interface GenerationSpec {
  */
 export async function runGeneration(app: App, req: FastifyRequest, reply: FastifyReply, spec: GenerationSpec) {
   const started = process.hrtime.bigint();
+  const cap = app.limits.maxTokensCap;
+  if (cap !== undefined && spec.opts.maxTokens !== undefined && spec.opts.maxTokens > cap) {
+    throw new FreeholdError("invalid_request", `options.num_predict: at most ${cap} tokens on this server`, { param: "options.num_predict" });
+  }
   const backend = await resolveModel(app, spec.model);
   const signal = clientGone(req, reply);
   const out = new NdjsonStream(reply);
@@ -41,6 +46,7 @@ export async function runGeneration(app: App, req: FastifyRequest, reply: Fastif
   let result: GenerateResult;
   try {
     result = await spec.call(backend, { ...spec.opts, signal, onDelta });
+    addUsage(reply.request, result.usage.promptTokens + result.usage.completionTokens);
   } catch (e) {
     if (signal.aborted) return out.abandon();
     if (!out.isStarted) throw e; // still time for a proper status

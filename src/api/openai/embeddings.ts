@@ -1,3 +1,4 @@
+import { addUsage } from "../../auth/hook.ts";
 import type { FastifyInstance } from "fastify";
 import type { App } from "../../app.ts";
 import { invalid } from "../../errors.ts";
@@ -16,6 +17,7 @@ export function embeddingRoutes(server: FastifyInstance, app: App) {
     const plan = embeddingPlan(parseWire(embeddingRequest, req.body));
     const backend = await app.gateway.resolve(plan.model);
     const r = await backend.embed(plan.inputs);
+    addUsage(req, r.promptTokens);
     const size = r.embeddings[0]?.length ?? 0;
     if (plan.dimensions !== undefined && plan.dimensions !== size) {
       throw invalid(`dimensions is ${plan.dimensions}, but ${plan.model} produces ${size}-dimensional embeddings`, "dimensions");

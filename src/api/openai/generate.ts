@@ -1,3 +1,4 @@
+import { addUsage } from "../../auth/hook.ts";
 import type { FastifyReply } from "fastify";
 import { invalid } from "../../errors.ts";
 import type { Backend } from "../../gateway/types.ts";
@@ -63,6 +64,7 @@ export async function runChoices(args: {
       hooks.onDelta(i, d);
     });
     const r = await args.run(i, { ...plan.opts, seed, signal: abort.signal, ...(onDelta ? { onDelta } : {}) });
+    addUsage(args.reply.request, r.usage.promptTokens + r.usage.completionTokens);
     if (failure === undefined && wantLogprobs && !r.logprobs && r.usage.completionTokens > 0) fail(noLogprobs());
     if (failure === undefined) hooks?.onDone(i, r);
     return r;
