@@ -11,7 +11,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { load, percentile, type LoadResult } from "./gatewayLoad.ts";
@@ -57,7 +57,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
     const md = [
       "## Gateway overhead (proxying an instant upstream)",
       "",
-      `Machine: ${machineLine()}. Method: \`bench/gateway.ts\`; a Node upstream that answers instantly ` +
+      `Machine: ${machine()}. Method: \`bench/gateway.ts\`; a Node upstream that answers instantly ` +
       "(fixed chat completion, or 3 SSE chunks + usage + [DONE]), `freehold serve` in its own process " +
       "with the upstream from config.json, and an undici closed-loop client; all three processes share the cores. " +
       "Added latency = through Freehold minus straight to the upstream, same client, 1 connection, back-to-back requests " +
@@ -73,15 +73,6 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
     rmSync(home, { recursive: true, force: true });
-  }
-}
-
-/** machine() names node-llama-cpp's version, which that package's exports map may not reveal. */
-function machineLine(): string {
-  try {
-    return machine();
-  } catch {
-    return `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
   }
 }
 

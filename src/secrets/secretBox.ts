@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { link, mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { FreeholdError } from "../errors.ts";
 
@@ -47,12 +47,16 @@ async function loadOrCreateKey(file: string): Promise<Buffer> {
   const existing = await readKey(file);
   if (existing) return existing;
   await mkdir(dirname(file), { recursive: true });
+  // Written whole under a temporary name, then linked into place: link fails if the file exists,
+  // so two processes starting at once agree on one key, and nobody reads a half-written file.
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}`;
+  await writeFile(tmp, randomBytes(32).toString("base64") + "\n", { mode: 0o600 });
   try {
-    // "wx": two processes starting at once must not each write a different key.
-    await writeFile(file, randomBytes(32).toString("base64") + "\n", { mode: 0o600, flag: "wx" });
-    await chmod(file, 0o600); // the umask may have widened nothing, but be explicit
+    await link(tmp, file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+  } finally {
+    await unlink(tmp).catch(() => {});
   }
   const key = await readKey(file);
   if (!key) throw new FreeholdError("internal", `${file} does not hold a 32-byte base64 key`);
