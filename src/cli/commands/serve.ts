@@ -1,21 +1,28 @@
 import type { Command } from "commander";
+import type { AddressInfo } from "node:net";
 import { openApp } from "../../app.ts";
 import { buildServer } from "../../api/server.ts";
 import { authNotice } from "../../auth/notice.ts";
 import { ensureDemoModel } from "../../models/demo.ts";
 
+export const DEFAULT_PORT = 11435;
+
 export function registerServe(program: Command) {
   program.command("serve").description("run the server (API and web app)")
-    .option("--host <host>", "address to listen on", process.env.FREEHOLD_HOST ?? "127.0.0.1")
-    .option("--port <port>", "port", (v) => parseInt(v, 10), Number(process.env.FREEHOLD_PORT ?? 11435))
+    .option("--host <host>", "address to listen on (default: $FREEHOLD_HOST, config.json, 127.0.0.1)")
+    .option("--port <port>", `port, 0 for any free one (default: $FREEHOLD_PORT, config.json, ${DEFAULT_PORT})`, (v) => parseInt(v, 10))
     .option("--no-demo", "do not create the demo model on a first start")
-    .action(async (opts: { host: string; port: number; demo: boolean }, cmd: Command) => {
+    .action(async (opts: { host?: string; port?: number; demo: boolean }, cmd: Command) => {
       const app = await openApp({ home: cmd.optsWithGlobals().home });
+      // Flags win over the environment, which wins over config.json.
+      const host = opts.host ?? process.env.FREEHOLD_HOST ?? app.config.server?.host ?? "127.0.0.1";
+      const envPort = process.env.FREEHOLD_PORT ? Number(process.env.FREEHOLD_PORT) : undefined;
+      const port = opts.port ?? envPort ?? app.config.server?.port ?? DEFAULT_PORT;
       if (opts.demo) {
         const demo = await ensureDemoModel(app);
         if (demo) console.error(`first start: created demo model "${demo}" (random weights, output is noise). Pull a real one: freehold pull hf:<owner>/<repo>`);
       }
-      const server = await buildServer(app, { host: opts.host, logger: { level: process.env.LOG_LEVEL ?? "info" } });
+      const server = await buildServer(app, { host, logger: { level: process.env.LOG_LEVEL ?? "info" } });
       const shutdown = async () => {
         await server.close();
         await app.close();
@@ -23,8 +30,9 @@ export function registerServe(program: Command) {
       };
       process.once("SIGINT", shutdown);
       process.once("SIGTERM", shutdown);
-      await server.listen({ host: opts.host, port: opts.port });
-      console.error(`freehold listening on http://${opts.host.includes(":") ? `[${opts.host}]` : opts.host}:${opts.port} (data: ${app.paths.home})`);
-      for (const line of await authNotice(app, opts.host)) console.error(line);
+      await server.listen({ host, port });
+      const bound = (server.server.address() as AddressInfo).port;
+      console.error(`freehold listening on http://${host.includes(":") ? `[${host}]` : host}:${bound} (data: ${app.paths.home})`);
+      for (const line of await authNotice(app, host)) console.error(line);
     });
 }
