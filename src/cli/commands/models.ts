@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { formatReport } from "../../quantize/formatReport.ts";
+import { storedReport } from "../../quantize/reportJob.ts";
 import { withApp, formatBytes, formatCount } from "../context.ts";
 
 /** import, list, show, rm, cp: the model registry from the terminal. */
@@ -40,6 +42,11 @@ export function registerModelCommands(program: Command) {
         ["path", m.path],
       ];
       for (const [k, v] of lines) console.log(`${k.padEnd(20)} ${v}`);
+      const card = storedReport(m);
+      if (card) {
+        console.log("\nquantization report card");
+        for (const line of formatReport(card)) console.log(`  ${line}`);
+      }
     }));
 
   program.command("rm <model>").alias("remove").description("remove a model and its file")
