@@ -143,6 +143,8 @@ describe("an upstream model through Freehold", () => {
     for (const path of ["/v1/models", "/v1/models/remote", "/api/tags", "/openapi.json", "/metrics"]) {
       expect(await (await fetch(s.url + path)).text()).not.toContain(KEY);
     }
+    const tags = await (await fetch(s.url + "/api/tags")).json();
+    expect(tags.models.map((m: { name: string }) => m.name)).toContain("remote");
     const list = await s.app.upstreams.list();
     expect(list.find((u) => u.name === "remote")).toMatchObject({ key: "encrypted", remoteModel: "big-model", baseUrl: up.url });
     expect(JSON.stringify(list)).not.toContain(KEY);

@@ -17,11 +17,19 @@ export function modelRoutes(server: FastifyInstance, app: App) {
 
   server.get("/api/tags", async () => {
     const models = await app.models.list();
+    // Upstream engines are models too; Ollama has no field for "remote", so they list with size 0.
+    const upstream = (await app.gateway.list()).filter((m) => m.kind === "upstream");
     return {
-      models: models.map((m) => ({
-        name: m.name, model: m.name, modified_at: rfc3339(m.createdAt), size: m.sizeBytes,
-        digest: m.sha256, details: detailsOf(m),
-      })),
+      models: [
+        ...models.map((m) => ({
+          name: m.name, model: m.name, modified_at: rfc3339(m.createdAt), size: m.sizeBytes,
+          digest: m.sha256, details: detailsOf(m),
+        })),
+        ...upstream.map((m) => ({
+          name: m.name, model: m.name, modified_at: rfc3339(m.createdAt), size: 0, digest: "",
+          details: { format: "upstream", family: "", families: [], parameter_size: "", quantization_level: "" },
+        })),
+      ],
     };
   });
 
