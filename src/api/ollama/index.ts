@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { App } from "../../app.ts";
 import { chatRoute } from "./chat.ts";
+import { createRoute } from "./create.ts";
 import { embedRoutes } from "./embed.ts";
 import { generateRoute } from "./generate.ts";
 import { modelRoutes } from "./models.ts";
@@ -19,6 +20,7 @@ export function ollamaRoutes(server: FastifyInstance, app: App) {
     modelRoutes(api, app);
     psRoute(api, app);
     pullRoute(api, app);
+    createRoute(api, app);
     chatRoute(api, app);
     generateRoute(api, app);
     embedRoutes(api, app);

@@ -122,3 +122,19 @@ export const copySchema = z.object({
   source: z.string({ error: "source is required" }).min(1, "source is required"),
   destination: z.string({ error: "destination is required" }).min(1, "destination is required"),
 });
+
+/** Ollama's create: Freehold supports deriving a quantized model from a registered one. */
+export const createSchema = z.object({
+  ...named,
+  from: z.string({ error: "from is required: the model to quantize" }).min(1, "from is required: the model to quantize"),
+  quantize: z.string({ error: "quantize is required, e.g. q4_K_M" }).min(1, "quantize is required, e.g. q4_K_M"),
+  stream: z.boolean().nullish(),
+  modelfile: z.string().nullish(),
+  files: z.unknown().optional(),
+  adapters: z.unknown().optional(),
+  template: z.unknown().optional(),
+  system: z.unknown().optional(),
+  parameters: z.unknown().optional(),
+  messages: z.unknown().optional(),
+  license: z.unknown().optional(),
+});
