@@ -1,6 +1,8 @@
 import { Command, CommanderError } from "commander";
 import { FreeholdError } from "../errors.ts";
+import { registerArena } from "./commands/arena.ts";
 import { registerDev } from "./commands/dev.ts";
+import { registerEval } from "./commands/eval.ts";
 import { registerKeys } from "./commands/keys.ts";
 import { registerModelCommands } from "./commands/models.ts";
 import { registerPull } from "./commands/pull.ts";
@@ -22,6 +24,8 @@ registerQuantize(program);
 registerRun(program);
 registerDev(program);
 registerKeys(program);
+registerArena(program);
+registerEval(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,18 @@
+import type { Gateway } from "../../gateway/gateway.ts";
+import type { EvalCase } from "../suite.ts";
+
+/** 0..1, plus what the scorer saw (extracted value, judge verdicts) for the results table. */
+export interface Score {
+  score: number;
+  detail?: Record<string, unknown>;
+}
+
+/** What a scorer may need beyond the output: judges generate through the gateway. */
+export interface ScoreContext {
+  gateway: Pick<Gateway, "resolve">;
+  /** The model under test, the default judge when a case names none. */
+  model: string;
+  signal?: AbortSignal;
+}
+
+export type Scorer = (c: EvalCase, output: string, ctx: ScoreContext) => Score | Promise<Score>;

@@ -1,0 +1,75 @@
+/** Eval suites as JSONL: one case a line, validated with zod, errors named by file and line. */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
+import { z } from "zod";
+import { invalid } from "../errors.ts";
+
+const message = z.object({ role: z.enum(["system", "user", "assistant"]), content: z.string() });
+
+export const scorerTypes = ["exact", "normalized", "regex", "choice", "numeric", "json_schema", "judge", "pairwise"] as const;
+
+export const evalCase = z.object({
+  id: z.string().min(1),
+  messages: z.array(message).min(1).optional(),
+  prompt: z.string().optional(),
+  expected: z.string().optional(),
+  choices: z.array(z.string()).min(2).optional(),
+  /** The correct choice's letter ("B") or its 0-based index. */
+  answer: z.union([z.string(), z.number().int()]).optional(),
+  scorer: z.object({ type: z.enum(scorerTypes), options: z.record(z.string(), z.unknown()).default({}) }).default({ type: "exact", options: {} }),
+  tags: z.array(z.string()).default([]),
+}).strict()
+  .refine((c) => (c.messages ? 1 : 0) + (c.prompt !== undefined ? 1 : 0) === 1, { message: "give exactly one of messages or prompt" })
+  .refine((c) => c.scorer.type !== "choice" || (c.choices && c.answer !== undefined), { message: "a choice case needs choices and answer" })
+  .refine((c) => !["exact", "normalized", "regex", "numeric"].includes(c.scorer.type) || c.expected !== undefined,
+    { message: "expected is required for this scorer" });
+
+export type EvalCase = z.output<typeof evalCase>;
+
+export interface Suite {
+  /** sha256 of the parsed cases: the same content is the same suite. */
+  id: string;
+  name: string;
+  cases: EvalCase[];
+}
+
+/** Parses JSONL text; blank lines and `#` comments are skipped. Throws invalid_request naming the line. */
+export function parseSuite(text: string, name = "suite.jsonl"): Suite {
+  const cases: EvalCase[] = [];
+  const seen = new Map<string, number>();
+  text.split(/\r?\n/).forEach((line, i) => {
+    const where = `${name}:${i + 1}`;
+    if (!line.trim() || line.trimStart().startsWith("#")) return;
+    let raw: unknown;
+    try { raw = JSON.parse(line); } catch (e) { throw invalid(`${where}: not valid JSON (${(e as Error).message})`); }
+    const r = evalCase.safeParse(raw);
+    if (!r.success) {
+      const issue = r.error.issues[0];
+      const path = issue.path.join(".");
+      throw invalid(`${where}: ${path ? `${path}: ` : ""}${issue.message}`);
+    }
+    const first = seen.get(r.data.id);
+    if (first) throw invalid(`${where}: duplicate id "${r.data.id}" (first on line ${first})`);
+    seen.set(r.data.id, i + 1);
+    cases.push(r.data);
+  });
+  if (!cases.length) throw invalid(`${name}: no cases`);
+  const id = createHash("sha256").update(JSON.stringify(cases)).digest("hex");
+  return { id, name, cases };
+}
+
+export async function loadSuite(path: string): Promise<Suite> {
+  return parseSuite(await readFile(path, "utf8"), basename(path));
+}
+
+const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+export const letter = (i: number) => LETTERS[i];
+
+/** The chat a case sends: its messages, or its prompt (with lettered choices) as one user turn. */
+export function caseMessages(c: EvalCase): { role: "system" | "user" | "assistant"; content: string }[] {
+  if (c.messages) return c.messages;
+  let content = c.prompt!;
+  if (c.choices) content += "\n\n" + c.choices.map((t, i) => `${letter(i)}. ${t}`).join("\n") + "\n\nAnswer with the letter only.";
+  return [{ role: "user", content }];
+}

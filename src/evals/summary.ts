@@ -1,0 +1,51 @@
+/** Per-model means with bootstrap CIs, paired differences between models, and disagreements. */
+import type { Db } from "../store/db.ts";
+import { EvalRepo, type ResultRow } from "./repo.ts";
+import { bootstrap, type Estimate } from "./stats.ts";
+
+export interface ModelSummary {
+  model: string;
+  score: Estimate;
+  meanLatencyMs: number;
+  /** Completion tokens over generation time, summed over cases. */
+  tokensPerS: number | null;
+}
+
+export interface PairDiff {
+  a: string;
+  b: string;
+  /** mean(score_a − score_b) over the cases both models finished, with a paired bootstrap CI. */
+  diff: Estimate;
+  /** Case ids where the two scores differ. */
+  disagree: string[];
+}
+
+export interface RunSummary { runId: string; models: ModelSummary[]; pairs: PairDiff[] }
+
+export function summarize(runId: string, rows: ResultRow[], order?: string[], seed = 7): RunSummary {
+  const by = new Map<string, Map<string, ResultRow>>();
+  for (const r of rows) (by.get(r.model) ?? by.set(r.model, new Map()).get(r.model)!).set(r.caseId, r);
+  const names = (order ?? [...by.keys()]).filter((m) => by.has(m));
+  const models = names.map((model): ModelSummary => {
+    const rs = [...by.get(model)!.values()];
+    const tokens = rs.reduce((s, r) => s + r.completionTokens, 0), secs = rs.reduce((s, r) => s + r.latencyMs, 0) / 1000;
+    return {
+      model, score: bootstrap(rs.map((r) => r.score), { seed }),
+      meanLatencyMs: rs.reduce((s, r) => s + r.latencyMs, 0) / rs.length, tokensPerS: secs > 0 ? tokens / secs : null,
+    };
+  });
+  const pairs: PairDiff[] = [];
+  for (let i = 0; i < names.length; i++) for (let j = i + 1; j < names.length; j++) {
+    const A = by.get(names[i])!, B = by.get(names[j])!;
+    const shared = [...A.keys()].filter((id) => B.has(id)).sort();
+    const d = shared.map((id) => A.get(id)!.score - B.get(id)!.score);
+    pairs.push({ a: names[i], b: names[j], diff: bootstrap(d, { seed }), disagree: shared.filter((_, k) => d[k] !== 0) });
+  }
+  return { runId, models, pairs };
+}
+
+export async function runSummary(db: Db, runId: string): Promise<RunSummary> {
+  const repo = new EvalRepo(db);
+  const run = await repo.getRun(runId);
+  return summarize(runId, await repo.results(runId), run?.models);
+}
