@@ -1,0 +1,66 @@
+/**
+ * Votes as JSONL in FastChat's battle-log layout (clean_battle_data.py output), so data moves
+ * between Freehold and FastChat tooling. Freehold-only fields ride along under their own names.
+ */
+import { invalid } from "../errors.ts";
+import type { Winner } from "./pairs.ts";
+import type { Battle, NewBattle } from "./votes.ts";
+
+type Turn = { role: string; content: string };
+const WINNERS = new Set(["model_a", "model_b", "tie", "tie (bothbad)"]);
+
+export function toFastChat(b: Battle): string {
+  const conv = (answer: string): Turn[] => [{ role: "user", content: b.prompt }, { role: "assistant", content: answer }];
+  return JSON.stringify({
+    question_id: b.id, model_a: b.modelA, model_b: b.modelB, winner: b.winner,
+    tstamp: new Date(b.createdAt).getTime() / 1000, judge: b.userId ?? "", conversation_a: conv(b.answerA),
+    conversation_b: conv(b.answerB), turn: 1, anony: b.counted, language: typeof b.flags.language === "string" ? b.flags.language : "unknown",
+    category: b.category, variant_a: b.variantA, variant_b: b.variantB, flags: b.flags,
+  });
+}
+
+/** Parses a whole file; any bad line fails the import, naming every bad line number. */
+export function parseFastChat(text: string): NewBattle[] {
+  const out: NewBattle[] = [], errors: string[] = [];
+  text.split("\n").forEach((line, i) => {
+    if (!line.trim()) return;
+    try {
+      out.push(fromFastChat(JSON.parse(line)));
+    } catch (e) {
+      errors.push(`line ${i + 1}: ${(e as Error).message}`);
+    }
+  });
+  if (errors.length) throw invalid(`cannot import ${errors.length} line(s):\n${errors.slice(0, 20).join("\n")}`);
+  return out;
+}
+
+function fromFastChat(r: unknown): NewBattle {
+  if (typeof r !== "object" || r === null || Array.isArray(r)) throw new Error("not a JSON object");
+  const o = r as Record<string, unknown>;
+  for (const f of ["model_a", "model_b"]) if (typeof o[f] !== "string" || !o[f]) throw new Error(`'${f}' must be a non-empty string`);
+  if (o.winner != null && !WINNERS.has(o.winner as string)) throw new Error(`'winner' must be model_a, model_b, tie or tie (bothbad)`);
+  if (o.tstamp != null && typeof o.tstamp !== "number") throw new Error("'tstamp' must be a number (unix seconds)");
+  const a = conversation(o.conversation_a, "conversation_a"), b = conversation(o.conversation_b, "conversation_b");
+  const obj = (v: unknown) => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  return {
+    modelA: o.model_a as string, modelB: o.model_b as string, winner: (o.winner ?? null) as Winner | null,
+    createdAt: typeof o.tstamp === "number" ? new Date(o.tstamp * 1000) : undefined,
+    userId: typeof o.judge === "string" && o.judge ? o.judge : null,
+    prompt: a.prompt || b.prompt, answerA: a.answer, answerB: b.answer,
+    category: typeof o.category === "string" ? o.category : null,
+    // FastChat only counts anonymous battles: a vote cast with names shown is kept but not counted.
+    counted: o.anony !== false,
+    variantA: obj(o.variant_a), variantB: obj(o.variant_b), flags: { ...obj(o.flags), imported: true, ...(typeof o.language === "string" ? { language: o.language } : {}) },
+  };
+}
+
+function conversation(v: unknown, name: string): { prompt: string; answer: string } {
+  if (v === undefined) return { prompt: "", answer: "" };
+  if (!Array.isArray(v) || !v.every((t) => typeof t?.role === "string" && typeof t?.content === "string"))
+    throw new Error(`'${name}' must be a list of {role, content}`);
+  const turns = v as Turn[];
+  return {
+    prompt: turns.find((t) => t.role === "user")?.content ?? "",
+    answer: turns.filter((t) => t.role === "assistant").map((t) => t.content).join("\n\n"),
+  };
+}

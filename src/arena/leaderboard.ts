@@ -1,0 +1,76 @@
+/**
+ * The leaderboard: Bradley-Terry ratings with bootstrap CIs and the CI-overlap rank, optionally
+ * style-controlled. Every model that ever battled gets a row, with rating null when it has no
+ * counted vote in the selection.
+ */
+import type { Db } from "../store/db.ts";
+import { bootstrap, intervals } from "./bootstrap.ts";
+import type { Anchor } from "./bradleyTerry.ts";
+import type { Outcome, Winner } from "./pairs.ts";
+import { mulberry32 } from "./random.ts";
+import { styleFeatures, styleMatrix } from "./style.ts";
+import { StyleFitter } from "./styleControl.ts";
+import { BattlesRepo, type BattleFilter } from "./votes.ts";
+
+export interface LeaderboardOptions extends BattleFilter {
+  styleControl?: boolean; rounds?: number; seed?: number;
+  /** Pin one model's rating (FastChat: mixtral-8x7b-instruct-v0.1 = 1114); default: mean 1000. Plain fit only. */
+  anchor?: Anchor;
+}
+export interface LeaderboardRow { model: string; rating: number | null; ciLow: number | null; ciHigh: number | null; rank: number | null; votes: number }
+export interface Leaderboard { rows: LeaderboardRow[]; style?: Record<string, number> }
+export interface ScoredBattle { modelA: string; modelB: string; winner: Winner | null; counted: boolean; answerA: string; answerB: string }
+
+export async function leaderboard(db: Db, opts: LeaderboardOptions = {}): Promise<Leaderboard> {
+  const repo = new BattlesRepo(db);
+  return computeLeaderboard(await repo.allModels(), await repo.list(opts), opts);
+}
+
+export function computeLeaderboard(allModels: string[], battles: ScoredBattle[], opts: LeaderboardOptions = {}): Leaderboard {
+  const models = [...new Set([...allModels, ...battles.flatMap((b) => [b.modelA, b.modelB])])];
+  const used = battles.filter((b): b is ScoredBattle & { winner: Winner } => b.counted && b.winner !== null && b.modelA !== b.modelB);
+  const votes = new Map(models.map((m) => [m, 0]));
+  for (const b of used) { votes.set(b.modelA, votes.get(b.modelA)! + 1); votes.set(b.modelB, votes.get(b.modelB)! + 1); }
+  const rounds = opts.rounds ?? 200, seed = opts.seed ?? 42;
+  let fit: { rating: Float64Array; ciLow: Float64Array; ciHigh: Float64Array; rank: Int32Array };
+  let style: Record<string, number> | undefined;
+  if (opts.styleControl) ({ style, ...fit } = styleBootstrap(models, used, rounds, seed));
+  else {
+    const anchorIndex = opts.anchor ? models.indexOf(opts.anchor.model) : -1;
+    fit = bootstrap(models, used as Outcome[], { rounds, seed, anchorIndex, anchorRating: opts.anchor?.rating });
+  }
+  const num = (v: number) => (Number.isNaN(v) ? null : v);
+  const rows = models.map((model, i) => ({
+    model, rating: num(fit.rating[i]), ciLow: num(fit.ciLow[i]), ciHigh: num(fit.ciHigh[i]),
+    rank: fit.rank[i] || null, votes: votes.get(model)!,
+  }));
+  rows.sort((x, y) => (y.rating ?? -Infinity) - (x.rating ?? -Infinity) || x.model.localeCompare(y.model));
+  return { rows, style };
+}
+
+/** Style-controlled fit and a bootstrap that resamples battles (rows keep their covariates). */
+function styleBootstrap(models: string[], used: (ScoredBattle & { winner: Winner })[], rounds: number, seed: number) {
+  const k = models.length, n = used.length, index = new Map(models.map((m, i) => [m, i]));
+  const data = {
+    k,
+    a: Int32Array.from(used, (b) => index.get(b.modelA)!),
+    b: Int32Array.from(used, (b) => index.get(b.modelB)!),
+    y: Float64Array.from(used, (b) => (b.winner === "model_a" ? 1 : b.winner === "model_b" ? 0 : 0.5)),
+    x: styleMatrix(used.map((b) => ({ a: styleFeatures(b.answerA), b: styleFeatures(b.answerB) }))),
+  };
+  const fitter = new StyleFitter(k);
+  const rating = new Float64Array(k);
+  const gamma = Array.from(fitter.fit(data, rating));
+  const full = Float64Array.from(fitter.beta);
+  const samples = new Float64Array(rounds * k), w = new Float64Array(n), out = new Float64Array(k);
+  const rand = mulberry32(seed);
+  for (let r = 0; r < rounds && n > 0; r++) {
+    w.fill(0);
+    for (let i = 0; i < n; i++) w[Math.floor(rand() * n)]++;
+    fitter.beta.set(full);
+    fitter.fit(data, out, w, true);
+    samples.set(out, r * k);
+  }
+  const style = { length: gamma[0], headers: gamma[1], lists: gamma[2], bold: gamma[3] };
+  return { rating, ...intervals(samples, rounds, k, rating), style };
+}
