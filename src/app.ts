@@ -1,4 +1,10 @@
 import { mkdir } from "node:fs/promises";
+import { AccountsRepo } from "./accounts/repo.ts";
+import { AccountsService } from "./accounts/service.ts";
+import { FeedbackRepo } from "./chat/feedback.ts";
+import { ChatRepo } from "./chat/repo.ts";
+import { ChatService } from "./chat/service.ts";
+import { SharesService } from "./chat/shares.ts";
 import { KeysRepo } from "./auth/repo.ts";
 import { AuthService } from "./auth/service.ts";
 import { serverLimits, type ServerLimits } from "./auth/limits.ts";
@@ -36,6 +42,14 @@ export interface App {
   auth: AuthService;
   /** Body size and max_tokens cap from config.server, defaults applied. */
   limits: ServerLimits;
+  /** Web-app users, cookie sessions and invites (src/accounts). */
+  accounts: AccountsService;
+  /** Web-app conversations as message trees (src/chat). */
+  chat: ChatService;
+  /** Thumbs, regenerations, edits and copies, kept private (src/chat/feedback.ts). */
+  feedback: FeedbackRepo;
+  /** The discover feed (src/chat/shares.ts). */
+  shares: SharesService;
   close(): Promise<void>;
 }
 
@@ -55,8 +69,14 @@ export async function openApp(opts: AppOptions = {}): Promise<App> {
     config: config.upstreams, localNames: async () => (await models.list()).map((m) => m.name), observer: metrics.upstream,
   });
   const gateway = new Gateway(models, runtime, { upstreams, metrics });
+  const chatRepo = new ChatRepo(db);
+  const feedback = new FeedbackRepo(db);
+  const chat = new ChatService(chatRepo, feedback, gateway);
+  const shares = new SharesService(db, chatRepo);
+  const accounts = new AccountsService(new AccountsRepo(db));
   return {
     paths, config, db, models, runtime, gateway, upstreams, metrics, auth: new AuthService(new KeysRepo(db)), limits,
+    accounts, chat, feedback, shares,
     async close() {
       await runtime.close();
       await upstreams.close();

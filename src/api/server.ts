@@ -11,6 +11,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { metricsRoute } from "./routes/metrics.ts";
 import { openapiRoute } from "./routes/openapi.ts";
 import { ollamaRoutes } from "./ollama/index.ts";
+import { appRoutes } from "./app/index.ts";
 import { openaiRoutes } from "./openai/index.ts";
 
 export interface ServerOptions {
@@ -45,5 +46,6 @@ export async function buildServer(app: App, opts: ServerOptions = {}): Promise<F
   openapiRoute(server, routes);
   openaiRoutes(server, app, { maxTokensLimit: app.limits.maxTokensCap });
   ollamaRoutes(server, app);
+  appRoutes(server, app);
   return server;
 }

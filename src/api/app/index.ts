@@ -1,0 +1,19 @@
+/** The web app's JSON API under /app/api: cookie sessions with CSRF, never API keys (see session.ts). */
+import type { FastifyInstance } from "fastify";
+import type { App } from "../../app.ts";
+import { accountRoutes } from "./accounts.ts";
+import { conversationRoutes } from "./conversations.ts";
+import { feedbackRoutes } from "./feedback.ts";
+import { sessionHook } from "./session.ts";
+import { shareRoutes } from "./shares.ts";
+
+export function appRoutes(server: FastifyInstance, app: App): void {
+  server.decorateRequest("appSession", null);
+  server.register(async (s) => {
+    s.addHook("onRequest", sessionHook(app.accounts));
+    accountRoutes(s, app);
+    conversationRoutes(s, app);
+    feedbackRoutes(s, app);
+    shareRoutes(s, app);
+  }, { prefix: "/app/api" });
+}

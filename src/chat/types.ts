@@ -1,0 +1,26 @@
+export interface Conversation {
+  id: string;
+  ownerId: string;
+  title: string;
+  model: string;
+  systemPrompt: string | null;
+  params: ChatParams;
+  currentLeaf: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ChatParams { temperature?: number; maxTokens?: number; topP?: number; seed?: number }
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  parentId: string | null;
+  role: "user" | "assistant";
+  content: string;
+  reasoning: string | null;
+  model: string | null;
+  params: ChatParams;
+  stopped: boolean;
+  createdAt: Date;
+}
