@@ -19,7 +19,10 @@ export function llamaCppBin(tool: string, { build = false } = {}): string | unde
     mkdirSync(root, { recursive: true });
     execFileSync("git", ["clone", "-q", bundle, root], { stdio: "inherit" });
   }
-  execFileSync("cmake", ["-B", "build", "-DCMAKE_BUILD_TYPE=Release", "-DGGML_NATIVE=ON", "-DLLAMA_CURL=OFF",
+  // -fno-dse: GCC 12 (Debian 12) drops the stores that fill AMX's tile configuration before
+  // `ldtilecfg` (ggml-cpu/amx/mmq.cpp, ggml_tile_config_init), so on AMX CPUs the native build
+  // dies with SIGILL at the first batched matmul. The prebuilt node-llama-cpp binary is unaffected.
+  execFileSync("cmake", ["-B", "build", "-DCMAKE_BUILD_TYPE=Release", "-DGGML_NATIVE=ON", "-DCMAKE_CXX_FLAGS=-fno-dse", "-DLLAMA_CURL=OFF",
     "-DLLAMA_BUILD_TESTS=OFF", "-DLLAMA_BUILD_EXAMPLES=OFF"], { cwd: root, stdio: "inherit" });
   execFileSync("cmake", ["--build", "build", "-j2", "--target", "llama-bench", "llama-server", "llama-quantize", "llama-perplexity"],
     { cwd: root, stdio: "inherit" });

@@ -40,8 +40,8 @@ export function rssOf(pid: number): { rss: number; anon: number; file: number } 
  * environment, e.g. UV_THREADPOOL_SIZE, which libuv reads once) and returns the JSON it prints
  * as its last stdout line.
  */
-export async function runWorker<T>(script: string, args: unknown, env: Record<string, string | undefined> = {}, timeoutMs = 10 * 60_000): Promise<T> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, script), JSON.stringify(args)], {
+export async function runWorker<T>(script: string, args: unknown, env: Record<string, string | undefined> = {}, timeoutMs = 10 * 60_000, nodeArgs: string[] = []): Promise<T> {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(ROOT, script), JSON.stringify(args)], {
     stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env },
   });
   let out = "", err = "";
