@@ -116,7 +116,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
     `Machine: ${machine()}.`,
     "",
     `Method: \`bench/memory.ts\`, ${rounds} round(s), medians; resident memory (VmRSS) from /proc; 1 MB = 10^6 bytes. ` +
-    "Server: `freehold serve --no-demo` (bin/freehold.js, so UV_THREADPOOL_SIZE=2) in its own process on a fresh home with embedded PGlite; " +
+    "Server: `freehold serve --no-demo` (bin/freehold.js, so UV_THREADPOOL_SIZE=2) in its own process with embedded PGlite. " +
     "First start = `freehold serve` on an empty home, 2 s after /health answers (the database is created in-process). " +
     "Then the model is registered and the server restarted on that home: idle = 2 s after /health first answers, then again after 20 rounds of /health, /ready, /v1/models, /api/tags, /metrics, /openapi.json. " +
     "Loaded = 1.5 s after one `/v1/completions` request (4 tokens) loaded the generated TinyLlama-1.1B-shape Q4_0 model " +

@@ -57,7 +57,9 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; investigate
     "and one `llama-bench -p 512 -n 128 -r 1 -o json` (its defaults: flash attention auto, batch 2048/ubatch 512, mmap) runs next to it, " +
     "alternating which goes first; medians over rounds. " +
     "pp = 512 / `timings.firstTokenMs` of `runtime.complete` on a prompt of exactly 512 tokens (BOS included) with `maxTokens: 1`; " +
-    "tg = 128 / wall time of `runtime.complete` from a BOS-only prompt with `maxTokens: 128`, temperature 0, EOS/EOT banned by `logitBias` (exactly 128 tokens every time; checked). " +
+    "tg = 128 / wall time of `runtime.complete` with `maxTokens: 128` at temperature 0 from a short prompt (a few tokens), exactly 128 tokens every time (checked). " +
+    "EOS cannot be banned: node-llama-cpp's TokenBias silently drops biases on end-of-generation tokens, so `logitBias: {EOS: -100}` has no effect; " +
+    "the worker uses the first of a fixed list of short prompts whose greedy continuation runs 128 tokens without EOS on this file (BOS alone stops after 37 on the 1.1B shape). " +
     "llama-bench's pp512 and tg128 measure the same work without sampling, detokenizing or any JavaScript. " +
     "Load = weights read + context created (the runtime's load event), after a warm page cache. Goal: ≥ 0.95x for pp and tg.",
     "",

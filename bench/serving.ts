@@ -171,7 +171,8 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; long?: bool
       "Method: `bench/serving.ts`. `freehold serve` (bin/freehold.js, UV_THREADPOOL_SIZE=2; config `runtime.threads: 2`, otherwise defaults: " +
       "4 sequences × 2048 tokens, queue 16) and a native `llama-server -c 4096 -t 2` on the same generated Q4_0 file, both on loopback, " +
       "driven by the same Node client with raw `fetch` and SSE parsing of streamed `POST /v1/completions` " +
-      "(temperature 0, EOS/EOT banned with `logit_bias`, so every request generates exactly max_tokens; every prompt distinct).",
+      "(temperature 0, every prompt distinct, EOS/EOT banned with `logit_bias`: llama-server honours it; Freehold silently ignores it, because node-llama-cpp's TokenBias drops " +
+      "biases on end-of-generation tokens, so a Freehold single-stream run that stops before 128 tokens is discarded and the next prompt tried, and the concurrency table counts the tokens actually generated).",
       "",
       `### Single stream (${rounds} interleaved round(s), medians)`,
       "",
