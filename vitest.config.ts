@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["./test/helpers/buildWeb.ts"],
     // llama.cpp tests are CPU-bound; two workers match the 2-core target machine.
     pool: "forks",
     maxWorkers: 2,

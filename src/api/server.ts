@@ -13,6 +13,7 @@ import { openapiRoute } from "./routes/openapi.ts";
 import { ollamaRoutes } from "./ollama/index.ts";
 import { appRoutes } from "./app/index.ts";
 import { openaiRoutes } from "./openai/index.ts";
+import { serveAppShell, webRoutes } from "./routes/web.ts";
 
 export interface ServerOptions {
   /** Largest accepted request body; larger ones get 413. */
@@ -37,9 +38,10 @@ export async function buildServer(app: App, opts: ServerOptions = {}): Promise<F
   recordRequests(server, app.metrics);
   const routes = collectRoutes(server); // before any route, so /openapi.json sees them all
   server.setErrorHandler((err, req, reply) => sendError(req, reply, err));
-  server.setNotFoundHandler((req, reply) =>
-    sendError(req, reply, notFound(`no route ${req.method} ${req.url.split("?")[0]}`)),
-  );
+  server.setNotFoundHandler((req, reply) => {
+    if (serveAppShell(req, reply)) return;
+    return sendError(req, reply, notFound(`no route ${req.method} ${req.url.split("?")[0]}`));
+  });
   registerAuth(server, app.auth, authDecision(opts.host ?? "127.0.0.1", app.config.server).required);
   healthRoutes(server, app);
   metricsRoute(server, app);
@@ -47,5 +49,6 @@ export async function buildServer(app: App, opts: ServerOptions = {}): Promise<F
   openaiRoutes(server, app, { maxTokensLimit: app.limits.maxTokensCap });
   ollamaRoutes(server, app);
   appRoutes(server, app);
+  await webRoutes(server);
   return server;
 }

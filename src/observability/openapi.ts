@@ -12,6 +12,7 @@ export interface RouteInfo { method: string; url: string }
 export function collectRoutes(server: FastifyInstance): RouteInfo[] {
   const routes: RouteInfo[] = [];
   server.addHook("onRoute", (r) => {
+    if ((r.schema as { hide?: boolean } | undefined)?.hide) return; // the web app's static files
     for (const method of [r.method].flat()) {
       // HEAD twins of GET routes are Fastify's, not ours to document.
       if (method !== "HEAD" && method !== "OPTIONS") routes.push({ method, url: r.url });

@@ -4,6 +4,7 @@ import type { App } from "../../app.ts";
 import { accountRoutes } from "./accounts.ts";
 import { conversationRoutes } from "./conversations.ts";
 import { feedbackRoutes } from "./feedback.ts";
+import { modelRoutes } from "./models.ts";
 import { sessionHook } from "./session.ts";
 import { shareRoutes } from "./shares.ts";
 
@@ -14,6 +15,7 @@ export function appRoutes(server: FastifyInstance, app: App): void {
     accountRoutes(s, app);
     conversationRoutes(s, app);
     feedbackRoutes(s, app);
+    modelRoutes(s, app);
     shareRoutes(s, app);
   }, { prefix: "/app/api" });
 }
