@@ -139,6 +139,18 @@ describe("an upstream model through Freehold", () => {
     expect(ids).toEqual(expect.arrayContaining(["remote", "tiny"]));
   });
 
+  test("/api/show describes an upstream model without its address or key", async () => {
+    for (const model of ["remote", "remote:latest"]) {
+      const res = await fetch(s.url + "/api/show", { method: "POST", body: JSON.stringify({ model }) });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).not.toContain(KEY);
+      expect(text).not.toContain(up.url);
+      expect(JSON.parse(text)).toMatchObject({ details: { format: "upstream" }, capabilities: expect.arrayContaining(["completion"]) });
+    }
+    expect((await fetch(s.url + "/api/show", { method: "POST", body: JSON.stringify({ model: "nope" }) })).status).toBe(404);
+  });
+
   test("the key never appears in /v1/models, /api/tags, upstream listings, the database or logs", async () => {
     for (const path of ["/v1/models", "/v1/models/remote", "/api/tags", "/openapi.json", "/metrics"]) {
       expect(await (await fetch(s.url + path)).text()).not.toContain(KEY);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { createRequire } from "node:module";
 import type { App } from "../../app.ts";
+import type { ModelSummary } from "../../gateway/types.ts";
 import { parseBody } from "../validate.ts";
 import { capabilitiesOf } from "./capabilities.ts";
 import { detailsOf, rfc3339 } from "./details.ts";
@@ -35,6 +36,8 @@ export function modelRoutes(server: FastifyInstance, app: App) {
 
   server.post("/api/show", async (req) => {
     const body = parseBody(showSchema, req.body);
+    const upstream = await upstreamNamed(app, nameOf(body));
+    if (upstream) return showUpstream(upstream);
     const m = await findModel(app, nameOf(body));
     const template = m.chatTemplate ?? "";
     return {
@@ -64,6 +67,26 @@ export function modelRoutes(server: FastifyInstance, app: App) {
     await app.models.copy(body.source, body.destination);
     return reply.status(200).send();
   });
+}
+
+async function upstreamNamed(app: App, name: string): Promise<ModelSummary | undefined> {
+  const bare = name.endsWith(":latest") ? name.slice(0, -":latest".length) : name;
+  return (await app.gateway.list()).find((m) => m.kind === "upstream" && (m.name === name || m.name === bare));
+}
+
+/**
+ * An upstream engine's model: its weights and template live on the other server, so only what
+ * is known here is reported (never its base URL or key). Clients such as Open WebUI call
+ * /api/show for every listed model and must not get a 404 for the ones /api/tags listed.
+ */
+function showUpstream(m: ModelSummary) {
+  return {
+    license: "", modelfile: `# ${m.name} is served by an upstream engine through Freehold\n`, parameters: "", template: "",
+    details: { parent_model: "", format: "upstream", family: m.family ?? "", families: m.family ? [m.family] : [], parameter_size: "", quantization_level: m.quantization ?? "" },
+    model_info: { "general.architecture": "upstream", ...(m.contextLength ? { "upstream.context_length": m.contextLength } : {}) },
+    capabilities: ["completion", "tools"],
+    modified_at: rfc3339(m.createdAt),
+  };
 }
 
 /** A minimal Modelfile: Freehold has no Modelfiles, but clients display this one. */
