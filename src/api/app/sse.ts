@@ -1,6 +1,7 @@
 /** Server-sent events for a streamed answer; headers go out with the first event, so early errors stay plain JSON. */
 import type { FastifyReply } from "fastify";
 import { normalizeError } from "../errors.ts";
+import { coalescedWrite } from "../coalesce.ts";
 
 export class AppSse {
   private started = false;
@@ -17,7 +18,7 @@ export class AppSse {
       this.reply.hijack();
       this.reply.raw.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" });
     }
-    if (!this.reply.raw.destroyed) this.reply.raw.write(`data: ${JSON.stringify(event)}\n\n`);
+    if (!this.reply.raw.destroyed) coalescedWrite(this.reply.raw, `data: ${JSON.stringify(event)}\n\n`);
   }
 
   end(event: unknown): void {

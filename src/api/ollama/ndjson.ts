@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { coalescedWrite } from "../coalesce.ts";
 
 /**
  * Newline-delimited JSON, Ollama's streaming format. Headers go out with the first line, not
@@ -23,7 +24,7 @@ export class NdjsonStream {
       const headers = { ...this.reply.getHeaders(), "content-type": "application/x-ndjson", "cache-control": "no-cache" };
       raw.writeHead(200, headers as Record<string, string>);
     }
-    raw.write(JSON.stringify(obj) + "\n");
+    coalescedWrite(raw, JSON.stringify(obj) + "\n");
   }
 
   end(last?: object) {

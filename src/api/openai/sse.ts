@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { FreeholdError } from "../../errors.ts";
 import { normalizeError, statusOf } from "../errors.ts";
+import { coalescedWrite } from "../coalesce.ts";
 
 /**
  * Server-sent events as OpenAI sends them: `data: {json}\n\n`, ending with `data: [DONE]`.
@@ -24,7 +25,7 @@ export class SseStream {
 
   send(event: unknown): void {
     if (!this.started) this.start();
-    if (!this.dead) this.reply.raw.write(`data: ${JSON.stringify(event)}\n\n`);
+    if (!this.dead) coalescedWrite(this.reply.raw, `data: ${JSON.stringify(event)}\n\n`);
   }
 
   end(): void {
