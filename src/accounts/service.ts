@@ -47,10 +47,12 @@ export class AccountsService {
     if (wait > 0) throw new FreeholdError("rate_limited", "too many failed logins; try again later", { retryAfterSeconds: wait });
     const found = await this.repo.byEmail(normEmail(email));
     const ok = await verifyPassword(password, found?.passwordHash ?? (await DUMMY_HASH));
-    if (!found || !ok || found.disabled) {
+    if (!found || !ok) {
       this.limiter.fail(key);
       throw new FreeholdError("unauthorized", "wrong email or password");
     }
+    // Said only to someone who knows the password, so it reveals nothing to a guesser.
+    if (found.disabled) throw new FreeholdError("forbidden", "this account is disabled; ask an admin to enable it");
     this.limiter.succeed(key);
     const t = token();
     await this.repo.insertSession(sha256(t), found.id, token(), new Date(Date.now() + SESSION_TTL_MS));

@@ -12,6 +12,8 @@ import { metricsRoute } from "./routes/metrics.ts";
 import { openapiRoute } from "./routes/openapi.ts";
 import { ollamaRoutes } from "./ollama/index.ts";
 import { appRoutes } from "./app/index.ts";
+import { arenaApiRoutes } from "./arena/index.ts";
+import { evalRoutes } from "./evals/index.ts";
 import { openaiRoutes } from "./openai/index.ts";
 import { serveAppShell, webRoutes } from "./routes/web.ts";
 
@@ -49,6 +51,8 @@ export async function buildServer(app: App, opts: ServerOptions = {}): Promise<F
   openaiRoutes(server, app, { maxTokensLimit: app.limits.maxTokensCap });
   ollamaRoutes(server, app);
   appRoutes(server, app);
+  arenaApiRoutes(server, app);
+  evalRoutes(server, app);
   await webRoutes(server);
   return server;
 }

@@ -4,17 +4,19 @@
  */
 import { invalid } from "../errors.ts";
 import type { Winner } from "./pairs.ts";
-import type { Battle, NewBattle } from "./votes.ts";
+import type { Battle, NewBattle, SideAnswer, Turn as BattleTurn } from "./votes.ts";
 
 type Turn = { role: string; content: string };
 const WINNERS = new Set(["model_a", "model_b", "tie", "tie (bothbad)"]);
 
 export function toFastChat(b: Battle): string {
-  const conv = (answer: string): Turn[] => [{ role: "user", content: b.prompt }, { role: "assistant", content: answer }];
+  const conv = (side: "a" | "b"): Turn[] => b.turns?.length
+    ? b.turns.flatMap((t) => [{ role: "user", content: t.prompt }, { role: "assistant", content: t[side].text }])
+    : [{ role: "user", content: b.prompt }, { role: "assistant", content: side === "a" ? b.answerA : b.answerB }];
   return JSON.stringify({
     question_id: b.id, model_a: b.modelA, model_b: b.modelB, winner: b.winner,
-    tstamp: new Date(b.createdAt).getTime() / 1000, judge: b.userId ?? "", conversation_a: conv(b.answerA),
-    conversation_b: conv(b.answerB), turn: 1, anony: b.counted, language: typeof b.flags.language === "string" ? b.flags.language : "unknown",
+    tstamp: new Date(b.createdAt).getTime() / 1000, judge: b.userId ?? "", conversation_a: conv("a"),
+    conversation_b: conv("b"), turn: Math.max(1, b.turns?.length ?? 0), anony: b.counted, language: typeof b.flags.language === "string" ? b.flags.language : "unknown",
     category: b.category, variant_a: b.variantA, variant_b: b.variantB, flags: b.flags,
   });
 }
@@ -46,7 +48,7 @@ function fromFastChat(r: unknown): NewBattle {
     modelA: o.model_a as string, modelB: o.model_b as string, winner: (o.winner ?? null) as Winner | null,
     createdAt: typeof o.tstamp === "number" ? new Date(o.tstamp * 1000) : undefined,
     userId: typeof o.judge === "string" && o.judge ? o.judge : null,
-    prompt: a.prompt || b.prompt, answerA: a.answer, answerB: b.answer,
+    prompt: a.prompt || b.prompt, answerA: a.answer, answerB: b.answer, turns: turnsOf(o.conversation_a as Turn[] | undefined, o.conversation_b as Turn[] | undefined),
     category: typeof o.category === "string" ? o.category : null,
     // FastChat only counts anonymous battles: a vote cast with names shown is kept but not counted.
     counted: o.anony !== false,
@@ -63,4 +65,21 @@ function conversation(v: unknown, name: string): { prompt: string; answer: strin
     prompt: turns.find((t) => t.role === "user")?.content ?? "",
     answer: turns.filter((t) => t.role === "assistant").map((t) => t.content).join("\n\n"),
   };
+}
+
+/** Pairs each side's user/assistant messages into battle turns (both sides saw the same prompts). */
+function turnsOf(a: Turn[] = [], b: Turn[] = []): BattleTurn[] {
+  const answers = (conv: Turn[]) => {
+    const out: { prompt: string; text: string }[] = [];
+    for (const t of conv) {
+      if (t.role === "user") out.push({ prompt: t.content, text: "" });
+      else if (t.role === "assistant" && out.length) out[out.length - 1].text += t.content;
+    }
+    return out;
+  };
+  const xa = answers(a), xb = answers(b);
+  const side = (text: string): SideAnswer => ({ text, stopped: false, timing: { ttftMs: null, durationMs: 0, tokens: 0, promptTokens: 0 } });
+  return Array.from({ length: Math.max(xa.length, xb.length) }, (_, i) => ({
+    prompt: xa[i]?.prompt ?? xb[i]?.prompt ?? "", a: side(xa[i]?.text ?? ""), b: side(xb[i]?.text ?? ""),
+  }));
 }

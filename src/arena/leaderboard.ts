@@ -1,12 +1,15 @@
 /**
  * The leaderboard: Bradley-Terry ratings with bootstrap CIs and the CI-overlap rank, optionally
- * style-controlled. Every model that ever battled gets a row, with rating null when it has no
- * counted vote in the selection.
+ * style-controlled. Every model variant that ever received a vote gets a row, with rating null
+ * when it has no counted vote in the selection. A variant is a model name plus its recorded
+ * variant id (weights, quantization, adapter, parameters: see variant.ts); battles recorded
+ * without one (imports from FastChat) rate the name alone.
  */
 import type { Db } from "../store/db.ts";
 import { bootstrap, intervals } from "./bootstrap.ts";
 import type { Anchor } from "./bradleyTerry.ts";
 import type { Outcome, Winner } from "./pairs.ts";
+import { fitOffThread } from "./leaderboardThread.ts";
 import { mulberry32 } from "./random.ts";
 import { styleFeatures, styleMatrix } from "./style.ts";
 import { StyleFitter } from "./styleControl.ts";
@@ -17,13 +20,38 @@ export interface LeaderboardOptions extends BattleFilter {
   /** Pin one model's rating (FastChat: mixtral-8x7b-instruct-v0.1 = 1114); default: mean 1000. Plain fit only. */
   anchor?: Anchor;
 }
-export interface LeaderboardRow { model: string; rating: number | null; ciLow: number | null; ciHigh: number | null; rank: number | null; votes: number }
+export interface LeaderboardRow {
+  model: string; rating: number | null; ciLow: number | null; ciHigh: number | null; rank: number | null; votes: number;
+  /** The variant's record (id, file hash, quantization, parameters...); null when none was recorded. */
+  variant?: Record<string, unknown> | null;
+}
 export interface Leaderboard { rows: LeaderboardRow[]; style?: Record<string, number> }
 export interface ScoredBattle { modelA: string; modelB: string; winner: Winner | null; counted: boolean; answerA: string; answerB: string }
 
 export async function leaderboard(db: Db, opts: LeaderboardOptions = {}): Promise<Leaderboard> {
   const repo = new BattlesRepo(db);
-  return computeLeaderboard(await repo.allModels(), await repo.list(opts), opts);
+  const variants = new Map<string, { model: string; variant: Record<string, unknown> | null }>();
+  const keyOf = (model: string, variant: Record<string, unknown>) => {
+    const id = typeof variant?.id === "string" ? variant.id : null;
+    const key = id ? `${model}\u0000${id}` : model;
+    if (!variants.has(key)) variants.set(key, { model, variant: id ? variant : null });
+    return key;
+  };
+  const all = (await repo.allVariants()).map((v) => keyOf(v.model, v.variant));
+  const battles = (await repo.list({ ...opts, voted: true }))
+    // Only what the fit reads crosses to the worker; answers only for style control's features.
+    .map((b): ScoredBattle => ({
+      modelA: keyOf(b.modelA, b.variantA), modelB: keyOf(b.modelB, b.variantB), winner: b.winner, counted: b.counted,
+      answerA: opts.styleControl ? b.answerA : "", answerB: opts.styleControl ? b.answerB : "",
+    }));
+  // An anchor names a model; with several variants of it, its first variant is pinned.
+  const anchorKey = opts.anchor && [...variants].find(([, v]) => v.model === opts.anchor!.model)?.[0];
+  const anchor = opts.anchor && anchorKey ? { ...opts.anchor, model: anchorKey } : opts.anchor;
+  return relabel(await fitOffThread(all, battles, { ...opts, anchor }), variants);
+}
+
+function relabel(board: Leaderboard, variants: Map<string, { model: string; variant: Record<string, unknown> | null }>): Leaderboard {
+  return { ...board, rows: board.rows.map((r) => ({ ...r, ...(variants.get(r.model) ?? { model: r.model, variant: null }) })) };
 }
 
 export function computeLeaderboard(allModels: string[], battles: ScoredBattle[], opts: LeaderboardOptions = {}): Leaderboard {

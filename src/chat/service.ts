@@ -24,11 +24,13 @@ export class ChatService {
     return m;
   }
 
-  /** The conversation with its active branch; each message lists its alternatives. */
+  /** The conversation with its active branch; each message lists its alternatives and the owner's latest thumbs. */
   async view(ownerId: string, id: string) {
     const c = await this.conversation(ownerId, id);
     const all = await this.repo.messages(c.id);
-    return { ...c, messages: withSiblings(all, pathTo(all, c.currentLeaf)) };
+    const branch = withSiblings(all, pathTo(all, c.currentLeaf));
+    const thumbs = await this.feedback.latestThumbs(ownerId, branch.filter((m) => m.role === "assistant").map((m) => m.id));
+    return { ...c, messages: branch.map((m) => ({ ...m, thumbs: thumbs.get(m.id) ?? null })) };
   }
 
   /** Makes `messageId`'s branch the active one (switching between alternatives). */

@@ -1,5 +1,5 @@
 /** The discover feed: shared answers or conversations, liked by others, removable by their author only. */
-import { notFound } from "../errors.ts";
+import { invalid, notFound } from "../errors.ts";
 import type { Db } from "../store/db.ts";
 import { fromRow, isUuid } from "../store/repos/columns.ts";
 import type { ChatRepo } from "./repo.ts";
@@ -15,14 +15,25 @@ export interface FeedItem {
 export class SharesService {
   constructor(private readonly db: Db, private readonly chat: ChatRepo) {}
 
-  /** Shares one answer (with its prompt) or a whole conversation the user owns. */
+  /**
+   * Shares one answer (with its prompt) or a whole conversation the user owns. Sharing the same
+   * thing again returns the existing share, so a double click never posts it twice.
+   */
   async share(ownerId: string, target: { messageId?: string; conversationId?: string }): Promise<{ id: string }> {
     if (target.messageId) {
-      if (!(await this.chat.message(ownerId, target.messageId))) throw notFound("message not found");
+      const m = await this.chat.message(ownerId, target.messageId);
+      if (!m) throw notFound("message not found");
+      if (m.role !== "assistant") throw invalid("only an answer can be shared; share the conversation to include prompts");
     } else if (!target.conversationId || !(await this.chat.get(ownerId, target.conversationId))) throw notFound("conversation not found");
+    const messageId = target.messageId ?? null, conversationId = target.messageId ? null : target.conversationId!;
+    const existing = await this.db.one<{ id: string }>(
+      `SELECT id FROM shares WHERE owner_id = $1 AND ${messageId ? "message_id = $2" : "conversation_id = $2"}`,
+      [ownerId, messageId ?? conversationId],
+    );
+    if (existing) return existing;
     const row = await this.db.one<{ id: string }>(
       "INSERT INTO shares (owner_id, message_id, conversation_id) VALUES ($1, $2, $3) RETURNING id",
-      [ownerId, target.messageId ?? null, target.messageId ? null : target.conversationId],
+      [ownerId, messageId, conversationId],
     );
     return row!;
   }

@@ -7,7 +7,7 @@ import { invalid } from "../errors.ts";
 
 const message = z.object({ role: z.enum(["system", "user", "assistant"]), content: z.string() });
 
-export const scorerTypes = ["exact", "normalized", "regex", "choice", "numeric", "json_schema", "judge", "pairwise"] as const;
+export const scorerTypes = ["exact", "normalized", "regex", "choice", "numeric", "json_schema", "judge", "pairwise", "sycophancy"] as const;
 
 export const evalCase = z.object({
   id: z.string().min(1),
@@ -22,17 +22,26 @@ export const evalCase = z.object({
 }).strict()
   .refine((c) => (c.messages ? 1 : 0) + (c.prompt !== undefined ? 1 : 0) === 1, { message: "give exactly one of messages or prompt" })
   .refine((c) => c.scorer.type !== "choice" || (c.choices && c.answer !== undefined), { message: "a choice case needs choices and answer" })
-  .refine((c) => !["exact", "normalized", "regex", "numeric"].includes(c.scorer.type) || c.expected !== undefined,
-    { message: "expected is required for this scorer" });
+  .refine((c) => !["exact", "normalized", "regex", "numeric", "sycophancy"].includes(c.scorer.type) || c.expected !== undefined,
+    { message: "expected is required for this scorer" })
+  .refine((c) => c.scorer.type !== "sycophancy" || (typeof c.scorer.options.wrong === "string" && c.prompt !== undefined),
+    { message: "a sycophancy case needs a prompt and options.wrong (the planted wrong answer)" })
+  .refine((c) => c.scorer.type !== "choice" || [undefined, "auto", "logprobs", "letter"].includes(c.scorer.options.method as string),
+    { message: "choice options.method is auto, logprobs or letter" });
 
 export type EvalCase = z.output<typeof evalCase>;
 
 export interface Suite {
-  /** sha256 of the parsed cases: the same content is the same suite. */
+  /** sha256 of the parsed cases: the same content is the same suite (built-ins: "builtin-<name>"). */
   id: string;
   name: string;
   cases: EvalCase[];
 }
+
+/** One case a line, as `parseSuite` reads it back. */
+export const toJsonl = (cases: EvalCase[]) => cases.map((c) => JSON.stringify(c)).join("\n") + "\n";
+
+export const suiteId = (cases: EvalCase[]) => createHash("sha256").update(JSON.stringify(cases)).digest("hex");
 
 /** Parses JSONL text; blank lines and `#` comments are skipped. Throws invalid_request naming the line. */
 export function parseSuite(text: string, name = "suite.jsonl"): Suite {
@@ -55,8 +64,7 @@ export function parseSuite(text: string, name = "suite.jsonl"): Suite {
     cases.push(r.data);
   });
   if (!cases.length) throw invalid(`${name}: no cases`);
-  const id = createHash("sha256").update(JSON.stringify(cases)).digest("hex");
-  return { id, name, cases };
+  return { id: suiteId(cases), name, cases };
 }
 
 export async function loadSuite(path: string): Promise<Suite> {

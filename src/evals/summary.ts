@@ -2,6 +2,7 @@
 import type { Db } from "../store/db.ts";
 import { EvalRepo, type ResultRow } from "./repo.ts";
 import { bootstrap, type Estimate } from "./stats.ts";
+import { figures, type ProbeRow, type SycophancyFigures } from "./sycophancy/measure.ts";
 
 export interface ModelSummary {
   model: string;
@@ -20,7 +21,13 @@ export interface PairDiff {
   disagree: string[];
 }
 
-export interface RunSummary { runId: string; models: ModelSummary[]; pairs: PairDiff[] }
+export interface RunSummary {
+  runId: string;
+  models: ModelSummary[];
+  pairs: PairDiff[];
+  /** Per model, when the suite has sycophancy-scored cases (the built-in suite). */
+  sycophancy?: ({ model: string; judge: string } & SycophancyFigures)[];
+}
 
 export function summarize(runId: string, rows: ResultRow[], order?: string[], seed = 7): RunSummary {
   const by = new Map<string, Map<string, ResultRow>>();
@@ -41,7 +48,13 @@ export function summarize(runId: string, rows: ResultRow[], order?: string[], se
     const d = shared.map((id) => A.get(id)!.score - B.get(id)!.score);
     pairs.push({ a: names[i], b: names[j], diff: bootstrap(d, { seed }), disagree: shared.filter((_, k) => d[k] !== 0) });
   }
-  return { runId, models, pairs };
+  const syc = names.flatMap((model) => {
+    const probes = [...by.get(model)!.values()].filter((r) => r.detail?.kind === "sycophancy");
+    if (!probes.length) return [];
+    const judge = String(probes[0].detail!.judge);
+    return [{ model, judge, ...figures(probes.map((r) => r.detail as unknown as ProbeRow), judge, seed) }];
+  });
+  return { runId, models, pairs, ...(syc.length ? { sycophancy: syc } : {}) };
 }
 
 export async function runSummary(db: Db, runId: string): Promise<RunSummary> {

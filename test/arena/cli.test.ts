@@ -52,6 +52,11 @@ describe("freehold arena", () => {
     const json = JSON.parse((await freehold("arena", "leaderboard", "--json", "--category", "coding")).stdout);
     expect(json.rows.map((r: { model: string; votes: number }) => [r.model, r.votes])).toEqual([["gemma", 0], ["llama", 0], ["qwen", 0]]);
 
+    const later = JSON.parse((await freehold("arena", "leaderboard", "--json", "--from", "2100-01-01")).stdout);
+    expect(later.rows.map((r: { votes: number }) => r.votes)).toEqual([0, 0, 0]); // dates narrow the votes, never the list
+    const window = JSON.parse((await freehold("arena", "leaderboard", "--json", "--from", "2023-11-14T22:13:20Z", "--to", "2023-11-14T22:13:22Z")).stdout);
+    expect(Object.fromEntries(window.rows.map((r: { model: string; votes: number }) => [r.model, r.votes]))).toEqual({ qwen: 2, llama: 2, gemma: 0 });
+
     const out = join(home, "out.jsonl");
     await freehold("arena", "export", out);
     const lines = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l));

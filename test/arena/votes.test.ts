@@ -48,8 +48,10 @@ describe("battles store and FastChat JSONL", () => {
       expect(rec).toHaveProperty(f);
     expect(rec.conversation_a[0]).toEqual({ role: "user", content: "Explain monads" });
     const parsed = parseFastChat(lines.join("\n") + "\n");
-    const strip = ({ id: _i, flags: _f, ...rest }: Record<string, unknown>) => rest;
+    const strip = ({ id: _i, flags: _f, turns: _t, ...rest }: Record<string, unknown>) => rest;
     parsed.forEach((p, i) => expect(strip({ ...before[i], ...p } as Record<string, unknown>)).toEqual(strip(before[i] as unknown as Record<string, unknown>)));
+    // A battle stored without turns exports as one: prompt and answer come back as that turn.
+    expect(parsed[0].turns).toMatchObject([{ prompt: "Explain monads", a: { text: "A monad is…" }, b: { text: "## Monads\n- **bind**" } }]);
     expect(parsed[3].counted).toBe(false);
   });
 

@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { sycophancySuite } from "../../src/evals/builtin.ts";
+import { EvalRepo } from "../../src/evals/repo.ts";
+import { runEval } from "../../src/evals/run.ts";
+import { runSummary } from "../../src/evals/summary.ts";
 import { sycophancy } from "../../src/evals/sycophancy/index.ts";
 import { isCorrect, loadProbes, type ProbeItem } from "../../src/evals/sycophancy/probes.ts";
 import { lastUser, scriptedApp } from "./setup.ts";
@@ -59,5 +63,21 @@ describe("sycophancy probes", () => {
     expect(r.answerSycophancy.estimate.high).toBeGreaterThan(share);
     expect(r.flipRate.estimate.mean).toBe(0);
     expect(r.feedbackSycophancy.estimate).toMatchObject({ mean: 3, low: 3, high: 3 });
+  });
+
+  test("the built-in suite as an eval run: per-case rows and the same three figures per model", async () => {
+    const { runId } = await runEval(env.app, { suite: sycophancySuite(), models: ["caver", "believer"], concurrency: 8, judge: "believer" });
+    const rows = await new EvalRepo(env.app.db).results(runId, { model: "caver" });
+    expect(rows).toHaveLength(items.length);
+    expect(rows[0].detail).toMatchObject({ kind: "sycophancy", correct: true, flipped: true, judge: "believer" });
+    const s = await runSummary(env.app.db, runId);
+    expect(s.models.map((m) => m.score.mean)).toEqual([1, 1]); // the first answers were all right
+    const [caver, believer] = s.sycophancy!;
+    expect(caver).toMatchObject({ model: "caver", judge: "believer" });
+    expect(caver.flipRate.estimate).toMatchObject({ mean: 1, n: items.length });
+    const direct = await sycophancy(env.app, "believer", { concurrency: 8, judge: "believer" });
+    expect(believer.flipRate.estimate).toEqual(direct.flipRate.estimate);
+    expect(believer.answerSycophancy.estimate).toEqual(direct.answerSycophancy.estimate);
+    expect(believer.feedbackSycophancy.estimate).toMatchObject({ mean: 3 });
   });
 });

@@ -2,7 +2,9 @@
 import type { FastifyInstance } from "fastify";
 import type { App } from "../../app.ts";
 import { accountRoutes } from "./accounts.ts";
+import { arenaAppRoutes } from "./arena.ts";
 import { conversationRoutes } from "./conversations.ts";
+import { evalAppRoutes } from "./evals.ts";
 import { feedbackRoutes } from "./feedback.ts";
 import { modelRoutes } from "./models.ts";
 import { sessionHook } from "./session.ts";
@@ -17,5 +19,7 @@ export function appRoutes(server: FastifyInstance, app: App): void {
     feedbackRoutes(s, app);
     modelRoutes(s, app);
     shareRoutes(s, app);
+    arenaAppRoutes(s, app);
+    evalAppRoutes(s, app);
   }, { prefix: "/app/api" });
 }

@@ -1,29 +1,44 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { parseFastChat, toFastChat } from "../../arena/fastchat.ts";
-import { leaderboard } from "../../arena/leaderboard.ts";
-import { BattlesRepo } from "../../arena/votes.ts";
+import { arenaOf } from "../../arena/index.ts";
+import type { LeaderboardRow } from "../../arena/leaderboard.ts";
 import { withApp } from "../context.ts";
 import { printTable } from "./models.ts";
 
 const fmt = (v: number | null) => (v == null ? "-" : v.toFixed(0));
 
+/** "Q4_K_M 1a2b3c4d" for a recorded variant: enough to tell two variants of one model apart. */
+const variantLabel = (r: LeaderboardRow) => {
+  const v = r.variant;
+  if (!v) return "-";
+  return [v.quantization, v.kind === "upstream" ? "upstream" : null, v.id].filter(Boolean).join(" ");
+};
+
+function date(v: string): Date {
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) throw new Error(`not a date: ${v} (use 2025-01-31 or an ISO timestamp)`);
+  return d;
+}
+
 /** arena leaderboard | import | export: the blind-vote leaderboard and its FastChat-format votes. */
 export function registerArena(program: Command) {
   const arena = program.command("arena").description("blind pairwise battles and the Bradley-Terry leaderboard");
 
-  arena.command("leaderboard").description("ratings with 95% bootstrap CIs; every model that ever battled is listed")
+  arena.command("leaderboard").description("ratings with 95% bootstrap CIs; every model variant that ever got a vote is listed")
     .option("--style-control", "remove the effect of answer length and markdown")
-    .option("--category <c>", "only battles in this category")
+    .option("--category <c>", "only battles in this category (coding, maths, writing, other)")
+    .option("--from <date>", "only battles from this date or time on", date)
+    .option("--to <date>", "only battles before this date or time", date)
     .option("--rounds <n>", "bootstrap rounds", (v) => Math.max(1, Number(v) || 0), 200)
     .option("--json", "machine-readable output")
-    .action(async (o: { styleControl?: boolean; category?: string; rounds: number; json?: boolean }, cmd: Command) =>
+    .action(async (o: { styleControl?: boolean; category?: string; from?: Date; to?: Date; rounds: number; json?: boolean }, cmd: Command) =>
       withApp(cmd, async (app) => {
-        const board = await leaderboard(app.db, { styleControl: o.styleControl, category: o.category, rounds: o.rounds });
+        const board = await arenaOf(app).leaderboard({ styleControl: o.styleControl, category: o.category, from: o.from, to: o.to, rounds: o.rounds });
         if (o.json) return console.log(JSON.stringify(board, null, 2));
         if (!board.rows.length) return console.log("no battles yet");
-        printTable(["RANK", "MODEL", "RATING", "95% CI", "VOTES"], board.rows.map((r) => [
-          r.rank == null ? "-" : String(r.rank), r.model, fmt(r.rating),
+        const variants = board.rows.some((r) => r.variant);
+        printTable(["RANK", "MODEL", ...(variants ? ["VARIANT"] : []), "RATING", "95% CI", "VOTES"], board.rows.map((r) => [
+          r.rank == null ? "-" : String(r.rank), r.model, ...(variants ? [variantLabel(r)] : []), fmt(r.rating),
           r.ciLow == null ? "-" : `${fmt(r.ciLow)}..${fmt(r.ciHigh)}`, String(r.votes),
         ]));
         if (board.style) console.log(`style coefficients: ${Object.entries(board.style).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(", ")}`);
@@ -31,17 +46,12 @@ export function registerArena(program: Command) {
 
   arena.command("import <file>").description("import votes from FastChat battle-log JSONL (all or nothing)")
     .action(async (file: string, _o: unknown, cmd: Command) => withApp(cmd, async (app) => {
-      const battles = parseFastChat(readFileSync(file, "utf8"));
-      await app.db.transaction(async (tx) => {
-        const repo = new BattlesRepo(tx);
-        for (const b of battles) await repo.insert(b);
-      });
-      console.log(`imported ${battles.length} battle(s)`);
+      console.log(`imported ${await arenaOf(app).importJsonl(readFileSync(file, "utf8"))} battle(s)`);
     }));
 
-  arena.command("export [file]").description("export votes as FastChat battle-log JSONL (stdout by default)")
+  arena.command("export [file]").description("export voted battles as FastChat battle-log JSONL (stdout by default)")
     .action(async (file: string | undefined, _o: unknown, cmd: Command) => withApp(cmd, async (app) => {
-      const lines = (await new BattlesRepo(app.db).list()).map(toFastChat);
+      const lines = await arenaOf(app).exportLines();
       const text = lines.length ? `${lines.join("\n")}\n` : "";
       if (file) { writeFileSync(file, text); console.error(`exported ${lines.length} battle(s) to ${file}`); }
       else process.stdout.write(text);

@@ -1,14 +1,22 @@
+import { writeFile } from "node:fs/promises";
 import { Presets, SingleBar } from "cli-progress";
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
+import { BUILD_SCORERS, buildSuite, type BuildOptions } from "../../evals/build.ts";
+import { leaderboardColumn } from "../../evals/leaderboardColumn.ts";
 import { runEval } from "../../evals/run.ts";
+import { EvalService } from "../../evals/service.ts";
 import { runSummary, type RunSummary } from "../../evals/summary.ts";
-import { loadSuite } from "../../evals/suite.ts";
+import { loadSuite, toJsonl } from "../../evals/suite.ts";
 import { formatEstimate } from "../../evals/stats.ts";
 import { sycophancy } from "../../evals/sycophancy/index.ts";
 import { withApp } from "../context.ts";
 import { printTable } from "./models.ts";
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+const oneOf = <T extends string>(values: readonly T[]) => (v: string): T => {
+  if (!values.includes(v as T)) throw new InvalidArgumentError(`one of ${values.join(", ")}`);
+  return v as T;
+};
 
 /** eval run, eval sycophancy: scores on your own tasks, and how much a model flatters. */
 export function registerEval(program: Command) {
@@ -18,8 +26,10 @@ export function registerEval(program: Command) {
     .requiredOption("--model <name>", "model to evaluate (repeat for several)", collect)
     .option("--concurrency <n>", "cases in flight", (v) => parseInt(v, 10), 2)
     .option("--run-id <id>", "resume this run (finished cases are skipped)")
+    .option("--judge <name>", "judge model for judge, pairwise and sycophancy cases that name none (default: the model under test)")
+    .option("--max-tokens <n>", "answer length cap per case", (v) => parseInt(v, 10))
     .option("--json", "print the summary as JSON")
-    .action(async (file: string, opts: { model: string[]; concurrency: number; runId?: string; json?: boolean }, cmd: Command) =>
+    .action(async (file: string, opts: { model: string[]; concurrency: number; runId?: string; judge?: string; maxTokens?: number; json?: boolean }, cmd: Command) =>
       withApp(cmd, async (app) => {
         const suite = await loadSuite(file);
         const ctl = new AbortController();
@@ -29,7 +39,7 @@ export function registerEval(program: Command) {
         let started = false;
         try {
           const r = await runEval(app, {
-            suite, models: opts.model, concurrency: opts.concurrency, runId: opts.runId, signal: ctl.signal,
+            suite, models: opts.model, concurrency: opts.concurrency, runId: opts.runId, judge: opts.judge, maxTokens: opts.maxTokens, signal: ctl.signal,
             onProgress: (p) => {
               if (!started && !opts.json) { bar.start(p.total, p.skipped, { model: "", caseId: "" }); started = true; }
               bar.update(p.done, { model: p.model, caseId: p.caseId });
@@ -44,6 +54,48 @@ export function registerEval(program: Command) {
           bar.stop();
           process.off("SIGINT", onInt);
         }
+      }));
+
+  evalCmd.command("build").description("write a JSONL suite from rated answers (feedback) or liked shares (feed)")
+    .requiredOption("--from <source>", "feedback or feed", oneOf(["feedback", "feed"] as const))
+    .option("--rating <r>", "feedback: answers rated up (reference to match) or down (answer to beat)", oneOf(["up", "down"] as const))
+    .option("--tag <reason>", "feedback: only answers whose feedback names this reason (repeat for any of several)", collect)
+    .option("--model <name>", "only answers this model gave")
+    .option("--min-likes <n>", "feed: at least this many likes (default 1)", (v) => parseInt(v, 10))
+    .option("--scorer <s>", `${BUILD_SCORERS.join(", ")} (auto: short answers matched, longer ones judged; disliked ones pairwise)`, oneOf(BUILD_SCORERS))
+    .option("--limit <n>", "most cases (default 500)", (v) => parseInt(v, 10))
+    .option("--name <name>", "suite name")
+    .option("--out <file>", "write here instead of standard output")
+    .action(async (opts: { from: BuildOptions["from"]; rating?: "up" | "down"; tag?: string[]; model?: string; minLikes?: number; scorer?: BuildOptions["scorer"]; limit?: number; name?: string; out?: string }, cmd: Command) =>
+      withApp(cmd, async (app) => {
+        const suite = await buildSuite(app, { ...opts, tags: opts.tag });
+        const text = toJsonl(suite.cases);
+        if (!opts.out) return void process.stdout.write(text);
+        await writeFile(opts.out, text);
+        console.error(`${suite.cases.length} cases written to ${opts.out}`);
+      }));
+
+  evalCmd.command("runs").description("list eval runs with their progress (resume one with `eval run <suite> --run-id <id>`)")
+    .option("--json", "machine-readable output")
+    .action(async (opts: { json?: boolean }, cmd: Command) =>
+      withApp(cmd, async (app) => {
+        const runs = await new EvalService(app).runs({ owner: "local", admin: true });
+        if (opts.json) return console.log(JSON.stringify(runs, null, 2));
+        printTable(["RUN", "SUITE", "STATUS", "DONE", "MODELS", "UPDATED"], runs.map((r) => [
+          r.id, r.suiteName, r.status, `${r.done}/${r.total}`, r.models.join(", "), r.updatedAt.toISOString().slice(0, 19).replace("T", " "),
+        ]));
+      }));
+
+  evalCmd.command("leaderboard <suite>").description("a suite as a leaderboard column: per model mean score with a 95% CI (newest complete run)")
+    .option("--json", "machine-readable output")
+    .action(async (file: string, opts: { json?: boolean }, cmd: Command) =>
+      withApp(cmd, async (app) => {
+        const suite = await loadSuite(file);
+        const col = await leaderboardColumn(app.db, suite.id);
+        if (opts.json) return console.log(JSON.stringify(col ?? null, null, 2));
+        if (!col?.rows.length) return console.log(`no model has finished every case of ${suite.name} yet`);
+        console.log(col.label);
+        printTable(["MODEL", "MEAN [95% CI]", "RUN"], col.rows.map((r) => [r.model, formatEstimate({ mean: r.mean, low: r.low, high: r.high, n: r.n }), r.runId]));
       }));
 
   evalCmd.command("sycophancy").description("flip rate, answer sycophancy and feedback sycophancy on the built-in probes")
@@ -63,6 +115,10 @@ export function registerEval(program: Command) {
 }
 
 function printSummary(s: RunSummary) {
+  for (const f of s.sycophancy ?? []) {
+    console.log(`sycophancy of ${f.model} (judge ${f.judge}): flip rate ${formatEstimate(f.flipRate.estimate, 2)}, ` +
+      `answer ${formatEstimate(f.answerSycophancy.estimate, 2)}, feedback ${formatEstimate(f.feedbackSycophancy.estimate, 2)}`);
+  }
   printTable(["MODEL", "MEAN [95% CI]", "LATENCY", "TOK/S"], s.models.map((m) => [
     m.model, formatEstimate(m.score), `${m.meanLatencyMs.toFixed(0)} ms`, m.tokensPerS == null ? "-" : m.tokensPerS.toFixed(1),
   ]));

@@ -1,7 +1,7 @@
 /**
  * Multiple choice by the generated letter: the first standalone capital letter in range, so
- * "B", "(B)", "B. Paris" and "The answer is B" all read as B. Scoring by the backends'
- * log-probabilities over the letters is not done yet: upstreams rarely return them.
+ * "B", "(B)", "B. Paris" and "The answer is B" all read as B. For local models the runner
+ * first picks the letter by log-probabilities (../logprobChoice.ts) and passes it here as the output.
  */
 import { letter } from "../suite.ts";
 import type { Scorer } from "./types.ts";

@@ -27,11 +27,11 @@ export const gradePrompt = (q: string, answer: string, rubric: string, max: numb
   `You are grading an answer.\nRubric: ${rubric}\n\nQuestion:\n${q}\n\nAnswer:\n${answer}\n\n` +
   `Reply with a one-line reason, then "Score: N" where N is an integer from 1 to ${max}.`;
 
-/** options: rubric, judge (model name; default the model under test), max (default 10). Score = N / max. */
+/** options: rubric, judge (model name; default the run's judge, else the model under test), max (default 10). Score = N / max. */
 export const judge: Scorer = async (c, out, ctx) => {
   const max = Number(c.scorer.options.max ?? 10);
   const rubric = String(c.scorer.options.rubric ?? (c.expected ? `A correct answer is: ${c.expected}` : "Is the answer correct, helpful and concise?"));
-  const who = String(c.scorer.options.judge ?? ctx.model);
+  const who = String(c.scorer.options.judge ?? ctx.judge ?? ctx.model);
   const reply = await ask(ctx, who, gradePrompt(question(c), out, rubric, max));
   const n = parseScore(reply, max);
   if (n === undefined) throw new FreeholdError("upstream_error", `judge "${who}" gave no score for case ${c.id}: ${reply.slice(0, 120)}`);
@@ -64,7 +64,7 @@ export async function comparePair(ctx: ScoreContext, who: string, q: string, x: 
 export const pairwise: Scorer = async (c, out, ctx) => {
   const reference = c.scorer.options.reference ?? c.expected;
   if (typeof reference !== "string") throw invalid(`case ${c.id}: pairwise scorer needs options.reference or expected`);
-  const who = String(c.scorer.options.judge ?? ctx.model);
+  const who = String(c.scorer.options.judge ?? ctx.judge ?? ctx.model);
   const rubric = String(c.scorer.options.rubric ?? "Which answer is more correct and helpful?");
   const r = await comparePair(ctx, who, question(c), out, reference, rubric);
   return { score: r.winner === "x" ? 1 : r.winner === "tie" ? 0.5 : 0, detail: { judge: who, verdicts: r.verdicts } };

@@ -12,6 +12,8 @@ export interface ScoreContext {
   gateway: Pick<Gateway, "resolve">;
   /** The model under test, the default judge when a case names none. */
   model: string;
+  /** The run's judge, for cases that name none (default: the model under test). */
+  judge?: string;
   signal?: AbortSignal;
 }
 

@@ -66,7 +66,14 @@ describe("accounts and sessions", () => {
     expect((await d.req("GET", "/app/api/session")).status).toBe(200);
     await admin.json("PATCH", `/app/api/users/${user.id}`, { disabled: true });
     expect((await d.req("GET", "/app/api/session")).status).toBe(401);
-    expect((await d.req("POST", "/app/api/login", { email: "d@example.com", password: "long enough pw" })).status).toBe(401);
+    const refused = await d.req("POST", "/app/api/login", { email: "d@example.com", password: "long enough pw" });
+    expect(refused.status).toBe(403); // the right password: told plainly that the account is disabled
+    expect(JSON.stringify(await refused.json())).toMatch(/disabled/);
+    const guess = await d.req("POST", "/app/api/login", { email: "d@example.com", password: "a wrong guess" });
+    expect(guess.status).toBe(401); // a wrong password learns nothing about the account
+    expect(JSON.stringify(await guess.json())).not.toMatch(/disabled/);
+    await admin.json("PATCH", `/app/api/users/${user.id}`, { disabled: false });
+    await d.login("d@example.com", "long enough pw");
     expect((await admin.json("GET", "/app/api/users")).users).toHaveLength(3);
   });
 

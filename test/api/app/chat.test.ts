@@ -99,6 +99,16 @@ describe("conversations", () => {
     const lines = jsonl.trim().split("\n").map((l) => JSON.parse(l));
     expect(lines.map((l) => l.kind).sort()).toEqual(["edit", "regenerate", "thumbs_down"]);
   });
+
+  it("shows the owner's latest thumbs on each answer of the active branch", async () => {
+    const answer = () => view().then((c) => c.messages.at(-1));
+    expect((await answer()).thumbs).toBe("thumbs_down"); // from the previous test
+    expect((await view()).messages[0].thumbs).toBeNull(); // prompts carry none
+    await alice.json("POST", `/app/api/messages/${(await answer()).id}/feedback`, { kind: "thumbs_up" }, 201);
+    expect((await answer()).thumbs).toBe("thumbs_up");
+    await alice.json("POST", `/app/api/messages/${(await answer()).id}/feedback`, { kind: "copy" }, 201);
+    expect((await answer()).thumbs).toBe("thumbs_up"); // other kinds do not change it
+  });
 });
 
 describe("a second user", () => {

@@ -1,6 +1,9 @@
-/** The Admin area's pages (placeholder until the area is built). */
+/** The Admin area: users and invites, and the private feedback log with its JSONL export. */
 import type { PageRoute } from "../../routes.ts";
+import { FeedbackPage } from "./FeedbackPage.tsx";
+import { UsersPage } from "./UsersPage.tsx";
 
 export const adminRoutes: PageRoute[] = [
-  { path: "/admin", element: <div className="page"><h1>Admin</h1><p className="muted">Coming soon.</p></div>, nav: { label: "Admin", to: "/admin", order: 90 }, adminOnly: true },
+  { path: "/admin", element: <UsersPage />, nav: { label: "Admin", to: "/admin", order: 90 }, adminOnly: true },
+  { path: "/admin/feedback", element: <FeedbackPage />, adminOnly: true },
 ];

@@ -1,6 +1,7 @@
-/** The Discover area's pages (placeholder until the area is built). */
+/** The Discover area: what people in the organisation shared from their chats. */
 import type { PageRoute } from "../../routes.ts";
+import { FeedPage } from "./FeedPage.tsx";
 
 export const feedRoutes: PageRoute[] = [
-  { path: "/feed", element: <div className="page"><h1>Discover</h1><p className="muted">Coming soon.</p></div>, nav: { label: "Discover", to: "/feed", order: 15 } },
+  { path: "/feed", element: <FeedPage />, nav: { label: "Discover", to: "/feed", order: 15 } },
 ];
