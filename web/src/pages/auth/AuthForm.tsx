@@ -4,7 +4,7 @@ import { ErrorText } from "../../components/ErrorText.tsx";
 
 export function AuthForm({ title, submit, busy, error, onSubmit, children, footer }: {
   title: string; submit: string; busy: boolean; error: unknown;
-  onSubmit(form: FormData): void; children: ReactNode; footer: ReactNode;
+  onSubmit(form: FormData): void | Promise<void>; children: ReactNode; footer: ReactNode;
 }) {
   const handle = (e: FormEvent<HTMLFormElement>) => { e.preventDefault(); onSubmit(new FormData(e.currentTarget)); };
   return (

@@ -1,28 +1,20 @@
-import { useState } from "react";
 import { Link, Navigate, useNavigate } from "react-router";
 import { api } from "../../lib/api.ts";
 import { useSession } from "../../lib/session.tsx";
+import { useAction } from "../../lib/useAction.ts";
 import { AuthForm } from "./AuthForm.tsx";
 
 export function Login() {
   const { user, refresh } = useSession();
   const navigate = useNavigate();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { busy, error, run } = useAction();
   if (user) return <Navigate to="/chat" replace />;
 
-  async function submit(form: FormData) {
-    setBusy(true);
-    try {
-      await api("POST", "/login", { email: form.get("email"), password: form.get("password") });
-      await refresh();
-      navigate("/chat");
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const submit = (form: FormData) => run(async () => {
+    await api("POST", "/login", { email: form.get("email"), password: form.get("password") });
+    await refresh();
+    navigate("/chat");
+  });
 
   return (
     <AuthForm title="Sign in" submit="Sign in" busy={busy} error={error} onSubmit={submit}

@@ -1,32 +1,24 @@
 /** Sign-up: the first account becomes admin; later ones may need an invite (?invite=… from the link). */
-import { useState } from "react";
 import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
 import { api } from "../../lib/api.ts";
 import { useSession } from "../../lib/session.tsx";
+import { useAction } from "../../lib/useAction.ts";
 import { AuthForm } from "./AuthForm.tsx";
 
 export function Signup() {
   const { user, refresh } = useSession();
   const navigate = useNavigate();
   const [params] = useSearchParams();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { busy, error, run } = useAction();
   if (user) return <Navigate to="/chat" replace />;
 
-  async function submit(form: FormData) {
-    setBusy(true);
-    try {
-      const email = form.get("email"), password = form.get("password");
-      await api("POST", "/signup", { email, password, displayName: form.get("displayName"), invite: form.get("invite") || undefined });
-      await api("POST", "/login", { email, password });
-      await refresh();
-      navigate("/chat");
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const submit = (form: FormData) => run(async () => {
+    const email = form.get("email"), password = form.get("password");
+    await api("POST", "/signup", { email, password, displayName: form.get("displayName"), invite: form.get("invite") || undefined });
+    await api("POST", "/login", { email, password });
+    await refresh();
+    navigate("/chat");
+  });
 
   return (
     <AuthForm title="Create an account" submit="Sign up" busy={busy} error={error} onSubmit={submit}
