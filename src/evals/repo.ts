@@ -102,12 +102,16 @@ export class EvalRepo {
     return (await this.db.query("UPDATE eval_runs SET status = 'interrupted', error = $1, updated_at = now() WHERE status = 'running' RETURNING id", [message])).length;
   }
 
-  /** Idempotent: a case finished twice (a race on resume) keeps its first row. */
+  /**
+   * Idempotent: a case finished twice (a race on resume) keeps its first row. PostgreSQL text
+   * and jsonb cannot hold NUL, which models do emit: stored as U+FFFD.
+   */
   async addResult(runId: string, r: ResultRow): Promise<void> {
     await this.db.query(
       `INSERT INTO eval_results (run_id, model, case_id, output, score, detail, latency_ms, prompt_tokens, completion_tokens, tokens_per_s)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (run_id, model, case_id) DO NOTHING`,
-      [runId, r.model, r.caseId, r.output, r.score, r.detail ? JSON.stringify(r.detail) : null, r.latencyMs, r.promptTokens, r.completionTokens, r.tokensPerS]);
+      [runId, r.model, r.caseId, r.output.replaceAll("\u0000", "\uFFFD"), r.score, r.detail ? JSON.stringify(r.detail).replaceAll("\\u0000", "\\ufffd") : null,
+        r.latencyMs, r.promptTokens, r.completionTokens, r.tokensPerS]);
   }
 
   async results(runId: string, f: { model?: string; caseId?: string; limit?: number; offset?: number } = {}): Promise<ResultRow[]> {

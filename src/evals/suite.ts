@@ -52,6 +52,8 @@ export function parseSuite(text: string, name = "suite.jsonl"): Suite {
     if (!line.trim() || line.trimStart().startsWith("#")) return;
     let raw: unknown;
     try { raw = JSON.parse(line); } catch (e) { throw invalid(`${where}: not valid JSON (${(e as Error).message})`); }
+    // The database cannot store NUL in text or jsonb.
+    if (/\\u0000|\u0000/.test(line)) throw invalid(`${where}: NUL characters (\\u0000) are not allowed`);
     const r = evalCase.safeParse(raw);
     if (!r.success) {
       const issue = r.error.issues[0];

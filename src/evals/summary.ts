@@ -8,7 +8,7 @@ export interface ModelSummary {
   model: string;
   score: Estimate;
   meanLatencyMs: number;
-  /** Completion tokens over generation time, summed over cases. */
+  /** Completion tokens over generation time, summed over the cases that generated. */
   tokensPerS: number | null;
 }
 
@@ -35,7 +35,9 @@ export function summarize(runId: string, rows: ResultRow[], order?: string[], se
   const names = (order ?? [...by.keys()]).filter((m) => by.has(m));
   const models = names.map((model): ModelSummary => {
     const rs = [...by.get(model)!.values()];
-    const tokens = rs.reduce((s, r) => s + r.completionTokens, 0), secs = rs.reduce((s, r) => s + r.latencyMs, 0) / 1000;
+    // Cases scored without generating (log-probabilities) have no tokens to count.
+    const gen = rs.filter((r) => r.completionTokens > 0);
+    const tokens = gen.reduce((s, r) => s + r.completionTokens, 0), secs = gen.reduce((s, r) => s + r.latencyMs, 0) / 1000;
     return {
       model, score: bootstrap(rs.map((r) => r.score), { seed }),
       meanLatencyMs: rs.reduce((s, r) => s + r.latencyMs, 0) / rs.length, tokensPerS: secs > 0 ? tokens / secs : null,

@@ -36,7 +36,7 @@ describe.skipIf(!hasChromium)("evals (Chromium)", () => {
     await page.getByLabel("Cases (JSONL)").fill(SUITE);
     await page.getByRole("button", { name: "Import suite" }).click();
     await visible(page.getByRole("cell", { name: "smoke.jsonl" }));
-    expect(await page.getByLabel("Suite").locator("option:checked").textContent()).toBe("smoke.jsonl (4 cases)");
+    expect(await page.getByRole("combobox", { name: "Suite", exact: true }).locator("option:checked").textContent()).toBe("smoke.jsonl (4 cases)");
     await screenshot(page, "evals-desktop");
 
     await page.getByRole("checkbox", { name: "tiny local", exact: true }).check();
@@ -79,6 +79,11 @@ describe.skipIf(!hasChromium)("evals (Chromium)", () => {
     await screenshot(phone.page, "evals-run-phone");
     await page.getByRole("link", { name: "← All evals" }).click();
     await visible(page.getByRole("region", { name: "Runs" }).getByText("succeeded"));
+    // Building from the feed with nothing shared says so.
+    await page.getByText("Build a suite from feedback or the feed").click();
+    await page.getByRole("button", { name: "Build suite" }).click();
+    await visible(page.getByRole("alert"));
+    expect(await page.getByRole("alert").textContent()).toMatch(/no shared answers match/);
     expect(errors).toEqual([]);
     expect(phone.errors).toEqual([]);
   }, 180_000);

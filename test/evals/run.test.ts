@@ -5,17 +5,19 @@ import { EvalRepo } from "../../src/evals/repo.ts";
 import { runEval } from "../../src/evals/run.ts";
 import { runSummary } from "../../src/evals/summary.ts";
 import { parseSuite } from "../../src/evals/suite.ts";
+import type { Script } from "../helpers/scriptedUpstream.ts";
 import { chats, lastUser, scriptedApp } from "./setup.ts";
 
 const N = 12;
 const suite = parseSuite(Array.from({ length: N }, (_, i) => JSON.stringify({ id: `q${i}`, prompt: `echo ${i}`, expected: String(i) })).join("\n"), "echo.jsonl");
 let env: Awaited<ReturnType<typeof scriptedApp>>;
 // "m" answers every case right; "half" gets odd cases wrong.
+const script: Script = (req) => {
+  const n = Number(lastUser(req.body).split(" ")[1]);
+  return { text: req.body.model === "half" && n % 2 ? "wrong" : String(n), delayMs: 5, usage: { prompt: 3, completion: 2 } };
+};
 beforeAll(async () => {
-  env = await scriptedApp((req) => {
-    const n = Number(lastUser(req.body).split(" ")[1]);
-    return { text: req.body.model === "half" && n % 2 ? "wrong" : String(n), delayMs: 5, usage: { prompt: 3, completion: 2 } };
-  });
+  env = await scriptedApp(script);
   await env.app.upstreams.add({ name: "half", baseUrl: env.up.url });
 });
 afterAll(async () => env?.close());
@@ -91,5 +93,16 @@ describe("eval runs", () => {
   test("a run id belongs to one suite", async () => {
     const other = parseSuite(JSON.stringify({ id: "x", prompt: "echo 1", expected: "1" }));
     await expect(runEval(env.app, { suite: other, models: ["m"], runId: "resume-1" })).rejects.toMatchObject({ code: "conflict" });
+  });
+
+  test("outputs with NUL characters (models emit them) are stored, as U+FFFD", async () => {
+    env.up.setScript(() => ({ text: "a\u0000b" }));
+    try {
+      const one = parseSuite(JSON.stringify({ id: "z", prompt: "echo 0", expected: "^a.b$", scorer: { type: "regex" } }));
+      const { runId } = await runEval(env.app, { suite: one, models: ["m"] });
+      expect(await new EvalRepo(env.app.db).results(runId)).toEqual([expect.objectContaining({ output: "a\uFFFDb", score: 1 })]);
+    } finally {
+      env.up.setScript(script);
+    }
   });
 });

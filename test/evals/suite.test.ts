@@ -19,6 +19,7 @@ describe("suite parsing", () => {
     expect(() => parseSuite(line({ id: "a", expected: "e" }), "s.jsonl")).toThrow(/s\.jsonl:1: .*exactly one of messages or prompt/);
     expect(() => parseSuite(line({ id: "a", prompt: "p", scorer: { type: "choice" } }))).toThrow(/choices and answer/);
     expect(() => parseSuite(line({ id: "a", prompt: "p", expected: "e", bogus: 1 }))).toThrow(/suite\.jsonl:1/);
+    expect(() => parseSuite(line({ id: "a", prompt: "p\u0000", expected: "e" }))).toThrow(/suite\.jsonl:1: NUL characters/);
   });
 
   test("duplicate ids are rejected with both lines", () => {

@@ -1,7 +1,8 @@
-/** The suites the user can run: built-in, imported, built from feedback or the feed; and the import form. */
+/** The suites the user can run: built-in, imported, built from feedback or the feed; and the forms that add them. */
 import { useState, type FormEvent } from "react";
 import { ErrorText } from "../../components/ErrorText.tsx";
 import { api } from "../../lib/api.ts";
+import { BuildSuite } from "./BuildSuite.tsx";
 import type { SuiteListing } from "./types.ts";
 
 export function SuitesCard({ suites, onImported }: { suites: SuiteListing[]; onImported(s: SuiteListing): void }) {
@@ -52,6 +53,7 @@ export function SuitesCard({ suites, onImported }: { suites: SuiteListing[]; onI
           <div className="row"><button type="submit" className="primary" disabled={busy || !jsonl.trim()}>Import suite</button></div>
         </form>
       </details>
+      <BuildSuite onBuilt={onImported} />
     </section>
   );
 }
