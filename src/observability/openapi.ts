@@ -41,10 +41,41 @@ const SUMMARY: Record<string, string> = {
   "DELETE /api/delete": "Remove a model (Ollama)",
   "POST /api/copy": "Copy a model under a new name (Ollama)",
   "GET /api/version": "Server version (Ollama)",
+  "GET /v1/arena/models": "Models a battle can draw from",
+  "POST /v1/arena/battles": "Start a blind battle: both answers streamed as server-sent events, names hidden",
+  "GET /v1/arena/battles": "My battles (blind until voted)",
+  "GET /v1/arena/battles/{id}": "One battle (blind until voted)",
+  "POST /v1/arena/battles/{id}/turns": "A follow-up to both sides, streamed",
+  "POST /v1/arena/battles/{id}/vote": "Vote a, b, tie or both_bad; the answer reveals the models",
+  "PUT /v1/arena/battles/{id}/category": "Correct a battle's category (admin)",
+  "GET /v1/arena/leaderboard": "Bradley-Terry ratings with 95% bootstrap intervals (styleControl, category, from, to)",
+  "GET /v1/arena/export": "Votes as FastChat battle-log JSONL (admin)",
+  "POST /v1/arena/import": "Import FastChat battle-log JSONL (admin)",
+  "GET /v1/evals/suites": "Eval suites: built-in and imported",
+  "POST /v1/evals/suites": "Import a JSONL suite (line-numbered errors)",
+  "POST /v1/evals/suites/build": "Build a suite from feedback or the feed",
+  "GET /v1/evals/suites/{id}": "One suite with its cases",
+  "GET /v1/evals/suites/{id}/leaderboard": "The suite's scores as a leaderboard column",
+  "POST /v1/evals/runs": "Start a background, resumable eval run",
+  "GET /v1/evals/runs": "Eval runs",
+  "GET /v1/evals/runs/{id}": "A run: progress, means with 95% intervals, paired differences, disagreements",
+  "GET /v1/evals/runs/{id}/results": "Per-case results",
+  "POST /v1/evals/runs/{id}/cancel": "Cancel a run (finished cases are kept)",
+  "POST /v1/evals/runs/{id}/resume": "Resume a run; finished cases are not re-run",
 };
+
+function tagOf(path: string): string {
+  if (path.startsWith("/v1/arena")) return "Arena";
+  if (path.startsWith("/v1/evals")) return "Evals";
+  if (path.startsWith("/v1")) return "OpenAI-compatible";
+  if (path.startsWith("/api")) return "Ollama-compatible";
+  if (path.startsWith("/app/api")) return "Web app (cookie sessions)";
+  return "Operations";
+}
 
 const STREAMS: Record<string, string> = {
   "POST /v1/chat/completions": "text/event-stream", "POST /v1/completions": "text/event-stream",
+  "POST /v1/arena/battles": "text/event-stream", "POST /v1/arena/battles/{id}/turns": "text/event-stream",
   "POST /api/chat": "application/x-ndjson", "POST /api/generate": "application/x-ndjson", "POST /api/pull": "application/x-ndjson",
 };
 
@@ -66,7 +97,7 @@ export function openApiDocument(routes: RouteInfo[], version: string): Record<st
     const params = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
     (paths[path] ??= {})[r.method.toLowerCase()] = {
       summary: SUMMARY[key] ?? `${r.method} ${path}`,
-      tags: [path.startsWith("/v1") ? "OpenAI-compatible" : path.startsWith("/api") ? "Ollama-compatible" : "Operations"],
+      tags: [tagOf(path)],
       ...(params.length ? { parameters: params } : {}),
       ...(body ? { requestBody: { required: true, content: { "application/json": { schema: { $ref: `#/components/schemas/${body}` } } } } } : {}),
       responses: {
