@@ -93,6 +93,12 @@ describe.skipIf(!hasChromium)("arena (Chromium)", () => {
     await A.page.getByLabel("Category").selectOption("");
     await A.page.getByLabel("Style control").check();
     await visible(A.page.getByText(/Style effects/));
+    // An eval suite adds its own labelled column; a suite never run on these models shows dashes.
+    const suite = await ada.json("POST", "/app/api/evals/suites", { name: "greetings", jsonl: '{"id":"g1","prompt":"Say hi","expected":"hi"}\n' }, 201);
+    await A.page.reload();
+    await A.page.getByLabel("Eval column").selectOption(suite.suite.id);
+    await visible(A.page.getByRole("columnheader", { name: /Eval: greetings/ }));
+    expect(await A.page.getByRole("row", { name: /quokka/ }).getByRole("cell").last().textContent()).toBe("—");
     await B.page.goto("/leaderboard");
     await visible(B.page.getByRole("table"));
     await screenshot(B.page, "arena-leaderboard-phone");

@@ -8,6 +8,7 @@ import { ErrorText } from "../../components/ErrorText.tsx";
 import { api, download } from "../../lib/api.ts";
 import { useUser } from "../../lib/session.tsx";
 import { useAsync } from "../../lib/useAsync.ts";
+import { evalCell, useEvalColumn } from "./EvalColumn.tsx";
 import { CATEGORIES, variantDetails, variantLabel, type Leaderboard } from "./types.ts";
 import "./arena.css";
 
@@ -27,6 +28,7 @@ export function LeaderboardPage() {
   }).toString();
   const board = useAsync(() => api<Leaderboard>("GET", `/arena/leaderboard${query ? `?${query}` : ""}`), [query]);
   const rows = board.data?.rows ?? [];
+  const evals = useEvalColumn();
 
   return (
     <div className="page arena">
@@ -50,14 +52,15 @@ export function LeaderboardPage() {
         </label>
         <label>From<input type="date" value={from} onChange={(e) => setFrom(e.target.value)} /></label>
         <label>To<input type="date" value={to} onChange={(e) => setTo(e.target.value)} /></label>
+        {evals.picker}
       </div>
-      <ErrorText error={board.error ?? exportError} />
+      <ErrorText error={board.error ?? exportError ?? evals.error} />
       {board.data && !rows.length ? <div className="card"><p className="muted">No votes yet. Battles in the Arena fill this table.</p></div> : null}
       {rows.length ? (
         <div className="card arena-table-wrap">
           <table className="arena-table">
             <thead>
-              <tr><th>Rank</th><th>Model</th><th>Variant</th><th>Rating</th><th>95% CI</th><th>Votes</th></tr>
+              <tr><th>Rank</th><th>Model</th><th>Variant</th><th>Rating</th><th>95% CI</th><th>Votes</th>{evals.column ? <th className="arena-eval" title="From eval runs, not from votes">{evals.column.label}</th> : null}</tr>
             </thead>
             <tbody>
               {rows.map((r) => (
@@ -68,6 +71,7 @@ export function LeaderboardPage() {
                   <td>{fmt(r.rating)}</td>
                   <td className="arena-ci">{r.ciLow == null ? "—" : `${fmt(r.ciLow)} – ${fmt(r.ciHigh)}`}</td>
                   <td>{r.votes}</td>
+                  {evals.column ? <td className="arena-eval">{evalCell(evals.column, r.model)}</td> : null}
                 </tr>
               ))}
             </tbody>
