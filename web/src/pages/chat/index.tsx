@@ -1,6 +1,7 @@
-/** The Chat area's pages (placeholder until the area is built). */
+/** The Chat area: conversations with streaming answers, alternatives, branches, feedback and sharing. */
 import type { PageRoute } from "../../routes.ts";
+import { ChatPage } from "./ChatPage.tsx";
 
 export const chatRoutes: PageRoute[] = [
-  { path: "/chat", element: <div className="page"><h1>Chat</h1><p className="muted">Coming soon.</p></div>, nav: { label: "Chat", to: "/chat", order: 10 } },
+  { path: "/chat/:id?", element: <ChatPage />, nav: { label: "Chat", to: "/chat", order: 10 } },
 ];
