@@ -22,7 +22,9 @@ export default function setup(): void {
   if (existsSync(built) && statSync(built).mtimeMs >= newest(web)) return;
   // Built aside and swapped in, so a test run elsewhere never sees a half-emptied web/dist.
   const aside = join(web, `dist.${process.pid}`), old = join(web, `dist.old.${process.pid}`);
-  execFileSync(process.execPath, [join(process.cwd(), "node_modules/vite/bin/vite.js"), "build", "--config", "web/vite.config.ts", "--logLevel", "warn", "--outDir", aside], { stdio: "inherit" });
+  execFileSync(process.execPath, [join(process.cwd(), "node_modules/vite/bin/vite.js"), "build", "--config", "web/vite.config.ts", "--logLevel", "warn", "--outDir", aside], {
+    stdio: "inherit", env: { ...process.env, NODE_ENV: "production" }, // vitest sets "test": React's development build
+  });
   if (existsSync(join(web, "dist"))) renameSync(join(web, "dist"), old);
   renameSync(aside, join(web, "dist"));
   rmSync(old, { recursive: true, force: true });
