@@ -146,36 +146,7 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/**
- * The share of re-lexing in the batched page's scripting, estimated in the same Chromium: marked's
- * lexer (the library components/Markdown.tsx calls on the whole text each render) timed on the
- * growing answer at 20 points, times the number of DOM updates. A blank page, since the app's CSP
- * would refuse the injected script.
- */
-export async function lexEstimateMs(browser: Browser, text: string, frames: number): Promise<number> {
-  const page = await browser.newPage();
-  try {
-    await page.addScriptTag({ path: join(ROOT, "node_modules/marked/lib/marked.umd.js") });
-    const perLex = await page.evaluate(`(() => {
-      const text = ${JSON.stringify(text)};
-      const lexer = new marked.Marked({ gfm: true });
-      for (let i = 0; i < 5; i++) lexer.lexer(text);
-      let total = 0;
-      for (let i = 1; i <= 20; i++) {
-        const prefix = text.slice(0, Math.round(text.length * i / 20));
-        const t = performance.now();
-        for (let r = 0; r < 5; r++) lexer.lexer(prefix);
-        total += (performance.now() - t) / 5;
-      }
-      return total / 20;
-    })()`) as number;
-    return perLex * frames;
-  } finally {
-    await page.close();
-  }
-}
-
-export function report(samples: Sample[], m: { load1: number; rounds: number; pieces: string[]; chunkDelayMs: number; lexMs: number }): string {
+export function report(samples: Sample[], m: { load1: number; rounds: number; pieces: string[]; chunkDelayMs: number }): string {
   const B = "batched (as built)", N = "naive";
   const of = (v: Sample["variant"]) => samples.filter((s) => s.variant === v);
   const med = (v: Sample["variant"], k: keyof Sample) => median(of(v).map((s) => s[k] as number));
@@ -217,9 +188,8 @@ export function report(samples: Sample[], m: { load1: number; rounds: number; pi
       `Batched scripting is ${(med(B, "scriptMs") / med(B, "domUpdates")).toFixed(1)} ms per DOM update. The naive page renders ` +
       "synchronously for every delta, so deltas that arrive together are rendered one after another in a task that never " +
       "yields: the page freezes until it has caught up (its longest task is most of the stream), and typed keys wait as long. " +
-      "Part of what remains in the batched page is re-lexing the whole answer on every render in components/Markdown.tsx: " +
-      `marked's lexer run on the growing answer once per DOM update takes about ${ms(m.lexMs)} in the same Chromium (timed ` +
-      "separately on a blank page, so an estimate of that share); lexing only from the last block onwards would save most of it.",
+      "The batched page re-renders only the streaming answer, once per frame, and components/Markdown.tsx re-lexes only " +
+      "from the start of its last block.",
   ].join("\n");
 }
 
@@ -250,8 +220,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
         samples.push(s);
       }
     }
-    const lexMs = await lexEstimateMs(b.browser, pieces.join(""), median(samples.filter((x) => x.variant !== "naive").map((x) => x.domUpdates)));
-    const md = report(samples, { load1, rounds, pieces, chunkDelayMs, lexMs });
+    const md = report(samples, { load1, rounds, pieces, chunkDelayMs });
     if (!opts.dryRun) writeSection("webRender", md);
     return md;
   } finally {
