@@ -6,17 +6,22 @@
  *      accounts them through node-llama-cpp);
  *  (c) `runtime.predictMemory` against the resident-memory growth of loading the model, in a
  *      fresh process per model (SmolLM-135M and TinyLlama-1.1B shapes, Q4_0).
+ * (a) and (b) run on a snapshot of the working tree (copied and built with bin/build.js, so
+ * other edits during the run cannot make it fall back to tsx) and, with --baseline=<commit>,
+ * alternately on that commit's tree (`git archive`), for before/after numbers from one run.
  *
- *   node --import tsx bench/memory.ts [--quick] [--dry-run]
+ *   node --import tsx bench/memory.ts [--quick] [--dry-run] [--baseline=<commit>]
  */
-import { linkSync, mkdtempSync, rmSync } from "node:fs";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { cpSync, linkSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { build } from "../bin/build.js";
 import { openApp } from "../src/app.ts";
 import { Runtime } from "../src/runtime/index.ts";
 import { benchModel } from "./lib/models.ts";
-import { fmt, log, median, rssOf, runWorker, sleep, startFreehold } from "./lib/proc.ts";
+import { fmt, freePort, log, median, ROOT, rssOf, runWorker, sleep } from "./lib/proc.ts";
 import { machine, table, writeSection } from "./lib/report.ts";
 
 const MB = 1e6;
@@ -32,63 +37,130 @@ interface MemoryWorkerResult {
   reported: { totalBytes: number; weightsBytes: number };
 }
 
-export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Promise<string> {
+/** A runnable copy of the code under test: the working tree (built), or a commit's tree. */
+function snapshot(baseline?: string): { root: string; label: string } {
+  const root = mkdtempSync(join(tmpdir(), "fh-bench-tree-"));
+  if (baseline) {
+    const commit = execFileSync("git", ["rev-parse", "--short", baseline], { cwd: ROOT, encoding: "utf8" }).trim();
+    execFileSync("sh", ["-c", `git archive ${commit} | tar -x -C ${JSON.stringify(root)}`], { cwd: ROOT });
+    rmSync(join(root, "web"), { recursive: true, force: true });
+    symlinkSync(join(ROOT, "node_modules"), join(root, "node_modules"));
+    symlinkSync(join(ROOT, "web"), join(root, "web"));
+    return { root, label: `before (${commit})` };
+  }
+  for (const name of ["src", "bin", "package.json"]) cpSync(join(ROOT, name), join(root, name), { recursive: true });
+  symlinkSync(join(ROOT, "node_modules"), join(root, "node_modules"));
+  symlinkSync(join(ROOT, "web"), join(root, "web"));
+  return { root, label: "after (this tree)" };
+}
+
+/** `freehold serve` from `root`'s bin/freehold.js, as a user starts it. */
+async function serve(root: string, home: string, demo = false): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(root, "bin/freehold.js"), "--home", home, "serve", "--port", String(port), ...(demo ? [] : ["--no-demo"])], {
+    stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LOG_LEVEL: "warn" },
+  });
+  let err = "";
+  child.stderr!.setEncoding("utf8").on("data", (c: string) => { err = (err + c).slice(-4000); });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    const t = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(t);
+  };
+  for (let i = 0; i < 1200; i++) {
+    if (child.exitCode !== null) throw new Error(`freehold serve exited with ${child.exitCode}: ${err}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) return { child, url, stop };
+    } catch { /* not yet */ }
+    await sleep(100);
+  }
+  await stop();
+  throw new Error(`freehold serve did not answer /health: ${err}`);
+}
+
+interface ServerSample { firstStart: number; firstStartDemo: number; idle: number; idleAfterRoutes: number; loaded: number; reported: number; delta: number }
+
+/** One round of (a) + (b) on the tree at `root`. */
+async function measureServer(root: string, model: string): Promise<ServerSample> {
+  const home = mkdtempSync(join(tmpdir(), "fh-bench-mem-"));
+  const demoHome = mkdtempSync(join(tmpdir(), "fh-bench-mem-demo-"));
+  try {
+    const rssAfter = async (h: string, demo: boolean) => {
+      const s = await serve(root, h, demo);
+      try {
+        await sleep(2000);
+        return rssOf(s.child.pid!).rss;
+      } finally {
+        await s.stop();
+      }
+    };
+    // First start on an empty home: the embedded database is created.
+    const firstStart = await rssAfter(home, false);
+    const firstStartDemo = await rssAfter(demoHome, true);
+    // Register the cached file without copying 600 MB: a hard link that the store adopts.
+    const app = await openApp({ home });
+    const link = join(home, "incoming.gguf");
+    linkSync(model, link);
+    await app.models.register(link, { name: "tinyllama", adopt: true, source: "generated" });
+    await app.close();
+
+    const server = await serve(root, home);
+    try {
+      await sleep(2000);
+      const idle = rssOf(server.child.pid!).rss;
+      for (let i = 0; i < 20; i++) {
+        for (const p of ["/health", "/ready", "/v1/models", "/api/tags", "/metrics", "/openapi.json"]) await (await fetch(server.url + p)).arrayBuffer();
+      }
+      await sleep(1000);
+      const idleAfterRoutes = rssOf(server.child.pid!).rss;
+      const res = await fetch(`${server.url}/v1/completions`, {
+        method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "tinyllama", prompt: "Hello", max_tokens: 4, temperature: 0 }),
+      });
+      if (!res.ok) throw new Error(`completion failed: ${res.status} ${await res.text()}`);
+      await sleep(1500);
+      const loaded = rssOf(server.child.pid!).rss;
+      const ps = await (await fetch(`${server.url}/api/ps`)).json() as { models: { size: number }[] };
+      return { firstStart, firstStartDemo, idle, idleAfterRoutes, loaded, reported: ps.models[0]?.size ?? NaN, delta: loaded - idleAfterRoutes };
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+    rmSync(demoHome, { recursive: true, force: true });
+  }
+}
+
+export async function run(opts: { quick?: boolean; dryRun?: boolean; baseline?: string } = {}): Promise<string> {
   const rounds = opts.quick ? 1 : 3;
+  const baselineRev = opts.baseline ?? process.argv.find((a) => a.startsWith("--baseline="))?.slice("--baseline=".length);
   const small = await benchModel("smollm-135m", "Q4_0");
   const big = await benchModel("tinyllama-1.1b", "Q4_0");
 
-  // (a) + (b): the real server process, as `npm start` runs it.
-  const firstStart: number[] = [], idle: number[] = [], idleAfterRoutes: number[] = [], loadedRss: number[] = [], reported: number[] = [], deltas: number[] = [];
+  // (a) + (b): the real server process, as `npm start` runs it, from each tree in turn.
   const runtime = new Runtime({ gpu: false });
   const prediction = await runtime.predictMemory(big);
   await runtime.close();
-  for (let r = 0; r < rounds; r++) {
-    const home = mkdtempSync(join(tmpdir(), "fh-bench-mem-"));
-    try {
-      // First start on an empty home: the embedded database is created (initdb) in-process.
-      const first = await startFreehold(home);
-      try {
-        await sleep(2000);
-        firstStart.push(rssOf(first.child.pid!).rss);
-      } finally {
-        await first.stop();
+  const trees = [...(baselineRev ? [snapshot(baselineRev)] : []), snapshot()];
+  if (!(await build(trees.at(-1)!.root))) throw new Error("bin/build.js could not build the tree under test");
+  const samples = trees.map(() => [] as ServerSample[]);
+  try {
+    for (let r = 0; r < rounds; r++) {
+      for (const [i, tree] of trees.entries()) {
+        const x = await measureServer(tree.root, big);
+        samples[i].push(x);
+        log("memory", `round ${r + 1}, ${tree.label}: first start ${mb(x.firstStart)} MB (with demo ${mb(x.firstStartDemo)}), restarted idle ${mb(x.idle)} MB, after routes ${mb(x.idleAfterRoutes)} MB, loaded ${mb(x.loaded)} MB`);
       }
-      // Register the cached file without copying 600 MB: a hard link that the store adopts.
-      const app = await openApp({ home });
-      const link = join(home, "incoming.gguf");
-      linkSync(big, link);
-      await app.models.register(link, { name: "tinyllama", adopt: true, source: "generated" });
-      await app.close();
-
-      const server = await startFreehold(home);
-      try {
-        await sleep(2000);
-        idle.push(rssOf(server.child.pid!).rss);
-        for (let i = 0; i < 20; i++) {
-          for (const p of ["/health", "/ready", "/v1/models", "/api/tags", "/metrics", "/openapi.json"]) await (await fetch(server.url + p)).arrayBuffer();
-        }
-        await sleep(1000);
-        const beforeLoad = rssOf(server.child.pid!).rss;
-        idleAfterRoutes.push(beforeLoad);
-        const res = await fetch(`${server.url}/v1/completions`, {
-          method: "POST", headers: { "content-type": "application/json" },
-          body: JSON.stringify({ model: "tinyllama", prompt: "Hello", max_tokens: 4, temperature: 0 }),
-        });
-        if (!res.ok) throw new Error(`completion failed: ${res.status} ${await res.text()}`);
-        await sleep(1500);
-        const after = rssOf(server.child.pid!).rss;
-        loadedRss.push(after);
-        deltas.push(after - beforeLoad);
-        const ps = await (await fetch(`${server.url}/api/ps`)).json() as { models: { size: number }[] };
-        reported.push(ps.models[0]?.size ?? NaN);
-        log("memory", `round ${r + 1}: first start ${mb(firstStart.at(-1)!)} MB, restarted idle ${mb(idle.at(-1)!)} MB, after routes ${mb(beforeLoad)} MB, loaded ${mb(after)} MB`);
-      } finally {
-        await server.stop();
-      }
-    } finally {
-      rmSync(home, { recursive: true, force: true });
     }
+  } finally {
+    for (const tree of trees) rmSync(tree.root, { recursive: true, force: true });
   }
+  const med = (i: number, k: keyof ServerSample) => median(samples[i].map((x) => x[k]));
+  const cur = trees.length - 1;
 
   // (c): prediction vs measured growth, one fresh process per model and round.
   const predRows: (string | number)[][] = [];
@@ -107,34 +179,52 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
     log("memory", predRows.at(-1)!.join("  "));
   }
 
-  const idleMed = median(idle), routesMed = median(idleAfterRoutes), loadedMed = median(loadedRss);
+  const loadedMed = med(cur, "loaded");
   const beyond = loadedMed - prediction.totalBytes;
-  const beyondReported = loadedMed - median(reported);
+  const beyondReported = loadedMed - med(cur, "reported");
+  const goal = (k: keyof ServerSample) => (med(cur, k) < 150 * MB ? "yes" : "**no**");
+  const cols = (k: keyof ServerSample) => trees.map((_, i) => `${mb(med(i, k))} MB`);
+  const blank = trees.map(() => "");
   const md = [
     "## Memory",
     "",
     `Machine: ${machine()}.`,
     "",
-    `Method: \`bench/memory.ts\`, ${rounds} round(s), medians; resident memory (VmRSS) from /proc; 1 MB = 10^6 bytes. ` +
-    "Server: `freehold serve --no-demo` (bin/freehold.js, so UV_THREADPOOL_SIZE=2) in its own process with embedded PGlite. " +
-    "First start = `freehold serve` on an empty home, 2 s after /health answers (the database is created in-process). " +
+    `Method: \`bench/memory.ts\`${baselineRev ? ` --baseline=${baselineRev}` : ""}, ${rounds} round(s), medians; resident memory (VmRSS) from /proc; 1 MB = 10^6 bytes. ` +
+    "Server: `freehold serve --no-demo` started through bin/freehold.js (as `npm start` does) in its own process with embedded PGlite, " +
+    "from a copy of the tree under test (this tree is built with bin/build.js first, so it runs precompiled as after `npm install`" +
+    (baselineRev ? "; the baseline is `git archive` of that commit, run as it was then: through tsx" : "") + "). " +
+    (baselineRev ? "Each round measures both trees in turn. " : "") +
+    "First start = `freehold serve` on an empty home, 2 s after /health answers (the database is created); the same with the demo model generated. " +
     "Then the model is registered and the server restarted on that home: idle = 2 s after /health first answers, then again after 20 rounds of /health, /ready, /v1/models, /api/tags, /metrics, /openapi.json. " +
     "Loaded = 1.5 s after one `/v1/completions` request (4 tokens) loaded the generated TinyLlama-1.1B-shape Q4_0 model " +
     `with the runtime's defaults (context ${prediction.contextSize} tokens × ${prediction.sequences} sequences, no mmap). ` +
     "Weights + KV as predicted = `runtime.predictMemory` (GGUF tensor table + node-llama-cpp's simulation of llama.cpp's context buffers: KV cache, compute and output buffers); " +
     "as reported = node-llama-cpp's accounting of the live model and context (`/api/ps` size).",
     "",
-    table(["measure", "value", "goal", "met"], [
-      ["idle server, first start on an empty home", `${mb(median(firstStart))} MB`, "< 150 MB", median(firstStart) < 150 * MB ? "yes" : "**no**"],
-      ["idle server, no model (restart, after /health)", `${mb(idleMed)} MB`, "< 150 MB", idleMed < 150 * MB ? "yes" : "**no**"],
-      ["idle server after exercising the routes", `${mb(routesMed)} MB`, "< 150 MB", routesMed < 150 * MB ? "yes" : "**no**"],
-      ["server with the 1.1B Q4_0 model loaded", `${mb(loadedMed)} MB`, "", ""],
-      ["  weights + KV/compute buffers, predicted", `${mb(prediction.weightsBytes)} + ${mb(prediction.kvCacheBytes)} = ${mb(prediction.totalBytes)} MB`, "", ""],
-      ["  weights + context, as node-llama-cpp reports", `${mb(median(reported))} MB`, "", ""],
-      ["  resident beyond weights + KV (predicted)", `${mb(beyond)} MB`, "< 200 MB", beyond < 200 * MB ? "yes" : "**no**"],
-      ["  resident beyond weights + KV (reported)", `${mb(beyondReported)} MB`, "< 200 MB", beyondReported < 200 * MB ? "yes" : "**no**"],
-      ["  growth of the server's RSS from loading", `${mb(median(deltas))} MB (${pct(median(deltas), prediction.totalBytes)} vs predicted)`, "within 10%", Math.abs(median(deltas) - prediction.totalBytes) <= 0.1 * prediction.totalBytes ? "yes" : "**no**"],
+    table(["measure", ...trees.map((t) => t.label), "goal", "met"], [
+      ["idle server, first start on an empty home", ...cols("firstStart"), "< 150 MB", goal("firstStart")],
+      ["idle server, first start creating the demo model", ...cols("firstStartDemo"), "< 150 MB", goal("firstStartDemo")],
+      ["idle server, no model (restart, after /health)", ...cols("idle"), "< 150 MB", goal("idle")],
+      ["idle server after exercising the routes", ...cols("idleAfterRoutes"), "< 150 MB", goal("idleAfterRoutes")],
+      ["server with the 1.1B Q4_0 model loaded", ...cols("loaded"), "", ""],
+      ["  weights + KV/compute buffers, predicted", ...blank.slice(1), `${mb(prediction.weightsBytes)} + ${mb(prediction.kvCacheBytes)} = ${mb(prediction.totalBytes)} MB`, "", ""],
+      ["  weights + context, as node-llama-cpp reports", ...cols("reported"), "", ""],
+      ["  resident beyond weights + KV (predicted)", ...blank.slice(1), `${mb(beyond)} MB`, "< 200 MB", beyond < 200 * MB ? "yes" : "**no**"],
+      ["  resident beyond weights + KV (reported)", ...blank.slice(1), `${mb(beyondReported)} MB`, "< 200 MB", beyondReported < 200 * MB ? "yes" : "**no**"],
+      ["  growth of the server's RSS from loading", ...blank.slice(1), `${mb(med(cur, "delta"))} MB (${pct(med(cur, "delta"), prediction.totalBytes)} vs predicted)`, "within 10%",
+        Math.abs(med(cur, "delta") - prediction.totalBytes) <= 0.1 * prediction.totalBytes ? "yes" : "**no**"],
     ]),
+    "",
+    "What moved the idle number, each change measured on its own while making it (single runs of the same kind, about ±5 MB): " +
+    "PGlite's buffer pool at 8 MB instead of 128 MB (emscripten zeroes it, so all of it was resident): −120 MB; " +
+    "running precompiled JavaScript (`dist/`, built by `npm install`) instead of tsx, whose loader thread, esbuild and per-module source maps cost −85 MB; " +
+    "WebAssembly on V8's baseline compiler only (`--liftoff-only`; no TurboFan tier-up of PGlite in the background): −35 MB, queries no slower; " +
+    "the young generation kept at 2 × 1 MB (`--semi-space-growth-factor=1`) instead of growing to 2 × 16 MB while the modules load: −15 MB, no more server CPU for API requests and token generation; " +
+    "the first start's initdb in a child process (in-process, PGlite's second WebAssembly instance for it was never given back): −450 MB on a first start. " +
+    "Not helping: `--wasm-lazy-compilation`, `--no-wasm-tier-up` (TurboFan still compiles), `--max-semi-space-size` set at run time (only read at start), a forced GC after start, PGlite's `initialMemory` (untouched pages are not resident). " +
+    "Not done: importing node-llama-cpp only when a model first loads would save about 16 MB more (its ~230 modules; measured by stubbing it), but it is imported at start by the runtime, src/models/inspect.ts and src/api/ollama/modelInfo.ts. " +
+    "`--optimize-for-size` saved about 18 MB more but slowed allocation-heavy JavaScript.",
     "",
     "Prediction against measurement, one fresh Node process per model and round (`bench/lib/memoryWorker.ts`, runtime defaults): RSS after the binding is " +
     "initialised and before the first request, against RSS after one 4-token completion loaded the model, and again after a " +
