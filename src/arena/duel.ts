@@ -7,6 +7,7 @@ import type { Backend } from "../gateway/types.ts";
 import type { ChatMessage } from "../runtime/types.ts";
 import type { ArenaParams } from "./config.ts";
 import type { Side, SideAnswer } from "./votes.ts";
+import { storableText } from "../store/repos/columns.ts"; // streamed and stored text stay equal
 
 export interface DuelSide { backend: Backend; history: ChatMessage[] }
 
@@ -30,13 +31,13 @@ export async function duel(
         onDelta: (d) => {
           if (!d.text) return;
           first ??= performance.now();
-          const piece = storable(d.text);
+          const piece = storableText(d.text);
           text += piece;
           events.onDelta?.(side, piece);
         },
       });
       const stopped = r.finishReason === "cancelled";
-      answer = { text: stopped ? text : storable(r.text), stopped, timing: timing(start, first, r.usage.completionTokens, r.usage.promptTokens) };
+      answer = { text: stopped ? text : storableText(r.text), stopped, timing: timing(start, first, r.usage.completionTokens, r.usage.promptTokens) };
     } catch (err) {
       answer = signal?.aborted
         ? { text, stopped: true, timing: timing(start, first, 0, 0) }
@@ -49,8 +50,6 @@ export async function duel(
   return { a, b };
 }
 
-/** PostgreSQL cannot store NUL in text or jsonb; random-weight models do emit it. Streamed and stored text stay equal. */
-const storable = (s: string) => s.replaceAll("\u0000", "\uFFFD");
 
 function timing(start: number, first: number | null, tokens: number, promptTokens: number) {
   const round = (ms: number) => Math.round(ms * 10) / 10;

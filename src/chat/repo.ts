@@ -1,6 +1,6 @@
 /** The `conversations` and `messages` tables. Every read takes the owner, so ownership is checked in SQL. */
 import type { Db } from "../store/db.ts";
-import { fromRow, isUuid } from "../store/repos/columns.ts";
+import { fromRow, isUuid, storableText } from "../store/repos/columns.ts";
 import type { ChatParams, Conversation, Message } from "./types.ts";
 
 const conv = (r: Record<string, unknown>) => fromRow<Conversation>(r);
@@ -73,7 +73,7 @@ export class ChatRepo {
     const row = await this.db.one(
       `INSERT INTO messages (conversation_id, parent_id, role, content, reasoning, model, params, stopped)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-      [m.conversationId, m.parentId, m.role, m.content, m.reasoning ?? null, m.model, JSON.stringify(m.params ?? {}), m.stopped ?? false],
+      [m.conversationId, m.parentId, m.role, storableText(m.content), m.reasoning == null ? null : storableText(m.reasoning), m.model, JSON.stringify(m.params ?? {}), m.stopped ?? false],
     );
     return msg(row!);
   }

@@ -1,6 +1,7 @@
 /** The eval_* tables (006_evals.sql, 008_eval_runs_owned.sql). */
 import type { Db } from "../store/db.ts";
 import type { EvalCase, Suite } from "./suite.ts";
+import { storableText } from "../store/repos/columns.ts";
 
 export type RunStatus = "running" | "succeeded" | "failed" | "interrupted" | "cancelled";
 
@@ -110,7 +111,7 @@ export class EvalRepo {
     await this.db.query(
       `INSERT INTO eval_results (run_id, model, case_id, output, score, detail, latency_ms, prompt_tokens, completion_tokens, tokens_per_s)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (run_id, model, case_id) DO NOTHING`,
-      [runId, r.model, r.caseId, r.output.replaceAll("\u0000", "\uFFFD"), r.score, r.detail ? JSON.stringify(r.detail).replaceAll("\\u0000", "\\ufffd") : null,
+      [runId, r.model, r.caseId, storableText(r.output), r.score, r.detail ? JSON.stringify(r.detail).replaceAll("\\u0000", "\\ufffd") : null,
         r.latencyMs, r.promptTokens, r.completionTokens, r.tokensPerS]);
   }
 

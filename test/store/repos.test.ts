@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
 import { FreeholdError } from "../../src/errors.ts";
+import { ChatRepo } from "../../src/chat/repo.ts";
 import { JobsRepo } from "../../src/store/repos/jobs.ts";
 import { ModelsRepo } from "../../src/store/repos/models.ts";
 import { describeBackends } from "./backends.ts";
@@ -86,5 +87,14 @@ describeBackends("store repos", (ctx) => {
       }),
     ).rejects.toThrow("abort");
     expect(await new ModelsRepo(ctx.db).getByName("ghost")).toBeUndefined();
+  });
+
+  it("stores model text containing NUL (PostgreSQL rejects it) with U+FFFD in its place", async () => {
+    const user = await ctx.db.one<{ id: string }>("INSERT INTO users (email, display_name, password_hash, role) VALUES ('nul@example.org', 'n', 'x', 'member') RETURNING id");
+    const chat = new ChatRepo(ctx.db);
+    const c = await chat.create({ ownerId: user!.id, title: "t", model: "tiny" });
+    const m = await chat.addMessage({ conversationId: c.id, parentId: null, role: "assistant", content: "a\u0000b", reasoning: "\u0000", model: "tiny", params: {} });
+    expect(m.content).toBe("a\uFFFDb");
+    expect(m.reasoning).toBe("\uFFFD");
   });
 });

@@ -33,3 +33,9 @@ export function toColumns(
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Checked before querying: PostgreSQL rejects a malformed uuid with an error, not an empty result. */
 export const isUuid = (id: string): boolean => UUID.test(id);
+
+/**
+ * PostgreSQL cannot store NUL in text or jsonb, and models do emit it (random-weight test models
+ * often): text a model wrote is stored with U+FFFD in its place.
+ */
+export const storableText = (s: string): string => s.replaceAll("\u0000", "\uFFFD");
