@@ -1,5 +1,6 @@
 import { stat } from "node:fs/promises";
-import { GgufInsights, readGgufFileInfo, type GgufFileInfo } from "node-llama-cpp";
+import type { GgufFileInfo } from "node-llama-cpp";
+import { llamaCpp } from "../runtime/llamaCpp.ts";
 import { invalid } from "../errors.ts";
 import { getLlama } from "../runtime/llama.ts";
 
@@ -38,7 +39,7 @@ export async function inspectGguf(path: string): Promise<ModelFacts> {
   const { size } = await stat(path).catch(() => { throw invalid(`no such file: ${path}`); });
   let info: GgufFileInfo;
   try {
-    info = await readGgufFileInfo(path, { readTensorInfo: true, logWarnings: false });
+    info = await (await llamaCpp()).readGgufFileInfo(path, { readTensorInfo: true, logWarnings: false });
   } catch (e) {
     throw invalid(`${path} is not a valid GGUF file: ${(e as Error).message}`);
   }
@@ -57,7 +58,7 @@ export async function inspectGguf(path: string): Promise<ModelFacts> {
   const arch = md.general?.architecture as string | undefined;
   if (!arch) throw invalid(`${path} has no general.architecture: not a model GGUF`);
   const archMd = info.architectureMetadata as any;
-  const insights = await GgufInsights.from(info, llama);
+  const insights = await (await llamaCpp()).GgufInsights.from(info, llama);
   const experts = Number(archMd.expert_count ?? 0) || undefined;
   const used = Number(archMd.expert_used_count ?? 0) || undefined;
   return {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { LlamaChat, type ChatHistoryItem, type ChatModelFunctions, type ChatWrapper, type LlamaChatResponseChunk, type LlamaModel } from "node-llama-cpp";
+import { loadedLlamaCpp } from "./llamaCpp.ts";
+import type { LlamaChat, ChatHistoryItem, ChatModelFunctions, ChatWrapper, LlamaChatResponseChunk, LlamaModel } from "node-llama-cpp";
 import { FreeholdError, invalid } from "../errors.ts";
 import type { ChatMessage, FinishReason, GenerateOptions, GenerateResult, ToolCall } from "./types.ts";
 import type { HeldSequence } from "./lease.ts";
@@ -46,7 +47,7 @@ export async function runChat(held: HeldSequence, prep: PreparedChat, opts: Gene
   const onDelta = opts.onDelta;
   const toolCalls: ToolCall[] = [];
   const meterBefore = sequence.tokenMeter.usedOutputTokens;
-  const chat = new LlamaChat({ contextSequence: sequence, chatWrapper });
+  const chat = new (loadedLlamaCpp().LlamaChat)({ contextSequence: sequence, chatWrapper });
   try {
     const response = await chat.generateResponse(history, {
       signal,

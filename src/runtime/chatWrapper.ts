@@ -1,4 +1,5 @@
-import { JinjaTemplateChatWrapper, resolveChatWrapper, TemplateChatWrapper, type ChatWrapper, type LlamaModel } from "node-llama-cpp";
+import type { ChatWrapper, LlamaModel } from "node-llama-cpp";
+import { loadedLlamaCpp } from "./llamaCpp.ts";
 
 const byTemplate = new Map<string, ChatWrapper>();
 const byFile = new Map<string, ChatWrapper>();
@@ -14,6 +15,7 @@ export function chatWrapperFor(model: LlamaModel, fileKey: string): ChatWrapper 
   const templateKey = JSON.stringify([md.tokenizer?.chat_template ?? "", md.general?.architecture ?? "", model.tokens.bosString]);
   const hit = byTemplate.get(templateKey) ?? byFile.get(fileKey);
   if (hit) return hit;
+  const { JinjaTemplateChatWrapper, resolveChatWrapper, TemplateChatWrapper } = loadedLlamaCpp();
   const wrapper = resolveChatWrapper(model);
   if (wrapper instanceof JinjaTemplateChatWrapper || wrapper instanceof TemplateChatWrapper) byFile.set(fileKey, wrapper);
   else byTemplate.set(templateKey, wrapper);

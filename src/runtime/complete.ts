@@ -1,4 +1,5 @@
-import { LlamaGrammarEvaluationState, type LlamaModel, type SequenceEvaluateOptions, type Token } from "node-llama-cpp";
+import type { LlamaModel, SequenceEvaluateOptions, Token } from "node-llama-cpp";
+import { loadedLlamaCpp } from "./llamaCpp.ts";
 import { FreeholdError } from "../errors.ts";
 import type { FinishReason, GenerateOptions, GenerateResult, TokenLogprob } from "./types.ts";
 import type { HeldSequence } from "./lease.ts";
@@ -40,7 +41,7 @@ export async function runCompletion(held: HeldSequence, prep: PreparedCompletion
   const options: SequenceEvaluateOptions = {
     temperature: sampling.temperature, topK: sampling.topK, topP: sampling.topP, minP: sampling.minP, seed: sampling.seed,
     tokenBias: sampling.tokenBias,
-    grammarEvaluationState: grammar ? new LlamaGrammarEvaluationState({ model, grammar }) : undefined,
+    grammarEvaluationState: grammar ? new (loadedLlamaCpp().LlamaGrammarEvaluationState)({ model, grammar }) : undefined,
     repeatPenalty: sampling.penalty && history ? {
       punishTokens: () => history.slice(-sampling.penalty!.lastTokens),
       maxPunishTokens: sampling.penalty.lastTokens,

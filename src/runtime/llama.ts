@@ -1,4 +1,5 @@
-import { getLlama as createLlama, LlamaLogLevel, type Llama } from "node-llama-cpp";
+import type { Llama } from "node-llama-cpp";
+import { llamaCpp } from "./llamaCpp.ts";
 
 export interface LlamaSettings {
   /** "auto" uses CUDA/Vulkan/Metal when the machine has one; false forces the CPU build. */
@@ -14,7 +15,7 @@ let shared: Promise<Llama> | undefined;
  * several instances would only compete for the same cores. Settings count only on first call.
  */
 export function getLlama(settings: LlamaSettings = {}): Promise<Llama> {
-  shared ??= createLlama({
+  shared ??= llamaCpp().then(({ getLlama: createLlama, LlamaLogLevel }) => createLlama({
     gpu: settings.gpu ?? "auto",
     logLevel: LlamaLogLevel[settings.logLevel ?? "error"],
     // Offline: use the prebuilt binary (or an existing local build), never compile on the fly.
@@ -23,7 +24,7 @@ export function getLlama(settings: LlamaSettings = {}): Promise<Llama> {
     // 0 = each context runs with exactly the threads it asks for. The default shares one thread
     // budget between contexts, so one model's speed would depend on another's traffic.
     maxThreads: 0,
-  }).catch((e: unknown) => {
+  })).catch((e: unknown) => {
     shared = undefined;
     throw e;
   });

@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
-import { type ChatWrapper, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaEmbeddingContext, type LlamaModel } from "node-llama-cpp";
+import type { ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel } from "node-llama-cpp";
 import { FreeholdError } from "../errors.ts";
 import { chatWrapperFor } from "./chatWrapper.ts";
+import { Batcher, type BatchStats } from "./batching.ts";
 import { predictMemory } from "./memory.ts";
 import { Slots } from "./slots.ts";
 
@@ -31,6 +32,7 @@ const BASE = "";
 interface ContextSlots {
   context: LlamaContext;
   slots: Slots<LlamaContextSequence>;
+  batcher: Batcher;
 }
 
 /**
@@ -99,6 +101,11 @@ export class LoadedModel {
     return this.embedding;
   }
 
+  /** Batches dispatched by the base context so far (see batching.ts). */
+  batchStats(): BatchStats | undefined {
+    return this.settled.get(BASE)?.batcher.stats;
+  }
+
   get busySequences(): number { return this.sum((c) => c.slots.busy); }
   get queued(): number { return this.sum((c) => c.slots.queued); }
 
@@ -151,11 +158,13 @@ export class LoadedModel {
       if (!existsSync(a.path)) throw new FreeholdError("invalid_request", `LoRA adapter not found: ${a.path}`, { param: "lora" });
     }
     const { contextSize, sequences, threads, batchSize, queueLimit } = this.settings;
+    const batcher = new Batcher();
     const context = await this.model.createContext({
       contextSize,
       sequences,
       threads,
       batchSize,
+      batching: { itemPrioritizationStrategy: batcher.strategy },
       // Fail instead of silently shrinking: the pool's memory budget assumed this size.
       failedCreationRemedy: false,
       lora: lora.length ? { adapters: lora.map((a) => ({ filePath: a.path, scale: a.scale })) } : undefined,
@@ -163,7 +172,8 @@ export class LoadedModel {
       const what = lora.length ? `LoRA adapters ${lora.map((a) => a.path).join(", ")}` : "a context";
       throw new FreeholdError(lora.length ? "invalid_request" : "unavailable", `cannot create ${what} for ${this.name}: ${(e as Error).message}`, { cause: e });
     });
+    batcher.attach(context);
     const all = Array.from({ length: sequences }, () => context.getSequence());
-    return { context, slots: new Slots(all, queueLimit, this.name) };
+    return { context, slots: new Slots(all, queueLimit, this.name), batcher };
   }
 }

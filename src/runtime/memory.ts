@@ -1,5 +1,6 @@
 import { stat } from "node:fs/promises";
-import { GgufInsights, readGgufFileInfo } from "node-llama-cpp";
+import type { GgufInsights } from "node-llama-cpp";
+import { llamaCpp } from "./llamaCpp.ts";
 import { FreeholdError } from "../errors.ts";
 import { getLlama, type LlamaSettings } from "./llama.ts";
 
@@ -49,6 +50,7 @@ export async function modelInsights(path: string, llamaSettings?: LlamaSettings)
     throw new FreeholdError("not_found", `model file not found: ${path}`);
   });
   return memo(insightsCache, `${path}\0${file.mtimeMs}`, async () => {
+    const { GgufInsights, readGgufFileInfo } = await llamaCpp();
     const info = await readGgufFileInfo(path, { sourceType: "filesystem", logWarnings: false }).catch((e: unknown) => {
       throw new FreeholdError("invalid_request", `not a readable GGUF file: ${path} (${(e as Error).message})`);
     });

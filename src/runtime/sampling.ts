@@ -1,4 +1,5 @@
-import { TokenBias, type LlamaGrammar, type LlamaModel, type Token } from "node-llama-cpp";
+import type { LlamaGrammar, LlamaModel, Token, TokenBias } from "node-llama-cpp";
+import { loadedLlamaCpp } from "./llamaCpp.ts";
 import { FreeholdError, invalid } from "../errors.ts";
 import type { GenerateOptions, OutputFormat } from "./types.ts";
 
@@ -37,16 +38,30 @@ export function resolveSampling(model: LlamaModel, opts: GenerateOptions): Sampl
 
   let tokenBias: TokenBias | undefined;
   if (opts.logitBias && Object.keys(opts.logitBias).length > 0) {
-    tokenBias = new TokenBias(model.tokenizer);
+    tokenBias = new (loadedLlamaCpp().TokenBias)(model.tokenizer);
     const vocab = model.fileInfo.metadata.tokenizer?.ggml?.tokens?.length ?? Number.MAX_SAFE_INTEGER;
     for (const [id, bias] of Object.entries(opts.logitBias)) {
       const token = Number(id);
       if (!Number.isInteger(token) || token < 0 || token >= vocab) throw invalid(`logitBias: ${id} is not a token id of this model`, "logitBias");
-      // -100 is OpenAI's "ban"; node-llama-cpp's "never" removes the token outright.
-      tokenBias.set(token as Token, bias <= -100 ? "never" : { logit: bias });
+      // -100 is OpenAI's "ban": a logit of -Infinity removes the token outright.
+      const logit = bias <= -100 ? -Infinity : bias;
+      if (model.isEogToken(token as Token)) setEogBias(tokenBias, token as Token, logit);
+      else tokenBias.set(token as Token, { logit });
     }
   }
   return { temperature, topK, topP, minP, seed, tokenBias, penalty };
+}
+
+/**
+ * TokenBias.set skips end-of-generation tokens (EOS, EOT, ...), so a ban or boost on them would
+ * be silently lost. llama.cpp's logit-bias sampler takes any token, and node-llama-cpp hands it
+ * every entry of TokenBias's own map, so the entry goes there; if that map is gone (a
+ * node-llama-cpp change), refuse rather than ignore.
+ */
+function setEogBias(tokenBias: TokenBias, token: Token, logit: number): void {
+  const biases = (tokenBias as unknown as { _biases?: unknown })._biases;
+  if (!(biases instanceof Map)) throw invalid(`logitBias: token ${token} ends generation, and a bias on it is not supported by this runtime`, "logitBias");
+  biases.set(token, logit);
 }
 
 /** The grammar that constrains output to the requested format, or undefined for free text. */

@@ -1,4 +1,5 @@
-import { LlamaText, type ChatWrapper, type ChatWrapperGenerateContextStateOptions, type ChatWrapperGeneratedContextState } from "node-llama-cpp";
+import { loadedLlamaCpp } from "./llamaCpp.ts";
+import type { ChatWrapper, ChatWrapperGenerateContextStateOptions, ChatWrapperGeneratedContextState } from "node-llama-cpp";
 import type { ToolChoice } from "./types.ts";
 
 const forced = new WeakMap<ChatWrapper, ChatWrapper>();
@@ -16,7 +17,7 @@ export function wrapperForToolChoice(wrapper: ChatWrapper, choice: ToolChoice | 
   let hit = forced.get(wrapper);
   if (!hit) {
     const calls = wrapper.settings.functions;
-    const inject = LlamaText([calls.parallelism?.call.sectionPrefix ?? "", calls.call.prefix]);
+    const inject = loadedLlamaCpp().LlamaText([calls.parallelism?.call.sectionPrefix ?? "", calls.call.prefix]);
     hit = Object.create(wrapper) as ChatWrapper;
     hit.generateContextState = (options: ChatWrapperGenerateContextStateOptions): ChatWrapperGeneratedContextState => {
       const state = wrapper.generateContextState(options);

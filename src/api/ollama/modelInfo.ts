@@ -1,4 +1,4 @@
-import { readGgufFileInfo } from "node-llama-cpp";
+import { llamaCpp } from "../../runtime/llamaCpp.ts";
 import type { ModelRecord } from "../../store/repos/models.ts";
 
 type Model = Pick<ModelRecord, "path" | "parameterCount">;
@@ -9,7 +9,7 @@ type Model = Pick<ModelRecord, "path" | "parameterCount">;
  * general.parameter_count as Ollama adds it. Long arrays (the vocabulary) only with `verbose`.
  */
 export async function modelInfoOf(m: Model, verbose = false): Promise<Record<string, unknown>> {
-  const info = await readGgufFileInfo(m.path, { readTensorInfo: false, logWarnings: false });
+  const info = await (await llamaCpp()).readGgufFileInfo(m.path, { readTensorInfo: false, logWarnings: false });
   const out: Record<string, unknown> = {};
   flatten(info.metadata as unknown as Record<string, unknown>, "", out, verbose);
   if (m.parameterCount) out["general.parameter_count"] = m.parameterCount;
