@@ -223,7 +223,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; baseline?: 
     "the young generation kept at 2 × 1 MB (`--semi-space-growth-factor=1`) instead of growing to 2 × 16 MB while the modules load: −15 MB, no more server CPU for API requests and token generation; " +
     "the first start's initdb in a child process (in-process, PGlite's second WebAssembly instance for it was never given back): −450 MB on a first start. " +
     "Not helping: `--wasm-lazy-compilation`, `--no-wasm-tier-up` (TurboFan still compiles), `--max-semi-space-size` set at run time (only read at start), a forced GC after start, PGlite's `initialMemory` (untouched pages are not resident). " +
-    "Not done: importing node-llama-cpp only when a model first loads would save about 16 MB more (its ~230 modules; measured by stubbing it), but it is imported at start by the runtime, src/models/inspect.ts and src/api/ollama/modelInfo.ts. " +
+    "node-llama-cpp (its ~230 modules) is imported only when a model is first inspected or loaded (src/runtime/llamaCpp.ts): about −16 MB. " +
     "`--optimize-for-size` saved about 18 MB more but slowed allocation-heavy JavaScript.",
     "",
     "Prediction against measurement, one fresh Node process per model and round (`bench/lib/memoryWorker.ts`, runtime defaults): RSS after the binding is " +

@@ -11,14 +11,19 @@
  *
  *   node --import tsx bench/serving.ts [--quick] [--dry-run] [--no-long]
  *
- * Both servers run for the whole phase (an idle server takes no CPU); requests alternate
- * between them level by level (A,B then B,A) so drift on a shared machine lands on both.
+ * FREEHOLD_BENCH_BASELINE=<another checkout> adds that checkout's `freehold serve` to the
+ * concurrency phase (a before/after comparison; FREEHOLD_BENCH_BASELINE_LABEL names it).
+ *
+ * All servers run for the whole phase (an idle server takes no CPU); within each level the
+ * servers take turns, in an order that rotates from round to round, so drift on a shared machine
+ * lands on all of them; ratios are taken per round, then the median.
  */
 import { linkSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { openApp } from "../src/app.ts";
+import { planModel } from "../src/runtime/plan.ts";
 import { benchModel } from "./lib/models.ts";
 import { llamaBench, nativeTools, startLlamaServer } from "./lib/native.ts";
 import { fmt, log, median, percentile, ratio, startFreehold } from "./lib/proc.ts";
@@ -40,9 +45,9 @@ function prompt(id: number, n: number): string {
 interface Server { name: string; url: string; model: string }
 
 /**
- * Decode rate of one streamed request, between its first and last token. Freehold ignores a
- * logit_bias on EOS (node-llama-cpp's TokenBias drops biases on end-of-generation tokens), so a
- * random-weight model may stop early: such a run is discarded and the next prompt tried.
+ * Decode rate of one streamed request, between its first and last token. A server that ignores
+ * the EOS ban (Freehold did before it set EOG biases itself) may stop early on a random-weight
+ * model: such a run is discarded and the next prompt tried.
  */
 async function singleStream(s: Server, id: () => number, tokens: number): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
@@ -95,11 +100,13 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; long?: bool
     return home;
   };
 
+  const sequences = (await planModel(big, { threads: THREADS })).settings.sequences;
   const freehold = await startFreehold(await makeHome());
   const stops: (() => Promise<void>)[] = [freehold.stop];
-  // The same server with libuv's pool at 1 thread (bench/runtime.ts shows why), single stream only.
-  const freehold1 = await startFreehold(await makeHome(), { UV_THREADPOOL_SIZE: "1" });
-  stops.push(freehold1.stop);
+  const baselineRoot = process.env.FREEHOLD_BENCH_BASELINE;
+  const baselineLabel = process.env.FREEHOLD_BENCH_BASELINE_LABEL ?? "baseline checkout";
+  const baseline = baselineRoot ? await startFreehold(await makeHome(), {}, baselineRoot) : undefined;
+  if (baseline) stops.push(baseline.stop);
   let nextId = 1;
   const id = () => nextId++;
   try {
@@ -110,31 +117,29 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; long?: bool
       const native = await startLlamaServer(tools.server, file, ["-c", "4096", "-t", String(THREADS), "--parallel", "1", "--no-webui"]);
       stops.push(native.stop);
       const fh: Server = { name: "freehold", url: freehold.url, model };
-      const fh1: Server = { name: "freehold (UV_THREADPOOL_SIZE=1)", url: freehold1.url, model };
       const ls: Server = { name: "llama-server", url: native.url, model: "m" };
       await singleStream(fh, id, 16); // loads the model
-      await singleStream(fh1, id, 16);
       await singleStream(ls, id, 16);
-      const ours: number[] = [], ours1: number[] = [], server: number[] = [], bench: number[] = [];
+      const ours: number[] = [], server: number[] = [], bench: number[] = [];
       for (let r = 0; r < rounds; r++) {
         const steps = [
           async () => ours.push(await singleStream(fh, id, 128)),
-          async () => ours1.push(await singleStream(fh1, id, 128)),
           async () => server.push(await singleStream(ls, id, 128)),
           async () => bench.push((await llamaBench(tools.bench, file, { threads: THREADS, prompt: 0, gen: 128, reps: 1 })).tg),
         ];
         if (r % 2 === 1) steps.reverse();
         for (const s of steps) await s();
-        log("serving", `${label} round ${r + 1}: freehold ${fmt(ours.at(-1)!)} freehold UV=1 ${fmt(ours1.at(-1)!)} llama-server ${fmt(server.at(-1)!)} llama-bench ${fmt(bench.at(-1)!)} tok/s`);
+        log("serving", `${label} round ${r + 1}: freehold ${fmt(ours.at(-1)!)} llama-server ${fmt(server.at(-1)!)} llama-bench ${fmt(bench.at(-1)!)} tok/s`);
       }
-      const [o, o1, s, b] = [median(ours), median(ours1), median(server), median(bench)];
-      singleRows.push([label, THREADS, fmt(o), fmt(o1), fmt(s), fmt(b), ratio(o, b), ratio(o1, b), ratio(s, b), ratio(o, s)]);
+      const [o, s, b] = [median(ours), median(server), median(bench)];
+      singleRows.push([label, THREADS, fmt(o), fmt(s), fmt(b), ratio(o, b), ratio(s, b), ratio(o, s)]);
       await native.stop();
     }
 
     // 2. Concurrency on the 1.1B shape.
     const levels = quick ? [1, 4, 8] : [1, 4, 8, 16];
     const prompts = opts.long === false || quick ? [40] : [40, 250];
+    const concRounds = quick ? 1 : 3;
     const concRows: (string | number)[][] = [];
     for (const promptTokens of prompts) {
       for (const [i, clients] of levels.entries()) {
@@ -142,20 +147,30 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; long?: bool
         const native = await startLlamaServer(tools.server, big, ["-c", "4096", "-t", String(THREADS), "--parallel", String(clients), "--no-webui"]);
         try {
           const fh: Server = { name: "freehold", url: freehold.url, model: "tinyllama" };
+          const bl: Server | undefined = baseline && { name: "baseline", url: baseline.url, model: "tinyllama" };
           const ls: Server = { name: "llama-server", url: native.url, model: "m" };
-          await singleStream(ls, id, 8); // warm-up
-          await singleStream(fh, id, 8);
+          const servers = [fh, ...(bl ? [bl] : []), ls];
+          for (const s of servers) await singleStream(s, id, 8); // warm-up
           const perClient = clients === 1 ? 3 : 2;
-          const go = async (s: Server) => {
-            const r = await concurrent(s, clients, perClient, promptTokens, 64, nextId);
-            nextId += clients * perClient;
-            return r;
-          };
-          let a: Level, b: Level;
-          if (i % 2 === 0) { a = await go(fh); b = await go(ls); } else { b = await go(ls); a = await go(fh); }
-          const p = (l: Level, q: number) => fmt(percentile(l.ttft, q) / 1000, 2);
-          concRows.push([`~${promptTokens}`, clients, fmt(a.aggregate), fmt(b.aggregate), ratio(a.aggregate, b.aggregate),
-            p(a, 50), p(b, 50), p(a, 95), p(b, 95), ratio(percentile(b.ttft, 95), percentile(a.ttft, 95)), `${a.tokens} / ${b.tokens}`]);
+          const runs = new Map<Server, Level[]>(servers.map((s) => [s, []]));
+          for (let r = 0; r < concRounds; r++) {
+            const turn = servers.map((_, k) => servers[(k + r + i) % servers.length]);
+            for (const s of turn) {
+              runs.get(s)!.push(await concurrent(s, clients, perClient, promptTokens, 64, nextId));
+              nextId += clients * perClient;
+            }
+          }
+          const agg = (s: Server) => median(runs.get(s)!.map((l) => l.aggregate));
+          const perRound = (a: Server, b: Server) => median(runs.get(a)!.map((l, r) => l.aggregate / runs.get(b)![r].aggregate));
+          const ttft = (s: Server) => runs.get(s)!.flatMap((l) => l.ttft);
+          const p = (s: Server, q: number) => fmt(percentile(ttft(s), q) / 1000, 2);
+          const tokens = (s: Server) => runs.get(s)!.reduce((n, l) => n + l.tokens, 0);
+          const x = (v: number) => `${v.toFixed(2)}x`;
+          concRows.push([`~${promptTokens}`, clients, fmt(agg(fh)), ...(bl ? [fmt(agg(bl))] : []), fmt(agg(ls)),
+            x(perRound(fh, ls)), ...(bl ? [x(perRound(bl, ls)), x(perRound(fh, bl))] : []),
+            p(fh, 50), p(ls, 50), p(fh, 95), ...(bl ? [p(bl, 95)] : []), p(ls, 95),
+            ratio(percentile(ttft(ls), 95), percentile(ttft(fh), 95)),
+            servers.map(tokens).join(" / ")]);
           log("serving", concRows.at(-1)!.join("  "));
         } finally {
           await native.stop();
@@ -168,32 +183,32 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; long?: bool
       "",
       `Machine: ${machine()}. Native tools built from node-llama-cpp's bundled llama.cpp source (${tools.build}).`,
       "",
-      "Method: `bench/serving.ts`. `freehold serve` (bin/freehold.js, UV_THREADPOOL_SIZE=2; config `runtime.threads: 2`, otherwise defaults: " +
-      "4 sequences × 2048 tokens, queue 16) and a native `llama-server -c 4096 -t 2` on the same generated Q4_0 file, both on loopback, " +
+      "Method: `bench/serving.ts`. `freehold serve` (bin/freehold.js as shipped; config `runtime.threads: 2`, otherwise defaults: " +
+      `${sequences} sequences × 2048 tokens, queue 16) and a native \`llama-server -c 4096 -t 2\` on the same generated Q4_0 file, both on loopback, ` +
       "driven by the same Node client with raw `fetch` and SSE parsing of streamed `POST /v1/completions` " +
-      "(temperature 0, every prompt distinct, EOS/EOT banned with `logit_bias`: llama-server honours it; Freehold silently ignores it, because node-llama-cpp's TokenBias drops " +
-      "biases on end-of-generation tokens, so a Freehold single-stream run that stops before 128 tokens is discarded and the next prompt tried, and the concurrency table counts the tokens actually generated).",
+      "(temperature 0, every prompt distinct, EOS/EOT banned with `logit_bias` so every request runs to `max_tokens`).",
       "",
       `### Single stream (${rounds} interleaved round(s), medians)`,
       "",
       "Decode tokens/s of one streamed request of 128 tokens: (text chunks − 1) / (last chunk − first chunk), as the client sees it; " +
-      "a second `freehold serve` (own home) started with UV_THREADPOOL_SIZE=1 in its environment is measured the same way; " +
       "`llama-server --parallel 1` measured the same way; `llama-bench -p 0 -n 128 -r 1` alongside. Goal: Freehold ≥ 0.95x llama-bench.",
       "",
-      table(["model", "threads", "Freehold tok/s", "Freehold, UV_THREADPOOL_SIZE=1, tok/s", "llama-server tok/s", "llama-bench tg tok/s",
-        "Freehold / llama-bench", "Freehold UV=1 / llama-bench", "llama-server / llama-bench", "Freehold / llama-server"], singleRows),
+      table(["model", "threads", "Freehold tok/s", "llama-server tok/s", "llama-bench tg tok/s",
+        "Freehold / llama-bench", "llama-server / llama-bench", "Freehold / llama-server"], singleRows),
       "",
       "### Concurrent streams (TinyLlama-1.1B shape, Q4_0, 2 threads)",
       "",
       "N clients, each sending its requests back to back (3 each at N = 1, else 2), 64 generated tokens per request; " +
-      "llama-server restarted with `--parallel N` for each N (4096 cells shared by its N slots); Freehold as shipped (4 sequences, the rest wait in its queue). " +
-      "Aggregate = all generated tokens (from each stream's usage) / wall time of the level; TTFT = request sent → first text chunk. " +
-      "Freehold ignores the EOS ban (see single stream), so a request of its may end before 64 tokens; the last column shows the totals. " +
+      `llama-server restarted with \`--parallel N\` for each N (4096 cells shared by its N slots); Freehold as shipped (${sequences} sequences, the rest wait in its queue). ` +
+      (baseline ? `"Before" is ${baselineLabel}, served the same way from its own checkout. ` : "") +
+      `${concRounds} round(s) per level, the servers taking turns in a rotating order; aggregate = all generated tokens (from each stream's usage) / wall time of the level, median over rounds; ` +
+      "ratios are taken within each round, then the median; TTFT = request sent → first text chunk, percentiles over all rounds' requests. " +
       "Goals: aggregate at 8 clients ≥ 1.2x llama-server's, p95 TTFT no worse than llama-server's at every load.",
       "",
-      table(["prompt tokens", "clients", "aggregate tok/s Freehold", "aggregate tok/s llama-server", "aggregate ratio",
-        "TTFT p50 s Freehold", "TTFT p50 s llama-server", "TTFT p95 s Freehold", "TTFT p95 s llama-server", "p95 TTFT advantage (llama-server / Freehold)",
-        "tokens generated (Freehold / llama-server)"], concRows),
+      table(["prompt tokens", "clients", "aggregate tok/s Freehold", ...(baseline ? ["aggregate tok/s before"] : []), "aggregate tok/s llama-server",
+        "Freehold / llama-server", ...(baseline ? ["before / llama-server", "Freehold / before"] : []),
+        "TTFT p50 s Freehold", "TTFT p50 s llama-server", "TTFT p95 s Freehold", ...(baseline ? ["TTFT p95 s before"] : []), "TTFT p95 s llama-server",
+        "p95 TTFT advantage (llama-server / Freehold)", `tokens generated (Freehold${baseline ? " / before" : ""} / llama-server)`], concRows),
     ].join("\n");
     if (!opts.dryRun) writeSection("serving", md);
     return md;

@@ -55,10 +55,13 @@ export async function runWorker<T>(script: string, args: unknown, env: Record<st
   return JSON.parse(last) as T;
 }
 
-/** Starts `freehold serve` (the real CLI entry, so bin/freehold.js's environment applies). */
-export async function startFreehold(home: string, env: Record<string, string | undefined> = {}): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
+/**
+ * Starts `freehold serve` (the real CLI entry, so bin/freehold.js's environment applies), from
+ * this checkout or from `root`, another one (a before/after comparison).
+ */
+export async function startFreehold(home: string, env: Record<string, string | undefined> = {}, root = ROOT): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, "bin/freehold.js"), "--home", home, "serve", "--port", String(port), "--no-demo"], {
+  const child = spawn(process.execPath, [join(root, "bin/freehold.js"), "--home", home, "serve", "--port", String(port), "--no-demo"], {
     stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LOG_LEVEL: "warn", ...env },
   });
   let err = "";

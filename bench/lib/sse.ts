@@ -1,3 +1,5 @@
+import { Agent, fetch } from "undici";
+
 /** A streamed OpenAI-style `/v1/completions` request, timed on the client. */
 export interface StreamTiming {
   /** Request sent → first chunk with text. */
@@ -11,9 +13,16 @@ export interface StreamTiming {
   usageTokens?: number;
 }
 
+/**
+ * undici's own fetch and agent (the global fetch's 300 s header and body timeouts failed a
+ * request queued behind 16 streams on a busy machine); a queued request may wait that long.
+ */
+const patient = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
+
 export async function streamCompletion(url: string, body: Record<string, unknown>): Promise<StreamTiming> {
   const t0 = performance.now();
   const res = await fetch(`${url}/v1/completions`, {
+    dispatcher: patient,
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ ...body, stream: true, stream_options: { include_usage: true } }),

@@ -2,12 +2,13 @@ import type { ChatMessage, EmbedResult, GenerateOptions, GenerateResult, LocalMo
 import { prepareChat, runChat } from "./chat.ts";
 import { prepareCompletion, promptTokens, runCompletion } from "./complete.ts";
 import { embed } from "./embed.ts";
+import { prepareNextToken, runNextToken, type NextTokenLogprobs } from "./nextToken.ts";
 import { withModel, withSequence } from "./lease.ts";
 import type { MemoryPrediction } from "./memory.ts";
 import { ModelPool, type ModelStatus, type PoolOptions, type PoolStats } from "./pool.ts";
 
 export type RuntimeOptions = PoolOptions;
-export type { ModelStatus, PoolStats, MemoryPrediction };
+export type { ModelStatus, PoolStats, MemoryPrediction, NextTokenLogprobs };
 export { ModelPool };
 
 export interface HoldOptions {
@@ -35,6 +36,11 @@ export class Runtime {
 
   complete(ref: LocalModelRef, prompt: string, opts: GenerateOptions = {}): Promise<GenerateResult> {
     return withSequence(this.pool, ref, opts, (loaded) => prepareCompletion(loaded, prompt, opts), (held, prep) => runCompletion(held, prep, opts));
+  }
+
+  /** Log-probabilities of candidate next tokens after a chat prompt (multiple-choice evals). */
+  nextTokenLogprobs(ref: LocalModelRef, messages: ChatMessage[], candidates: string[], opts: HoldOptions = {}): Promise<NextTokenLogprobs> {
+    return withSequence(this.pool, ref, opts, (loaded) => prepareNextToken(loaded, messages, candidates), runNextToken);
   }
 
   embed(ref: LocalModelRef, inputs: string[], opts: HoldOptions = {}): Promise<EmbedResult> {

@@ -1,13 +1,12 @@
 import { EventEmitter } from "node:events";
 import { stat } from "node:fs/promises";
-import { totalmem } from "node:os";
 import { FreeholdError } from "../errors.ts";
 import type { LocalModelRef } from "./types.ts";
 import { getLlama } from "./llama.ts";
 import { LoadedModel, type LoraAdapter } from "./loadedModel.ts";
 import type { MemoryPrediction } from "./memory.ts";
 import { Entry, type ModelStatus } from "./entry.ts";
-import { planModel, type Plan, type PlanOverrides, type PoolOptions } from "./plan.ts";
+import { memoryBudget, planModel, type Plan, type PlanOverrides, type PoolOptions } from "./plan.ts";
 
 export interface AcquireOptions {
   keepAliveMs?: number;
@@ -42,7 +41,7 @@ export class ModelPool {
   private closed = false;
 
   constructor(private readonly options: PoolOptions = {}) {
-    this.budgetBytes = options.memoryBudgetBytes ?? Math.floor(totalmem() * 0.8);
+    this.budgetBytes = memoryBudget(options);
   }
 
   /** The loaded model for `ref`, loading it if needed; the caller must call `entry.done()`. */

@@ -11,6 +11,8 @@ interface Waiter<T> {
  * A fixed set of items (a context's sequences) handed out one per request, with a bounded FIFO
  * queue behind them. A full queue refuses at once with `rate_limited` and a retry hint taken
  * from how long items are usually held; an aborted waiter leaves the queue immediately.
+ * The free item that comes first in `items` is handed out first: llama.cpp batches only
+ * sequences with consecutive ids together (see batching.ts), so busy ids are kept packed.
  */
 export class Slots<T> {
   private readonly free: T[];
@@ -19,8 +21,11 @@ export class Slots<T> {
   /** Moving average of how long an item is held, for the retry hint. */
   private holdMs = 1000;
 
+  private readonly rank: Map<T, number>;
+
   constructor(items: T[], private readonly queueLimit: number, private readonly label: string) {
     this.free = [...items];
+    this.rank = new Map(items.map((item, i) => [item, i]));
   }
 
   get busy(): number { return this.heldSince.size; }
@@ -29,7 +34,7 @@ export class Slots<T> {
 
   acquire(signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.free.length > 0 && this.waiters.length === 0) return Promise.resolve(this.take(this.free.pop()!));
+    if (this.free.length > 0 && this.waiters.length === 0) return Promise.resolve(this.take(this.takeFirstFree()));
     if (this.waiters.length >= this.queueLimit) {
       const retryAfterSeconds = Math.max(1, Math.ceil((this.holdMs * (this.waiters.length + 1)) / Math.max(1, this.capacity) / 1000));
       return Promise.reject(new FreeholdError("rate_limited",
@@ -71,6 +76,12 @@ export class Slots<T> {
       w.signal?.removeEventListener("abort", w.onAbort);
       w.reject(error);
     }
+  }
+
+  private takeFirstFree(): T {
+    let best = 0;
+    for (let i = 1; i < this.free.length; i++) if (this.rank.get(this.free[i])! < this.rank.get(this.free[best])!) best = i;
+    return this.free.splice(best, 1)[0];
   }
 
   private take(item: T): T {

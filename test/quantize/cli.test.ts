@@ -38,5 +38,5 @@ describe("freehold quantize", () => {
     expect(bad.stderr).toMatch(/^error: unknown quantization type "Q7_X"; valid types:/);
     const requant = await freehold("quantize", "wide:q4_k_m", "--to", "q2_k");
     expect(requant.stderr).toMatch(/already quantized \(Q4_K_M\).*--allow-requantize/);
-  });
+  }, 180_000); // four CLI processes, two of them quantizing: slow on a loaded 2-core machine
 });

@@ -92,6 +92,29 @@ describe("runtime generation", () => {
     await expect(runtime.chat(dense, hello, { logprobs: 1 })).rejects.toMatchObject({ code: "invalid_request" });
   });
 
+  test("logit bias on end-of-generation tokens is honoured: a ban runs to maxTokens, a boost stops at once", async () => {
+    // node-llama-cpp's TokenBias.set drops EOS/EOT silently; the runtime must not.
+    // A prompt whose greedy continuation ends by itself on this model.
+    let prompt: string | undefined;
+    for (const p of ["hello", "The quick brown", "1 2 3"]) {
+      const free = await runtime.complete(dense, p, { maxTokens: 100, temperature: 0 });
+      if (free.finishReason === "stop") { prompt = p; break; }
+    }
+    expect(prompt).toBeDefined();
+    const { eos, eot } = runtime.pool.peek(dense)!.model.tokens;
+    expect(eos).not.toBeNull();
+    const ban = Object.fromEntries([eos, eot].filter((t) => t !== null).map((t) => [t, -100]));
+    const banned = await runtime.complete(dense, prompt!, { maxTokens: 100, temperature: 0, logitBias: ban });
+    expect([banned.finishReason, banned.usage.completionTokens]).toEqual(["length", 100]);
+    const boosted = await runtime.complete(dense, "abc", { maxTokens: 50, temperature: 0, logitBias: { [eos!]: 100 } });
+    expect([boosted.finishReason, boosted.text]).toEqual(["stop", ""]);
+    // Chat ends on the template's end-of-turn token: banning it lets the answer run on.
+    const chatBanned = await runtime.chat(dense, hello, { maxTokens: 40, temperature: 0, logitBias: ban });
+    expect(chatBanned.finishReason).toBe("length");
+    const chatBoosted = await runtime.chat(dense, hello, { maxTokens: 40, temperature: 0, logitBias: Object.fromEntries(Object.keys(ban).map((t) => [t, 100])) });
+    expect([chatBoosted.finishReason, chatBoosted.text]).toEqual(["stop", ""]);
+  });
+
   test("embeddings have the model's width; identical inputs give identical vectors", async () => {
     const r = await runtime.embed(dense, ["hello world", "hello world", "other text"]);
     expect(r.embeddings.map((v) => v.length)).toEqual([64, 64, 64]);

@@ -6,8 +6,13 @@ import { testModel } from "../helpers/models.ts";
 let a: LocalModelRef, b: LocalModelRef, c: LocalModelRef;
 let runtime: Runtime | undefined;
 let perModel = 0;
+/** The budget tests fix the sequence count: by default it depends on the budget itself. */
+const fixed: RuntimeOptions = { sequences: 4 };
+let perModel4 = 0;
 
 const hello = [{ role: "user" as const, content: "hello" }];
+/** The generator's EOS and end-of-turn tokens: banned where a test needs generation to go on. */
+const noEnd = { 2: -100, 260: -100 };
 const base: RuntimeOptions = { gpu: false, contextSize: 512 };
 const open = (o: RuntimeOptions = {}) => (runtime = new Runtime({ ...base, ...o }));
 const names = () => runtime!.ps().map((m) => m.name).sort();
@@ -18,6 +23,7 @@ beforeAll(async () => {
   b = { name: "b", path: await testModel({ seed: 7 }) };
   c = { name: "c", path: await testModel({ seed: 8 }) };
   perModel = (await new Runtime(base).predictMemory(a.path)).totalBytes;
+  perModel4 = (await new Runtime({ ...base, ...fixed }).predictMemory(a.path)).totalBytes;
 });
 afterEach(async () => {
   await runtime?.close();
@@ -29,7 +35,7 @@ describe("model pool: keep-alive", () => {
     const rt = open();
     await rt.chat(a, hello, { maxTokens: 2, keepAliveMs: 300 });
     const [m] = rt.ps();
-    expect(m).toMatchObject({ name: "a", busySequences: 0, queueDepth: 0, sequences: 4, threads: 1 });
+    expect(m).toMatchObject({ name: "a", busySequences: 0, queueDepth: 0, sequences: 16, threads: 1 });
     expect(m.expiresAt!.getTime()).toBeGreaterThan(Date.now());
     expect(m.predictedBytes).toBe(perModel);
     expect(m.actualBytes).toBeGreaterThan(0);
@@ -51,7 +57,7 @@ describe("model pool: keep-alive", () => {
 
 describe("model pool: memory budget", () => {
   test("loading a third model evicts the least recently used idle one", async () => {
-    const rt = open({ memoryBudgetBytes: Math.floor(perModel * 2.5) });
+    const rt = open({ ...fixed, memoryBudgetBytes: Math.floor(perModel4 * 2.5) });
     const unloaded: string[] = [];
     rt.events.on("unload", (e: { name: string; reason: string }) => unloaded.push(`${e.name}:${e.reason}`));
     await rt.chat(a, hello, { maxTokens: 2 });
@@ -63,18 +69,27 @@ describe("model pool: memory budget", () => {
     expect(rt.stats().reservedBytes).toBeLessThanOrEqual(rt.stats().budgetBytes);
   });
 
+  test("default sequences: 16 while their context takes at most an eighth of the budget, then 8, at least 4", async () => {
+    const context16 = (await new Runtime({ ...base, sequences: 16 }).predictMemory(a.path)).kvCacheBytes;
+    const sequencesUnder = async (budget: number) => (await new Runtime({ ...base, memoryBudgetBytes: budget }).predictMemory(a.path)).sequences;
+    expect(await sequencesUnder(context16 * 8)).toBe(16);
+    expect(await sequencesUnder(context16 * 8 - 8)).toBe(8);
+    expect(await sequencesUnder(1)).toBe(4);
+    expect((await new Runtime({ ...base, sequences: 2, memoryBudgetBytes: 1 }).predictMemory(a.path)).sequences).toBe(2);
+  });
+
   test("a model larger than the whole budget is refused", async () => {
-    const rt = open({ memoryBudgetBytes: Math.floor(perModel * 0.5) });
+    const rt = open({ ...fixed, memoryBudgetBytes: Math.floor(perModel4 * 0.5) });
     await expect(rt.chat(a, hello)).rejects.toMatchObject({ code: "model_too_large", message: expect.stringMatching(/budget/) });
     expect(rt.ps()).toEqual([]);
   });
 
   test("no room because the other model is busy: unavailable with a retry hint", async () => {
     // A long context keeps model a generating (~2000 tokens) well past b's admission.
-    const big = (await new Runtime({ ...base, contextSize: 2048 }).predictMemory(a.path)).totalBytes;
-    const rt = open({ contextSize: 2048, memoryBudgetBytes: Math.floor(big * 1.5) });
+    const big = (await new Runtime({ ...base, ...fixed, contextSize: 2048 }).predictMemory(a.path)).totalBytes;
+    const rt = open({ ...fixed, contextSize: 2048, memoryBudgetBytes: Math.floor(big * 1.5) });
     const ac = new AbortController();
-    const busy = rt.chat(a, hello, { signal: ac.signal });
+    const busy = rt.chat(a, hello, { signal: ac.signal, logitBias: noEnd });
     await waitFor(() => rt.ps()[0]?.busySequences === 1);
     await expect(rt.chat(b, hello, { maxTokens: 2 })).rejects.toMatchObject({ code: "unavailable", details: { retryAfterSeconds: 5 } });
     ac.abort();
@@ -110,7 +125,7 @@ describe("model pool: sequences, queue, cancellation", () => {
     const ac = new AbortController();
     let deltas = 0;
     const t0 = performance.now();
-    const r = await rt.chat(a, hello, { maxTokens: 1000, signal: ac.signal, onDelta: () => { if (++deltas === 3) ac.abort(); } });
+    const r = await rt.chat(a, hello, { maxTokens: 1000, logitBias: noEnd, signal: ac.signal, onDelta: () => { if (++deltas === 3) ac.abort(); } });
     expect(r.finishReason).toBe("cancelled");
     expect(r.usage.completionTokens).toBeLessThan(50);
     expect(rt.ps()).toMatchObject([{ busySequences: 0 }]);
@@ -138,7 +153,7 @@ describe("model pool: shutdown", () => {
     const rt = open({ sequences: 1, queueLimit: 2 });
     let started!: () => void;
     const streaming = new Promise<void>((r) => (started = r));
-    const running = rt.chat(a, hello, { maxTokens: 2000, onDelta: () => started() });
+    const running = rt.chat(a, hello, { maxTokens: 2000, logitBias: noEnd, onDelta: () => started() });
     const queued = rt.chat(a, hello, { maxTokens: 5 });
     const settled = Promise.allSettled([running, queued]);
     await streaming;

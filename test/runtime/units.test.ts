@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { share } from "../../src/runtime/batching.ts";
 import { toChatHistory, toFunctions } from "../../src/runtime/history.ts";
 import { Slots } from "../../src/runtime/slots.ts";
 
@@ -18,6 +19,24 @@ describe("slots", () => {
     expect(await second).toBe("s1");
     expect(order).toEqual(["second"]);
     expect([slots.busy, slots.queued]).toEqual([1, 0]);
+  });
+
+  test("hands out the first free item in the given order, so busy sequence ids stay packed", async () => {
+    const slots = new Slots([0, 1, 2, 3], 4, "m");
+    const a = await slots.acquire(), b = await slots.acquire(), c = await slots.acquire();
+    expect([a, b, c]).toEqual([0, 1, 2]);
+    slots.release(b);
+    slots.release(a);
+    expect([await slots.acquire(), await slots.acquire(), await slots.acquire()]).toEqual([0, 1, 3]);
+  });
+});
+
+describe("batch shares", () => {
+  test("every item gets its tokens or an equal share; the rest goes to longer prompts", () => {
+    expect(share([1, 1, 1], 512)).toEqual([1, 1, 1]);
+    expect(share([1, 300, 1, 400], 64)).toEqual([1, 31, 1, 31]);
+    expect(share([1, 300, 1, 20], 64)).toEqual([1, 42, 1, 20]);
+    expect(share([5, 5], 3)).toEqual([1, 2]);
   });
 });
 

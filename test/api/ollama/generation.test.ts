@@ -41,11 +41,11 @@ describe("/api/chat and /api/generate, through the ollama SDK", () => {
   });
 
   it("generates through the template, and raw without it", async () => {
-    const r = await ollama.generate({ model: "tiny-moe", prompt: "Once upon a time", system: "Be brief.", options: { num_predict: 6 } });
+    const r = await ollama.generate({ model: "tiny-moe", prompt: "Once upon a time", system: "Be brief.", options: { num_predict: 6, temperature: 0 } });
     expect(r).toMatchObject({ done: true, eval_count: 6, done_reason: "length" });
     expect(typeof r.response).toBe("string");
 
-    const raw = await ollama.generate({ model: "tiny", prompt: "Once upon a time", raw: true, stream: true, options: { num_predict: 5 } });
+    const raw = await ollama.generate({ model: "tiny", prompt: "Once upon a time", raw: true, stream: true, options: { num_predict: 5, temperature: 0 } });
     let text = "", final;
     for await (const part of raw) {
       text += part.response;
