@@ -6,7 +6,7 @@
  *      accounts them through node-llama-cpp);
  *  (c) `runtime.predictMemory` against the resident-memory growth of loading the model, in a
  *      fresh process per model (SmolLM-135M and TinyLlama-1.1B shapes, Q4_0).
- * (a) and (b) run on a snapshot of the working tree (copied and built with bin/build.js, so
+ * (a) and (b) run on a snapshot of the working tree (copied and built with bin/build.mjs, so
  * other edits during the run cannot make it fall back to tsx) and, with --baseline=<commit>,
  * alternately on that commit's tree (`git archive`), for before/after numbers from one run.
  *
@@ -17,7 +17,7 @@ import { cpSync, linkSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { build } from "../bin/build.js";
+import { build } from "../bin/build.mjs";
 import { openApp } from "../src/app.ts";
 import { Runtime } from "../src/runtime/index.ts";
 import { benchModel } from "./lib/models.ts";
@@ -146,7 +146,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; baseline?: 
   const prediction = await runtime.predictMemory(big);
   await runtime.close();
   const trees = [...(baselineRev ? [snapshot(baselineRev)] : []), snapshot()];
-  if (!(await build(trees.at(-1)!.root))) throw new Error("bin/build.js could not build the tree under test");
+  if (!(await build(trees.at(-1)!.root))) throw new Error("bin/build.mjs could not build the tree under test");
   const samples = trees.map(() => [] as ServerSample[]);
   try {
     for (let r = 0; r < rounds; r++) {
@@ -192,7 +192,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; baseline?: 
     "",
     `Method: \`bench/memory.ts\`${baselineRev ? ` --baseline=${baselineRev}` : ""}, ${rounds} round(s), medians; resident memory (VmRSS) from /proc; 1 MB = 10^6 bytes. ` +
     "Server: `freehold serve --no-demo` started through bin/freehold.js (as `npm start` does) in its own process with embedded PGlite, " +
-    "from a copy of the tree under test (this tree is built with bin/build.js first, so it runs precompiled as after `npm install`" +
+    "from a copy of the tree under test (this tree is built with bin/build.mjs first, so it runs precompiled as after `npm install`" +
     (baselineRev ? "; the baseline is `git archive` of that commit, run as it was then: through tsx" : "") + "). " +
     (baselineRev ? "Each round measures both trees in turn. " : "") +
     "First start = `freehold serve` on an empty home, 2 s after /health answers (the database is created); the same with the demo model generated. " +

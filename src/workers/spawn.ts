@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 
-/** Running from the compiled build (dist/src, see bin/build.js) rather than through tsx. */
+/** Running from the compiled build (dist/src, see bin/build.mjs) rather than through tsx. */
 const COMPILED = import.meta.url.endsWith(".js");
 
 /**

@@ -1,5 +1,5 @@
 /**
- * bin/build.js: src/ precompiled to dist/ so `freehold` runs without tsx (see the memory section
+ * bin/build.mjs: src/ precompiled to dist/ so `freehold` runs without tsx (see the memory section
  * of BENCHMARKS.md). The real sources are built into a scratch root and run with plain Node;
  * the freshness stamp is checked on a small tree of its own.
  */
@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, expect, test } from "vitest";
-import { build, isFresh } from "../../bin/build.js";
+import { build, isFresh } from "../../bin/build.mjs";
 
 const run = promisify(execFile);
 const scratch = mkdtempSync(join(tmpdir(), "fh-build-"));
