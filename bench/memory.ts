@@ -12,7 +12,7 @@
  *
  *   node --import tsx bench/memory.ts [--quick] [--dry-run] [--baseline=<commit>]
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { cpSync, linkSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,7 +21,7 @@ import { build } from "../bin/build.mjs";
 import { openApp } from "../src/app.ts";
 import { Runtime } from "../src/runtime/index.ts";
 import { benchModel } from "./lib/models.ts";
-import { fmt, freePort, log, median, ROOT, rssOf, runWorker, sleep } from "./lib/proc.ts";
+import { fmt, log, median, ROOT, rssOf, runWorker, sleep, startFreehold } from "./lib/proc.ts";
 import { machine, table, writeSection } from "./lib/report.ts";
 
 const MB = 1e6;
@@ -54,34 +54,6 @@ function snapshot(baseline?: string): { root: string; label: string } {
   return { root, label: "after (this tree)" };
 }
 
-/** `freehold serve` from `root`'s bin/freehold.js, as a user starts it. */
-async function serve(root: string, home: string, demo = false): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(root, "bin/freehold.js"), "--home", home, "serve", "--port", String(port), ...(demo ? [] : ["--no-demo"])], {
-    stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LOG_LEVEL: "warn" },
-  });
-  let err = "";
-  child.stderr!.setEncoding("utf8").on("data", (c: string) => { err = (err + c).slice(-4000); });
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    const t = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(t);
-  };
-  for (let i = 0; i < 1200; i++) {
-    if (child.exitCode !== null) throw new Error(`freehold serve exited with ${child.exitCode}: ${err}`);
-    try {
-      if ((await fetch(`${url}/health`)).ok) return { child, url, stop };
-    } catch { /* not yet */ }
-    await sleep(100);
-  }
-  await stop();
-  throw new Error(`freehold serve did not answer /health: ${err}`);
-}
-
 interface ServerSample { firstStart: number; firstStartDemo: number; idle: number; idleAfterRoutes: number; loaded: number; reported: number; delta: number }
 
 /** One round of (a) + (b) on the tree at `root`. */
@@ -90,7 +62,7 @@ async function measureServer(root: string, model: string): Promise<ServerSample>
   const demoHome = mkdtempSync(join(tmpdir(), "fh-bench-mem-demo-"));
   try {
     const rssAfter = async (h: string, demo: boolean) => {
-      const s = await serve(root, h, demo);
+      const s = await startFreehold(h, {}, root, { demo });
       try {
         await sleep(2000);
         return rssOf(s.child.pid!).rss;
@@ -108,7 +80,7 @@ async function measureServer(root: string, model: string): Promise<ServerSample>
     await app.models.register(link, { name: "tinyllama", adopt: true, source: "generated" });
     await app.close();
 
-    const server = await serve(root, home);
+    const server = await startFreehold(home, {}, root);
     try {
       await sleep(2000);
       const idle = rssOf(server.child.pid!).rss;

@@ -59,9 +59,9 @@ export async function runWorker<T>(script: string, args: unknown, env: Record<st
  * Starts `freehold serve` (the real CLI entry, so bin/freehold.js's environment applies), from
  * this checkout or from `root`, another one (a before/after comparison).
  */
-export async function startFreehold(home: string, env: Record<string, string | undefined> = {}, root = ROOT): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
+export async function startFreehold(home: string, env: Record<string, string | undefined> = {}, root = ROOT, opts: { demo?: boolean } = {}): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(root, "bin/freehold.js"), "--home", home, "serve", "--port", String(port), "--no-demo"], {
+  const child = spawn(process.execPath, [join(root, "bin/freehold.js"), "--home", home, "serve", "--port", String(port), ...(opts.demo ? [] : ["--no-demo"])], {
     stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LOG_LEVEL: "warn", ...env },
   });
   let err = "";
@@ -75,7 +75,7 @@ export async function startFreehold(home: string, env: Record<string, string | u
     await exited;
     clearTimeout(t);
   };
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < 1200; i++) { // up to 2 minutes: a first start creates the database
     if (child.exitCode !== null) throw new Error(`freehold serve exited with ${child.exitCode}: ${err}`);
     try {
       if ((await fetch(`${url}/health`)).ok) return { child, url, stop };
