@@ -1,25 +1,14 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { openApp } from "../../src/app.ts";
+import { cliRunner } from "../helpers/cli.ts";
 
-const run = promisify(execFile);
 const home = mkdtempSync(join(tmpdir(), "fh-keys-"));
-const bin = resolve("bin/freehold.js");
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-/** The real CLI in a child process; never throws. */
-async function freehold(...args: string[]) {
-  try {
-    const r = await run(process.execPath, [bin, "--home", home, "keys", ...args], { timeout: 60_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e: any) {
-    return { code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string };
-  }
-}
+const freehold = cliRunner(home, "keys");
 
 test("keys create prints the secret once; list never shows it; revoke marks the key", async () => {
   const created = await freehold("create", "--name", "ci bot", "--scopes", "inference,models", "--rate", "60", "--token-quota", "5000", "--expires", "30");

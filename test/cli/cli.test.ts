@@ -1,24 +1,13 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { testModel } from "../helpers/models.ts";
+import { cliRunner } from "../helpers/cli.ts";
 
-const run = promisify(execFile);
 const home = mkdtempSync(join(tmpdir(), "fh-cli-"));
-const bin = resolve("bin/freehold.js");
 
-/** Runs the real CLI in a child process; resolves with output and exit code, never throws. */
-async function freehold(...args: string[]) {
-  try {
-    const r = await run(process.execPath, [bin, "--home", home, ...args], { timeout: 60_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e: any) {
-    return { code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string };
-  }
-}
+const freehold = cliRunner(home);
 
 describe("freehold CLI", () => {
   test("import, list, show (with predicted memory), run one-shot, cp, rm", async () => {

@@ -1,26 +1,16 @@
 /** `freehold eval build` through the real CLI, on a store the test fills. */
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { openApp } from "../../src/app.ts";
 import { parseSuite } from "../../src/evals/suite.ts";
+import { cliRunner } from "../helpers/cli.ts";
 
-const run = promisify(execFile);
 const home = mkdtempSync(join(tmpdir(), "fh-evals-cli-"));
-const bin = resolve("bin/freehold.js");
 let answerId = "";
 
-async function freehold(...args: string[]) {
-  try {
-    const r = await run(process.execPath, [bin, "--home", home, ...args], { timeout: 60_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e: any) {
-    return { code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string };
-  }
-}
+const freehold = cliRunner(home);
 
 beforeAll(async () => {
   // One rated conversation, written straight into the store (the CLI cannot run beside a server on PGlite).

@@ -1,22 +1,13 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { wideModel } from "./helpers.ts";
+import { cliRunner } from "../helpers/cli.ts";
 
-const run = promisify(execFile);
 const home = mkdtempSync(join(tmpdir(), "fh-quant-cli-"));
 
-async function freehold(...args: string[]) {
-  try {
-    const r = await run(process.execPath, [resolve("bin/freehold.js"), "--home", home, ...args], { timeout: 60_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e: any) {
-    return { code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string };
-  }
-}
+const freehold = cliRunner(home);
 
 describe("freehold quantize", () => {
   test("quantize prints a summary; report prints the card; bad input exits 1 with the reason", async () => {

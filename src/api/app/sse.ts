@@ -27,9 +27,9 @@ export class AppSse {
   }
 
   /** Before the first event the normal error handler answers; after it, an error event ends the stream. */
-  fail(err: unknown): void {
+  fail(err: unknown, event = (message: string): unknown => ({ error: message })): void {
     if (!this.started) throw err;
-    this.end({ error: normalizeError(err).message });
+    this.end(event(normalizeError(err).message));
   }
 }
 

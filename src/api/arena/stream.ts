@@ -10,39 +10,11 @@
 import type { FastifyReply } from "fastify";
 import type { TurnEvents } from "../../arena/battles.ts";
 import type { BattleView } from "../../arena/present.ts";
-import { normalizeError } from "../errors.ts";
-
-class TurnStream {
-  private started = false;
-  readonly abort = new AbortController();
-
-  constructor(private readonly reply: FastifyReply) {
-    reply.raw.once("close", () => { if (!reply.raw.writableFinished) this.abort.abort(); });
-  }
-
-  send(event: object): void {
-    if (!this.started) {
-      this.started = true;
-      this.reply.hijack();
-      this.reply.raw.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" });
-    }
-    if (!this.reply.raw.destroyed) this.reply.raw.write(`data: ${JSON.stringify(event)}\n\n`);
-  }
-
-  end(event: object): void {
-    this.send(event);
-    this.reply.raw.end();
-  }
-
-  fail(err: unknown): void {
-    if (!this.started) throw err;
-    this.end({ type: "error", error: normalizeError(err).message });
-  }
-}
+import { AppSse } from "../app/sse.ts";
 
 /** Runs a turn (`run` gets the events and the client's abort signal) as an SSE response. */
 export async function streamTurn(reply: FastifyReply, run: (events: TurnEvents, signal: AbortSignal) => Promise<BattleView>): Promise<void> {
-  const sse = new TurnStream(reply);
+  const sse = new AppSse(reply);
   const events: TurnEvents = {
     onStart: (battle) => sse.send({ type: "battle", battle }),
     onDelta: (side, text) => sse.send({ type: "delta", side, text }),
@@ -51,6 +23,6 @@ export async function streamTurn(reply: FastifyReply, run: (events: TurnEvents, 
   try {
     sse.end({ type: "done", battle: await run(events, sse.abort.signal) });
   } catch (err) {
-    sse.fail(err);
+    sse.fail(err, (error) => ({ type: "error", error }));
   }
 }
