@@ -3,6 +3,7 @@ import { useState, type FormEvent } from "react";
 import { ErrorText } from "../../components/ErrorText.tsx";
 import { api } from "../../lib/api.ts";
 import { useUser } from "../../lib/session.tsx";
+import { useAction } from "../../lib/useAction.ts";
 import type { SuiteListing } from "./types.ts";
 
 export function BuildSuite({ onBuilt }: { onBuilt(s: SuiteListing): void }) {
@@ -10,23 +11,16 @@ export function BuildSuite({ onBuilt }: { onBuilt(s: SuiteListing): void }) {
   const [from, setFrom] = useState<"feed" | "feedback">("feed");
   const [rating, setRating] = useState<"up" | "down">("up");
   const [minLikes, setMinLikes] = useState(1);
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
-  async function submit(e: FormEvent) {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    try {
+    void run(async () => {
       const body = from === "feed" ? { from, minLikes } : { from, rating };
       const { suite } = await api<{ suite: SuiteListing }>("POST", "/evals/suites/build", body);
-      setError(undefined);
       onBuilt(suite);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
+  };
 
   return (
     <details className="evals-import">

@@ -2,28 +2,23 @@
 import { useState, type FormEvent } from "react";
 import { ErrorText } from "../../components/ErrorText.tsx";
 import { api } from "../../lib/api.ts";
+import { useAction } from "../../lib/useAction.ts";
 import { BuildSuite } from "./BuildSuite.tsx";
 import type { SuiteListing } from "./types.ts";
 
 export function SuitesCard({ suites, onImported }: { suites: SuiteListing[]; onImported(s: SuiteListing): void }) {
   const [name, setName] = useState("");
   const [jsonl, setJsonl] = useState("");
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction(); // import errors are line-numbered: "suite.jsonl:3: expected: ..."
 
-  async function submit(e: FormEvent) {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    try {
+    void run(async () => {
       const { suite } = await api<{ suite: SuiteListing }>("POST", "/evals/suites", { name: name.trim() || "suite.jsonl", jsonl });
-      setJsonl(""); setName(""); setError(undefined);
+      setJsonl(""); setName("");
       onImported(suite);
-    } catch (err) {
-      setError(err); // line-numbered: "suite.jsonl:3: expected: ..."
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
+  };
 
   async function readFile(file: File | undefined) {
     if (!file) return;
