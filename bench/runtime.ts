@@ -6,7 +6,7 @@
  *   node --import tsx bench/runtime.ts [--quick] [--dry-run] [--no-investigate]
  *
  * Each measurement of ours runs in a fresh Node process (bench/lib/runtimeWorker.ts) with the
- * environment `freehold serve` has (UV_THREADPOOL_SIZE=2 from bin/freehold.js); llama-bench
+ * environment `freehold serve` has (UV_THREADPOOL_SIZE=1 from bin/freehold.js); llama-bench
  * runs as its own process. The two alternate within each round (A,B then B,A), so drift on a
  * shared machine lands on both; the table shows medians over rounds.
  */
@@ -34,7 +34,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; investigate
     for (const threads of [1, 2]) {
       const ours = empty(), native = empty();
       for (let r = 0; r < rounds; r++) {
-        const a = async () => add(ours, await runWorker<WorkerResult>(WORKER, { path, threads, reps: 1 }, { UV_THREADPOOL_SIZE: "2" }));
+        const a = async () => add(ours, await runWorker<WorkerResult>(WORKER, { path, threads, reps: 1 }, { UV_THREADPOOL_SIZE: "1" }));
         const b = async () => { const x = await llamaBench(tools.bench, path, { threads, reps: 1 }); native.pp.push(x.pp); native.tg.push(x.tg); };
         if (r % 2 === 0) { await a(); await b(); } else { await b(); await a(); }
         log("runtime", `${label} t=${threads} round ${r + 1}: ours pp ${fmt(ours.pp.at(-1)!)} tg ${fmt(ours.tg.at(-1)!)} | llama-bench pp ${fmt(native.pp.at(-1)!)} tg ${fmt(native.tg.at(-1)!)}`);
@@ -53,7 +53,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; investigate
     "",
     "Method: `bench/runtime.ts`. Generated models (seeded random weights), F16 from the generator, quantized to Q4_0 by Freehold's quantizer; " +
     `the same file for both sides. ${rounds} round(s); in each, one fresh Node process runs Freehold's \`Runtime\` with its defaults ` +
-    "(context 2048 × 4 sequences, batch 512, no mmap) and the given thread count, with UV_THREADPOOL_SIZE=2 as `freehold serve` sets it, " +
+    "(context 2048 × the planned sequences (16 for these files), batch 512, no mmap) and the given thread count, with UV_THREADPOOL_SIZE=1 as `freehold serve` sets it, " +
     "and one `llama-bench -p 512 -n 128 -r 1 -o json` (its defaults: flash attention auto, batch 2048/ubatch 512, mmap) runs next to it, " +
     "alternating which goes first; medians over rounds. " +
     "pp = 512 / `timings.firstTokenMs` of `runtime.complete` on a prompt of exactly 512 tokens (BOS included) with `maxTokens: 1`; " +
@@ -92,8 +92,8 @@ async function investigate(tools: NativeTools, models: readonly (readonly [strin
       return { pp: median(r.pp), tg: median(r.tg), cpu: r.tgCpuMsPerToken ?? NaN };
     };
     const configs: Config[] = [
-      { name: "Freehold runtime, UV_THREADPOOL_SIZE=2 (as shipped by bin/freehold.js)", go: worker({}, { UV_THREADPOOL_SIZE: "2" }) },
-      { name: "Freehold runtime, UV_THREADPOOL_SIZE=1", go: worker({}, { UV_THREADPOOL_SIZE: "1" }) },
+      { name: "Freehold runtime, UV_THREADPOOL_SIZE=1 (as shipped by bin/freehold.js)", go: worker({}, { UV_THREADPOOL_SIZE: "1" }) },
+      { name: "Freehold runtime, UV_THREADPOOL_SIZE=2", go: worker({}, { UV_THREADPOOL_SIZE: "2" }) },
       { name: "Freehold runtime, UV_THREADPOOL_SIZE unset (Node's default, 4)", go: worker({}, { UV_THREADPOOL_SIZE: undefined }) },
       { name: "node-llama-cpp directly (no Freehold code), UV_THREADPOOL_SIZE=2", go: worker({ mode: "raw" }, { UV_THREADPOOL_SIZE: "2" }) },
       { name: "node-llama-cpp directly (no Freehold code), UV_THREADPOOL_SIZE=1", go: worker({ mode: "raw" }, { UV_THREADPOOL_SIZE: "1" }) },

@@ -6,7 +6,7 @@
  *     through `freehold serve`, against `llama-bench` tg128 and a native `llama-server` on the same
  *     file and thread count (SmolLM-135M and TinyLlama-1.1B shapes, Q4_0).
  *  2. Concurrency (1.1B shape): N clients each streaming requests back to back (64 tokens, ~40- and
- *     ~250-token prompts, every prompt distinct), against `llama-server --parallel N -c 4096 -t 2`.
+ *     ~250-token prompts, every prompt distinct), against `llama-server --parallel N -c max(4096, 512·N) -t 2`.
  *     Aggregate tokens/s over the wall time, and time to first token p50/p95.
  *
  *   node --import tsx bench/serving.ts [--quick] [--dry-run] [--no-long]
@@ -143,8 +143,9 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; long?: bool
     const concRows: (string | number)[][] = [];
     for (const promptTokens of prompts) {
       for (const [i, clients] of levels.entries()) {
-        if (promptTokens > 40 && clients > 8) continue; // 16 × 250-token prompts: minutes of prompt processing alone
-        const native = await startLlamaServer(tools.server, big, ["-c", "4096", "-t", String(THREADS), "--parallel", String(clients), "--no-webui"]);
+        // llama-server splits its context between slots: at 16, 4096 cells leave 256 a slot, too few for ~250 + 64 tokens.
+        const cells = Math.max(4096, clients * 512);
+        const native = await startLlamaServer(tools.server, big, ["-c", String(cells), "-t", String(THREADS), "--parallel", String(clients), "--no-webui"]);
         try {
           const fh: Server = { name: "freehold", url: freehold.url, model: "tinyllama" };
           const bl: Server | undefined = baseline && { name: "baseline", url: baseline.url, model: "tinyllama" };
@@ -199,7 +200,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; long?: bool
       "### Concurrent streams (TinyLlama-1.1B shape, Q4_0, 2 threads)",
       "",
       "N clients, each sending its requests back to back (3 each at N = 1, else 2), 64 generated tokens per request; " +
-      `llama-server restarted with \`--parallel N\` for each N (4096 cells shared by its N slots); Freehold as shipped (${sequences} sequences, the rest wait in its queue). ` +
+      `llama-server restarted with \`--parallel N -c max(4096, 512·N)\` for each N (the cells are shared by its N slots); Freehold as shipped (${sequences} sequences, the rest wait in its queue). ` +
       (baseline ? `"Before" is ${baselineLabel}, served the same way from its own checkout. ` : "") +
       `${concRounds} round(s) per level, the servers taking turns in a rotating order; aggregate = all generated tokens (from each stream's usage) / wall time of the level, median over rounds; ` +
       "ratios are taken within each round, then the median; TTFT = request sent → first text chunk, percentiles over all rounds' requests. " +

@@ -17,6 +17,7 @@ export interface ModelSettings {
   queueLimit: number;
   threads: number;
   batchSize: number;
+  promptChunk: number;
   gpuLayers: number | "auto";
   useMmap: boolean;
 }
@@ -157,8 +158,8 @@ export class LoadedModel {
     for (const a of lora) {
       if (!existsSync(a.path)) throw new FreeholdError("invalid_request", `LoRA adapter not found: ${a.path}`, { param: "lora" });
     }
-    const { contextSize, sequences, threads, batchSize, queueLimit } = this.settings;
-    const batcher = new Batcher();
+    const { contextSize, sequences, threads, batchSize, promptChunk, queueLimit } = this.settings;
+    const batcher = new Batcher(promptChunk);
     const context = await this.model.createContext({
       contextSize,
       sequences,

@@ -1,4 +1,5 @@
 import { availableParallelism, totalmem } from "node:os";
+import { DEFAULT_PROMPT_CHUNK } from "./batching.ts";
 import type { LlamaSettings } from "./llama.ts";
 import type { ModelSettings } from "./loadedModel.ts";
 import { modelInsights, predictMemory, type MemoryPrediction } from "./memory.ts";
@@ -20,6 +21,8 @@ export interface PoolOptions extends LlamaSettings {
   /** "auto": 1 for models under ~100 MB (more threads only add sync cost), else every core. */
   threads?: number | "auto";
   batchSize?: number;
+  /** Prompt tokens per decode step while other streams generate; default 128 (see batching.ts). */
+  promptChunk?: number;
   /** Layers offloaded to a GPU; "auto" lets node-llama-cpp fit as many as VRAM holds. */
   gpuLayers?: number | "auto";
   /**
@@ -77,7 +80,7 @@ export async function planModel(path: string, o: PoolOptions, overrides: PlanOve
   const threads = o.threads === undefined || o.threads === "auto"
     ? (prediction.weightsBytes < 100e6 ? 1 : availableParallelism())
     : o.threads;
-  return { settings: { contextSize, sequences, queueLimit: o.queueLimit ?? 16, threads, batchSize, gpuLayers, useMmap }, prediction };
+  return { settings: { contextSize, sequences, queueLimit: o.queueLimit ?? 16, threads, batchSize, promptChunk: o.promptChunk ?? DEFAULT_PROMPT_CHUNK, gpuLayers, useMmap }, prediction };
 }
 
 /**

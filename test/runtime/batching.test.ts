@@ -79,3 +79,47 @@ describe("runtime batching", () => {
     expect(ubatches).toBeLessThan(generated / 3);
   });
 });
+
+describe("prompt scheduling", () => {
+  /**
+   * Counted in tokens, not time: how many tokens a generating stream gets while other requests'
+   * prompts are processed. Processing a whole prompt in one step (or every prompt in equal
+   * shares) would give the stream at most a token or two before the prompts' first tokens, and
+   * finish concurrent prompts together.
+   */
+  let chunked: Runtime;
+  beforeAll(async () => {
+    chunked = new Runtime({ gpu: false, contextSize: 1024, sequences: 4, promptChunk: 32 });
+    await chunked.complete(tiny, "warm", { maxTokens: 2 });
+  });
+  afterAll(() => chunked.close());
+
+  test("long prompts go in chunks between a stream's tokens, first come first served", async () => {
+    const events: string[] = [];
+    const long = (tag: string) => `${tag} ` + "the river runs past the old stone mill ".repeat(40);
+    expect((await chunked.tokenize(tiny, long("C"))).length).toBeGreaterThan(250);
+    let started!: () => void;
+    const streaming = new Promise<void>((ok) => (started = ok));
+    const a = chunked.complete(tiny, "hello", {
+      maxTokens: 200, temperature: 0, logitBias: EOG_BAN,
+      onDelta: (d) => { if (d.text) { events.push("A"); if (events.length === 3) started(); } },
+    });
+    await streaming;
+    const firstOf = (tag: string) => {
+      let seen = false;
+      return { maxTokens: 2, temperature: 0, logitBias: EOG_BAN, onDelta: (d: { text?: string }) => { if (d.text && !seen) { seen = true; events.push(tag); } } };
+    };
+    const c = chunked.complete(tiny, long("C"), firstOf("C"));
+    const d = chunked.complete(tiny, long("D"), firstOf("D"));
+    await Promise.all([a, c, d]);
+    const at = (tag: string) => events.indexOf(tag);
+    // C arrived first and is served first; D's prompt is processed after it.
+    expect(at("C")).toBeGreaterThan(0);
+    expect(at("C")).toBeLessThan(at("D"));
+    // A kept generating while C's ~300 prompt tokens went through in 32-token chunks (~9 steps),
+    // and again while D's did.
+    const aBetween = (from: number, to: number) => events.slice(from, to).filter((e) => e === "A").length;
+    expect(aBetween(3, at("C"))).toBeGreaterThanOrEqual(6);
+    expect(aBetween(at("C"), at("D"))).toBeGreaterThanOrEqual(6);
+  });
+});

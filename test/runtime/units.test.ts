@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { share } from "../../src/runtime/batching.ts";
+import { schedule } from "../../src/runtime/batching.ts";
 import { toChatHistory, toFunctions } from "../../src/runtime/history.ts";
 import { Slots } from "../../src/runtime/slots.ts";
 
@@ -31,12 +31,17 @@ describe("slots", () => {
   });
 });
 
-describe("batch shares", () => {
-  test("every item gets its tokens or an equal share; the rest goes to longer prompts", () => {
-    expect(share([1, 1, 1], 512)).toEqual([1, 1, 1]);
-    expect(share([1, 300, 1, 400], 64)).toEqual([1, 31, 1, 31]);
-    expect(share([1, 300, 1, 20], 64)).toEqual([1, 42, 1, 20]);
-    expect(share([5, 5], 3)).toEqual([1, 2]);
+describe("decode step schedule", () => {
+  test("generating streams always go; prompts first come first served, in chunks while others generate", () => {
+    expect(schedule([1, 1, 1], 512, 128)).toEqual([1, 1, 1]);
+    // Two generating streams: the first prompt in the queue takes the whole chunk, the second waits.
+    expect(schedule([1, 300, 1, 400], 512, 128)).toEqual([1, 128, 1, 0]);
+    expect(schedule([1, 100, 1, 400], 512, 128)).toEqual([1, 100, 1, 28]);
+    // Nothing generating: prompts fill the whole batch, still in arrival order.
+    expect(schedule([250, 250, 250], 512, 128)).toEqual([250, 250, 12]);
+    // The batch bounds everything.
+    expect(schedule([1, 1, 5], 3, 128)).toEqual([1, 1, 1]);
+    expect(schedule([1, 1, 1, 5], 2, 128)).toEqual([1, 1, 0, 0]);
   });
 });
 
