@@ -9,6 +9,7 @@ import { toChatHistory, toFunctions } from "./history.ts";
 import { resolveGrammar, resolveSampling } from "./sampling.ts";
 import { overflow, remainingTokens } from "./limits.ts";
 import { wrapperForToolChoice } from "./toolChoice.ts";
+import { ChatLogprobs } from "./chatLogprobs.ts";
 
 const FINISH: Record<string, FinishReason> = {
   eogToken: "stop", stopGenerationTrigger: "stop", customStopTrigger: "stop",
@@ -23,7 +24,6 @@ export function countChatPrompt(wrapper: ChatWrapper, model: LlamaModel, history
 
 /** Validates and prepares a chat request before it takes a sequence. */
 export async function prepareChat(loaded: LoadedModel, messages: ChatMessage[], opts: GenerateOptions) {
-  if (opts.logprobs !== undefined) throw invalid("logprobs are not available for chat from the local runtime; use a completion", "logprobs");
   const functions = toFunctions(opts.tools, opts.toolChoice);
   const grammar = await resolveGrammar(loaded.model, opts.format);
   if (grammar && functions) throw invalid("a response format cannot be combined with tools", "format");
@@ -48,6 +48,8 @@ export async function runChat(held: HeldSequence, prep: PreparedChat, opts: Gene
   const toolCalls: ToolCall[] = [];
   const meterBefore = sequence.tokenMeter.usedOutputTokens;
   const chat = new (loadedLlamaCpp().LlamaChat)({ contextSequence: sequence, chatWrapper });
+  const logprobs = opts.logprobs === undefined ? undefined : new ChatLogprobs(loaded.model, opts.logprobs);
+  const unobserve = logprobs?.observe(sequence);
   try {
     const response = await chat.generateResponse(history, {
       signal,
@@ -67,9 +69,14 @@ export async function runChat(held: HeldSequence, prep: PreparedChat, opts: Gene
       contextShift: { size: 1, strategy: () => { throw overflow(promptTokens, loaded.settings.contextSize, "the messages"); } },
       onResponseChunk: (chunk: LlamaChatResponseChunk) => {
         if (firstTokenMs === 0) firstTokenMs = performance.now() - started;
-        if (!onDelta || chunk.text === "") return;
-        if (chunk.type === undefined) onDelta({ text: chunk.text });
-        else if (chunk.segmentType === "thought") onDelta({ reasoning: chunk.text });
+        if (chunk.type === undefined) {
+          const lps = logprobs?.text(chunk.tokens, chunk.text);
+          // Log-probabilities go with their text; those of textless tokens ride ahead of the next piece.
+          if (chunk.text !== "" || lps?.length) onDelta?.({ ...(chunk.text ? { text: chunk.text } : {}), ...(lps?.length ? { logprobs: lps } : {}) });
+        } else {
+          logprobs?.skip(chunk.tokens);
+          if (chunk.segmentType === "thought" && chunk.text !== "") onDelta?.({ reasoning: chunk.text });
+        }
       },
       onFunctionCall: (call) => {
         const toolCall = { id: `call_${randomUUID().replaceAll("-", "").slice(0, 24)}`, name: call.functionName, arguments: JSON.stringify(call.params ?? {}) };
@@ -77,6 +84,7 @@ export async function runChat(held: HeldSequence, prep: PreparedChat, opts: Gene
         onDelta?.({ toolCalls: [toolCall] });
       },
     } as Parameters<LlamaChat["generateResponse"]>[1]);
+    logprobs?.check(response.response);
     const reasoning = response.fullResponse
       .map((part) => (typeof part !== "string" && part.segmentType === "thought" ? part.text : ""))
       .join("");
@@ -88,12 +96,14 @@ export async function runChat(held: HeldSequence, prep: PreparedChat, opts: Gene
       finishReason: FINISH[response.metadata.stopReason] ?? "stop",
       usage: { promptTokens, completionTokens: sequence.tokenMeter.usedOutputTokens - meterBefore },
       timings: { queueMs: held.queueMs, loadMs: held.loadMs, firstTokenMs: firstTokenMs || performance.now() - started, totalMs },
+      ...(logprobs ? { logprobs: logprobs.content } : {}),
     };
   } catch (e) {
     if (e instanceof FreeholdError) throw e;
     if (signal.aborted) throw signal.reason;
     throw new FreeholdError("internal", `generation failed: ${(e as Error).message}`, { cause: e });
   } finally {
+    unobserve?.();
     chat.dispose({ disposeSequence: false });
   }
 }

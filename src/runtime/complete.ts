@@ -7,6 +7,7 @@ import type { LoadedModel } from "./loadedModel.ts";
 import { overflow, remainingTokens } from "./limits.ts";
 import { resolveGrammar, resolveSampling } from "./sampling.ts";
 import { TextStream } from "./textStream.ts";
+import { LogprobReader, logprobMetadata, type SampledToken } from "./logprobs.ts";
 
 /**
  * The tokens a raw prompt evaluates to: BOS when the model wants one, and special-token text
@@ -54,21 +55,24 @@ export async function runCompletion(held: HeldSequence, prep: PreparedCompletion
   const stream = new TextStream(model, opts.stop ?? []);
   const onDelta = opts.onDelta;
   const logprobs: TokenLogprob[] | undefined = topN === undefined ? undefined : [];
+  const reader = topN === undefined ? undefined : new LogprobReader(model, topN);
+  reader?.seen(tokens);
   let text = "";
   let generated = 0;
   let firstTokenMs = 0;
   let finishReason: FinishReason = "stop";
   const iterator = topN === undefined
     ? sequence.evaluate(tokens, options)
-    : sequence.evaluateWithMetadata(tokens, { confidence: true, probabilities: true }, options);
+    : sequence.evaluateWithMetadata(tokens, logprobMetadata(topN), options);
   try {
     for await (const item of iterator) {
       const token = typeof item === "number" ? item : item.token;
       generated++;
       if (firstTokenMs === 0) firstTokenMs = performance.now() - started;
       history?.push(token);
-      if (logprobs && typeof item !== "number") {
-        const lp = tokenLogprob(model, token, item.confidence, item.probabilities, topN!);
+      if (reader && logprobs && typeof item !== "number") {
+        const lp = reader.read(item as SampledToken);
+        reader.seen([token]);
         logprobs.push(lp);
         onDelta?.({ logprobs: [lp] });
       }
@@ -99,19 +103,4 @@ export async function runCompletion(held: HeldSequence, prep: PreparedCompletion
     timings: { queueMs: held.queueMs, loadMs: held.loadMs, firstTokenMs: firstTokenMs || performance.now() - started, totalMs: performance.now() - held.startedAt },
     ...(logprobs ? { logprobs } : {}),
   };
-}
-
-const encoder = new TextEncoder();
-
-function tokenLogprob(model: LlamaModel, token: Token, confidence: number, probabilities: Map<Token, number>, topN: number): TokenLogprob {
-  const entry = (t: Token, p: number) => {
-    const text = model.detokenize([t], true);
-    return { token: text, logprob: Math.max(Math.log(p), -9999), bytes: [...encoder.encode(text)] };
-  };
-  const top: TokenLogprob["top"] = [];
-  for (const [t, p] of probabilities) {
-    if (top.length >= topN) break;
-    top.push(entry(t, p));
-  }
-  return { ...entry(token, confidence), top };
 }

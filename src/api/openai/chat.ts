@@ -39,11 +39,12 @@ export function chatRoutes(server: FastifyInstance, app: App, opts: OpenAIOption
 /**
  * Deltas → chunks for each choice: the first carries `role`, tool calls get running indexes,
  * and the last has an empty delta and the finish reason. Whatever the backend returned but did
- * not stream (an upstream that only answers whole, tool calls parsed at the end) is sent
- * before the finish chunk, so the concatenated deltas always equal the full answer.
+ * not stream (an upstream that only answers whole, tool calls parsed at the end, their
+ * log-probabilities) is sent before the finish chunk, so the concatenated deltas always equal
+ * the full answer.
  */
 function chatStream(sse: SseStream, meta: Meta, plan: ChatPlan): StreamHooks {
-  const state = Array.from({ length: plan.n }, () => ({ roleSent: false, text: "", reasoning: "", tools: 0, logprobs: [] as TokenLogprob[] }));
+  const state = Array.from({ length: plan.n }, () => ({ roleSent: false, text: "", reasoning: "", tools: 0, logprobs: [] as TokenLogprob[], logprobsSeen: 0 }));
   const emit = (i: number, delta: Record<string, unknown>, logprobs: unknown, finish: string | null) => {
     const s = state[i];
     if (!s.roleSent) delta = { role: "assistant", ...delta };
@@ -53,7 +54,10 @@ function chatStream(sse: SseStream, meta: Meta, plan: ChatPlan): StreamHooks {
   const push = (i: number, d: Delta) => {
     const s = state[i];
     // Logprobs may arrive ahead of their text: held until the next piece goes out.
-    if (d.logprobs?.length) s.logprobs.push(...d.logprobs);
+    if (d.logprobs?.length) {
+      s.logprobs.push(...d.logprobs);
+      s.logprobsSeen += d.logprobs.length;
+    }
     const fields = deltaFields(d, s.tools);
     if (Object.keys(fields).length === 0) return;
     s.text += d.text ?? "";
@@ -67,6 +71,7 @@ function chatStream(sse: SseStream, meta: Meta, plan: ChatPlan): StreamHooks {
       const s = state[i];
       push(i, {
         text: rest(r.text, s.text), reasoning: rest(r.reasoning ?? "", s.reasoning), toolCalls: r.toolCalls?.slice(s.tools),
+        logprobs: r.logprobs?.slice(s.logprobsSeen),
       });
       emit(i, s.roleSent ? {} : { content: "" }, s.logprobs.length ? chatLogprobs(s.logprobs.splice(0)) : null, finishReason(r.finishReason));
     },

@@ -43,6 +43,8 @@ export async function forcedToolCall(backend: Backend, messages: ChatMessage[], 
   const id = `call_${randomBytes(12).toString("hex")}`;
   return {
     ...r, text: "", toolCalls: [{ id, ...call }], finishReason: r.finishReason === "length" ? "length" : "tool_calls",
+    // Log-probabilities are the content's, and a call has none (the JSON's are not the answer's).
+    ...(r.logprobs ? { logprobs: [] } : {}),
   };
 }
 

@@ -79,15 +79,13 @@ export function chatCases(ctx: Ctx) {
       expect(r.usage!.completion_tokens).toBeGreaterThan(0);
     });
 
-    test("logprobs come in OpenAI's shape, or are refused, never dropped", async () => {
-      const p = { model: "tiny", messages: ask, max_tokens: 4, logprobs: true, top_logprobs: 2 };
-      const r = await ctx.ai.chat.completions.create(p).catch((e) => e);
-      if (r instanceof Error) {
-        expect(r).toMatchObject({ status: 400, param: "logprobs" });
-        return;
-      }
+    test("logprobs come in OpenAI's shape (more in chatLogprobs.test.ts)", async () => {
+      const p = { model: "tiny", messages: ask, max_tokens: 4, temperature: 0, logprobs: true, top_logprobs: 2 };
+      const r = await ctx.ai.chat.completions.create(p);
       const lp = r.choices[0].logprobs!.content!;
-      expect(lp).toHaveLength(r.usage!.completion_tokens);
+      // The answer's tokens: not the end-of-generation token, nor a partial character cut off at max_tokens.
+      expect(lp.length).toBeGreaterThan(0);
+      expect(lp.length).toBeLessThanOrEqual(r.usage!.completion_tokens);
       expect(lp[0]).toMatchObject({ token: expect.any(String), logprob: expect.any(Number), bytes: expect.any(Array) });
       expect(lp[0].top_logprobs).toHaveLength(2);
     });
