@@ -8,12 +8,13 @@
  *      fresh process per model (SmolLM-135M and TinyLlama-1.1B shapes, Q4_0).
  * (a) and (b) run on a snapshot of the working tree (copied and built with bin/build.mjs, so
  * other edits during the run cannot make it fall back to tsx) and, with --baseline=<commit>,
- * alternately on that commit's tree (`git archive`), for before/after numbers from one run.
+ * alternately on that commit's tree (`git archive`, built with its own bin/build.mjs when it has
+ * one, else run through tsx as it was then), for before/after numbers from one run.
  *
  *   node --import tsx bench/memory.ts [--quick] [--dry-run] [--baseline=<commit>]
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, linkSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, linkSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -119,6 +120,9 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; baseline?: 
   await runtime.close();
   const trees = [...(baselineRev ? [snapshot(baselineRev)] : []), snapshot()];
   if (!(await build(trees.at(-1)!.root))) throw new Error("bin/build.mjs could not build the tree under test");
+  // A baseline from after bin/build.mjs existed runs precompiled too, as `npm install` leaves it.
+  const baselineBuilt = baselineRev !== undefined && existsSync(join(trees[0].root, "bin/build.mjs")) &&
+    await (await import(pathToFileURL(join(trees[0].root, "bin/build.mjs")).href) as { build(root: string): Promise<boolean> }).build(trees[0].root);
   const samples = trees.map(() => [] as ServerSample[]);
   try {
     for (let r = 0; r < rounds; r++) {
@@ -165,7 +169,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; baseline?: 
     `Method: \`bench/memory.ts\`${baselineRev ? ` --baseline=${baselineRev}` : ""}, ${rounds} round(s), medians; resident memory (VmRSS) from /proc; 1 MB = 10^6 bytes. ` +
     "Server: `freehold serve --no-demo` started through bin/freehold.js (as `npm start` does) in its own process with embedded PGlite, " +
     "from a copy of the tree under test (this tree is built with bin/build.mjs first, so it runs precompiled as after `npm install`" +
-    (baselineRev ? "; the baseline is `git archive` of that commit, run as it was then: through tsx" : "") + "). " +
+    (baselineRev ? `; the baseline is \`git archive\` of that commit, ${baselineBuilt ? "built the same way with its own bin/build.mjs" : "run as it was then: through tsx"}` : "") + "). " +
     (baselineRev ? "Each round measures both trees in turn. " : "") +
     "First start = `freehold serve` on an empty home, 2 s after /health answers (the database is created); the same with the demo model generated. " +
     "Then the model is registered and the server restarted on that home: idle = 2 s after /health first answers, then again after 20 rounds of /health, /ready, /v1/models, /api/tags, /metrics, /openapi.json. " +
@@ -194,9 +198,24 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; baseline?: 
     "WebAssembly on V8's baseline compiler only (`--liftoff-only`; no TurboFan tier-up of PGlite in the background): −35 MB, queries no slower; " +
     "the young generation kept at 2 × 1 MB (`--semi-space-growth-factor=1`) instead of growing to 2 × 16 MB while the modules load: −15 MB, no more server CPU for API requests and token generation; " +
     "the first start's initdb in a child process (in-process, PGlite's second WebAssembly instance for it was never given back): −450 MB on a first start. " +
-    "Not helping: `--wasm-lazy-compilation`, `--no-wasm-tier-up` (TurboFan still compiles), `--max-semi-space-size` set at run time (only read at start), a forced GC after start, PGlite's `initialMemory` (untouched pages are not resident). " +
+    "Not helping: `--wasm-lazy-compilation`, `--no-wasm-tier-up` (TurboFan still compiles), `--max-semi-space-size` set at run time (only read at start), PGlite's `initialMemory` (untouched pages are not resident). " +
     "node-llama-cpp (its ~230 modules) is imported only when a model is first inspected or loaded (src/runtime/llamaCpp.ts): about −16 MB. " +
     "`--optimize-for-size` saved about 18 MB more but slowed allocation-heavy JavaScript.",
+    "",
+    "Then code loaded only when used (7c57cae → this tree; each change measured by taking it out of the finished tree again, medians of 3 restarts, about ±3 MB; idle / after the routes): " +
+    "the generation, web-app, arena and eval routes registered at start but imported on their first request (src/api/lazyRoutes.ts, the sets in src/api/routeSets.ts), " +
+    "with their services and the zod schemas that validate their bodies (zod alone is 95 modules, ~3 MB of heap): −9 / −9 MB; " +
+    "the OpenAPI document's body schemas made by zod in a child process on the first /openapi.json, the document then kept as text: −8 MB after the routes; " +
+    "undici imported with the first upstream request: −7 / −7 MB; pg only when a PostgreSQL URL is given: about −3 MB; " +
+    "CLI commands importing their code when they run (evals, quantize, pull, dev; eval's suites brought zod): −6 / −6 MB; " +
+    "the web app's files served by @fastify/send loaded with the first file, instead of @fastify/static (glob, a scan of web/dist at start): −2 MB; " +
+    "one full garbage collection once the server listens (start-up garbage, such as the 9 MB buffer PGlite compiles its WebAssembly from, otherwise waits for a major GC that an idle heap does not trigger): −4 / −6 MB; " +
+    "the demo model generated and inspected in a child process (inspecting it loaded node-llama-cpp and its native binding into the server): −37 MB on a first start that creates it. " +
+    "The price is paid once per process: the first request to a lazily loaded set takes 20–90 ms longer on this busy 2-core machine (mostly importing zod), the first /openapi.json ~200 ms (a node process). " +
+    "Not helping: the OpenAPI schemas in a worker thread instead (the thread's allocator pages stay: +8 MB against a child process); " +
+    "compiling PGlite's WebAssembly ourselves (`pgliteWasmModule`) to drop its buffer early (RSS unchanged); " +
+    "`--single-threaded` or `--v8-pool-size=1` (−5 MB) only work on node's command line, which bin/freehold.js cannot set without a second process; `--single-threaded-gc` set at run time crashes V8. " +
+    "What an idle server still holds: node itself ~43 MB (mostly its binary's pages), PGlite ~73 MB (22 MB of touched WebAssembly memory, 15 MB of module bytes and file-system bundle, its JavaScript), Fastify, pino, prom-client and the app's own modules ~10 MB.",
     "",
     "Prediction against measurement, one fresh Node process per model and round (`bench/lib/memoryWorker.ts`, runtime defaults): RSS after the binding is " +
     "initialised and before the first request, against RSS after one 4-token completion loaded the model, and again after a " +

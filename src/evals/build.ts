@@ -9,8 +9,9 @@ import { invalid } from "../errors.ts";
 import { pathTo } from "../chat/tree.ts";
 import type { Message } from "../chat/types.ts";
 import { suiteId, type EvalCase, type Suite } from "./suite.ts";
+import type { BUILD_SCORERS } from "./buildScorers.ts";
 
-export const BUILD_SCORERS = ["auto", "normalized", "exact", "judge", "pairwise"] as const;
+export { BUILD_SCORERS } from "./buildScorers.ts";
 
 export interface BuildOptions {
   from: "feedback" | "feed";

@@ -9,6 +9,7 @@ import { conflict, FreeholdError, notFound } from "../errors.ts";
 import { buildSuite, type BuildOptions } from "./build.ts";
 import { builtinSuite, builtinSuites } from "./builtin.ts";
 import { leaderboardColumn, type LeaderboardColumn } from "./leaderboardColumn.ts";
+import { services } from "./live.ts";
 import { EvalRepo, type ResultRow, type RunRecord, type RunSettings, type SuiteListing, type SuiteSource } from "./repo.ts";
 import { executeRun, prepareRun, type PreparedRun, type RunOptions } from "./run.ts";
 import { summarize, type RunSummary } from "./summary.ts";
@@ -43,11 +44,6 @@ export class EvalService {
 
   constructor(private readonly app: EvalApp) {
     this.repo = new EvalRepo(app.db);
-  }
-
-  /** At server start: a run left "running" by a previous process can only be resumed. */
-  async recover(): Promise<number> {
-    return this.repo.interruptStale("the server stopped while this run was in progress; resume it");
   }
 
   /** Stops background runs (left "interrupted", resumable) and waits for their last writes. */
@@ -187,8 +183,6 @@ export class EvalService {
     };
   }
 }
-
-const services = new WeakMap<object, EvalService>();
 
 /** One service per app, shared by /v1/evals and the web app's routes (one set of background runs). */
 export function evalService(app: EvalApp): EvalService {

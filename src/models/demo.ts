@@ -1,19 +1,27 @@
 import { join } from "node:path";
 import type { App } from "../app.ts";
-import { makeModel } from "./gguf/makeModel.ts";
+import { FreeholdError } from "../errors.ts";
+import { runNode } from "../workers/spawn.ts";
+import type { ModelFacts } from "./inspect.ts";
 
 export const DEMO_MODEL = "demo-random-tiny";
 
 /**
  * On a first start with no models, generate a tiny random-weights model so every route and
- * screen works offline. Its name and description say it produces noise.
+ * screen works offline. Its name and description say it produces noise. It is made and
+ * inspected in a child process (src/models/demoChild.ts), whose memory goes when it exits.
  */
 export async function ensureDemoModel(app: App): Promise<string | undefined> {
   if ((await app.models.list()).length) return undefined;
   const path = join(app.paths.downloads, `${DEMO_MODEL}.gguf`);
-  await makeModel({ path, shape: "tiny", seed: 1, name: DEMO_MODEL });
+  let facts: ModelFacts;
+  try {
+    facts = JSON.parse(await runNode(new URL("./demoChild.ts", import.meta.url), [path, DEMO_MODEL]));
+  } catch (e) {
+    throw new FreeholdError("internal", `could not generate the demo model: ${(e as Error).message}`);
+  }
   await app.models.register(path, {
-    name: DEMO_MODEL, source: "generated", sourceRef: "first start", adopt: true,
+    name: DEMO_MODEL, source: "generated", sourceRef: "first start", adopt: true, facts,
     description: "Demo model with random weights: it produces noise, not answers. Pull a real model for actual use.",
   });
   return DEMO_MODEL;

@@ -20,6 +20,8 @@ export interface RegisterOptions {
   adopt?: boolean;
   /** Known SHA-256 (for example verified by a download): skips re-hashing. */
   sha256?: string;
+  /** The file's facts when another process already inspected it (the demo model, src/models/demo.ts). */
+  facts?: ModelFacts;
 }
 
 /**
@@ -31,7 +33,7 @@ export class ModelStore {
   constructor(private repo: ModelsRepo, private paths: Paths) {}
 
   async register(file: string, opts: RegisterOptions = {}): Promise<ModelRecord> {
-    const facts = await inspectGguf(file);
+    const facts = opts.facts ?? (await inspectGguf(file));
     const name = checkModelName(opts.name ?? nameFromFile(basename(file)));
     if (await this.repo.getByName(name)) throw conflict(`a model named "${name}" already exists`);
     const parent = opts.parentName ? await this.get(opts.parentName) : undefined;

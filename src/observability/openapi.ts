@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { bodySchema, ERROR_SCHEMAS } from "./openapiSchemas.ts";
+import type { BodySchemas } from "./openapiSchemas.ts";
 
 /**
  * The OpenAPI 3.1 document of Freehold's own routes. Routes are collected as the server
@@ -8,11 +8,21 @@ import { bodySchema, ERROR_SCHEMAS } from "./openapiSchemas.ts";
  */
 export interface RouteInfo { method: string; url: string }
 
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** Left out of the document: not part of the API (the web app's files). */
+    undocumented?: boolean;
+  }
+}
+
+/** "METHOD /url" of each route, as the body schemas are looked up (src/observability/openapiSchemas.ts). */
+export const routeKeys = (routes: RouteInfo[]) => routes.map((r) => `${r.method} ${r.url}`);
+
 /** Start collecting; call before any route is registered. */
 export function collectRoutes(server: FastifyInstance): RouteInfo[] {
   const routes: RouteInfo[] = [];
   server.addHook("onRoute", (r) => {
-    if ((r.schema as { hide?: boolean } | undefined)?.hide) return; // the web app's static files
+    if (r.config?.undocumented) return;
     for (const method of [r.method].flat()) {
       // HEAD twins of GET routes are Fastify's, not ours to document.
       if (method !== "HEAD" && method !== "OPTIONS") routes.push({ method, url: r.url });
@@ -82,14 +92,15 @@ const STREAMS: Record<string, string> = {
 /** Fastify's `:name` and `*` → OpenAPI's `{name}`. */
 const openApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, "{$1}").replace(/\*$/, url.startsWith("/v1/models") ? "{model}" : "{path}");
 
-export function openApiDocument(routes: RouteInfo[], version: string): Record<string, unknown> {
-  const components: Record<string, Record<string, unknown>> = { ...ERROR_SCHEMAS };
+/** `bodies`: bodySchemas(routeKeys(routes)), which needs zod: the route builds them in a worker thread. */
+export function openApiDocument(routes: RouteInfo[], version: string, bodies: BodySchemas): Record<string, unknown> {
+  const components: Record<string, Record<string, unknown>> = { ...ERROR_SCHEMAS, ...bodies.components };
   const paths: Record<string, Record<string, unknown>> = {};
   const sorted = [...routes].sort((a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method));
   for (const r of sorted) {
     const path = openApiPath(r.url);
     const key = `${r.method} ${path}`;
-    const body = bodySchema(`${r.method} ${r.url}`, components);
+    const body = bodies.byRoute[`${r.method} ${r.url}`];
     const error = { $ref: `#/components/schemas/${path.startsWith("/v1") ? "OpenAIError" : "Error"}` };
     const ok: Record<string, unknown> = { "application/json": {} };
     if (STREAMS[key]) ok[STREAMS[key]] = { schema: { type: "string" } };
@@ -117,3 +128,21 @@ export function openApiDocument(routes: RouteInfo[], version: string): Record<st
     security: [{}, { bearer: [] }],
   };
 }
+
+export const ERROR_SCHEMAS: Record<string, Record<string, unknown>> = {
+  OpenAIError: {
+    type: "object",
+    required: ["error"],
+    properties: {
+      error: {
+        type: "object",
+        required: ["message", "type", "code"],
+        properties: {
+          message: { type: "string" }, type: { type: "string" },
+          param: { type: ["string", "null"] }, code: { type: ["string", "null"] },
+        },
+      },
+    },
+  },
+  Error: { type: "object", required: ["error"], properties: { error: { type: "string" } } },
+};

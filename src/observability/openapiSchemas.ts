@@ -23,6 +23,8 @@ const BODIES: Record<string, [module: Record<string, unknown>, exportName: strin
 
 type Json = Record<string, unknown>;
 
+export interface BodySchemas { byRoute: Record<string, string>; components: Record<string, Json> }
+
 /** The component name of a route's body schema, adding it (and its $defs) to `components`. */
 export function bodySchema(key: string, components: Record<string, Json>): string | undefined {
   const entry = BODIES[key];
@@ -47,20 +49,13 @@ export function bodySchema(key: string, components: Record<string, Json>): strin
   return component;
 }
 
-export const ERROR_SCHEMAS: Record<string, Json> = {
-  OpenAIError: {
-    type: "object",
-    required: ["error"],
-    properties: {
-      error: {
-        type: "object",
-        required: ["message", "type", "code"],
-        properties: {
-          message: { type: "string" }, type: { type: "string" },
-          param: { type: ["string", "null"] }, code: { type: ["string", "null"] },
-        },
-      },
-    },
-  },
-  Error: { type: "object", required: ["error"], properties: { error: { type: "string" } } },
-};
+/** Body schemas of the routes named by `keys` ("METHOD /url"): each route's component, and the components. */
+export function bodySchemas(keys: readonly string[]): BodySchemas {
+  const components: Record<string, Json> = {};
+  const byRoute: Record<string, string> = {};
+  for (const key of keys) {
+    const component = bodySchema(key, components);
+    if (component) byRoute[key] = component;
+  }
+  return { byRoute, components };
+}

@@ -5,7 +5,6 @@
 import { FreeholdError } from "../errors.ts";
 import { migrate } from "./migrate.ts";
 import { openPglite } from "./pglite.ts";
-import { openPostgres } from "./postgres.ts";
 
 export interface Db {
   kind: "pglite" | "postgres";
@@ -28,7 +27,7 @@ export const isUniqueViolation = (err: unknown): boolean =>
 /** PostgreSQL when `url` is given, else PGlite persisted in `dataDir`. Migrations are applied before returning. */
 export async function openDb(opts: { url?: string; dataDir?: string }): Promise<Db> {
   let db: Db;
-  if (opts.url) db = await openPostgres(opts.url);
+  if (opts.url) db = await (await import("./postgres.ts")).openPostgres(opts.url); // pg only when used
   else if (opts.dataDir) db = await openPglite(opts.dataDir);
   else throw new FreeholdError("internal", "openDb needs a PostgreSQL url or a PGlite dataDir");
   try {

@@ -6,7 +6,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { App } from "../../app.ts";
 import type { Voter } from "../../arena/index.ts";
-import { arenaRouteSet } from "./routes.ts";
+import { lazyRoutes } from "../lazyRoutes.ts";
+import { arena } from "../routeSets.ts";
 
 export function keyVoter(req: FastifyRequest): Voter {
   const key = req.freeholdKey;
@@ -15,5 +16,5 @@ export function keyVoter(req: FastifyRequest): Voter {
 }
 
 export function arenaApiRoutes(server: FastifyInstance, app: App): void {
-  server.register(async (s) => arenaRouteSet(s, app, keyVoter), { prefix: "/v1" });
+  server.register(async (s) => lazyRoutes(s, arena, app, keyVoter), { prefix: "/v1" });
 }

@@ -29,9 +29,7 @@ const USER = { scope: "inference" } as const;
 const ADMIN = { scope: "admin" } as const;
 
 export function arenaRouteSet(s: FastifyInstance, app: App, voterOf: (req: FastifyRequest) => Voter): void {
-  const arena = arenaOf(app);
-  // FastChat logs are JSONL: accept them as they are (text/plain is Fastify's own), or as {"jsonl": "..."}.
-  s.addContentTypeParser(["application/x-ndjson", "application/jsonl"], { parseAs: "string" }, (_req, body, done) => done(null, body));
+  const arena = arenaOf(app); // JSONL bodies (FastChat logs) are parsed as declared in src/api/routeSets.ts
 
   s.get<{ Querystring: { kind?: string } }>("/arena/models", { config: USER }, async (req) => {
     const kind = req.query.kind === "local" || req.query.kind === "upstream" ? req.query.kind : undefined;

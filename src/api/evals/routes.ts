@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { App } from "../../app.ts";
-import { BUILD_SCORERS } from "../../evals/build.ts";
+import { BUILD_SCORERS } from "../../evals/buildScorers.ts";
 import { evalService, type Actor } from "../../evals/service.ts";
 import { parseBody } from "../validate.ts";
 
@@ -30,9 +30,7 @@ const USER = { scope: "inference" } as const;
 const int = (v: string | undefined) => (v === undefined || !/^\d+$/.test(v) ? undefined : Number(v));
 
 export function evalRouteSet(s: FastifyInstance, app: App, actorOf: (req: FastifyRequest) => Actor): void {
-  const evals = evalService(app);
-  // Suites are JSONL: accept them as they are (text/plain is Fastify's own), or as {"name", "jsonl"}.
-  s.addContentTypeParser(["application/x-ndjson", "application/jsonl"], { parseAs: "string" }, (_req, body, done) => done(null, body));
+  const evals = evalService(app); // JSONL bodies (suites) are parsed as declared in src/api/routeSets.ts
 
   s.get("/evals/suites", { config: USER }, async (req) => ({ suites: await evals.listSuites(actorOf(req)) }));
 
@@ -72,11 +70,4 @@ export function evalRouteSet(s: FastifyInstance, app: App, actorOf: (req: Fastif
   s.post<Id>("/evals/runs/:id/cancel", { config: USER }, async (req) => ({ run: await evals.cancel(actorOf(req), req.params.id) }));
 
   s.post<Id>("/evals/runs/:id/resume", { config: USER }, async (req, reply) => reply.status(202).send({ run: await evals.resume(actorOf(req), req.params.id) }));
-}
-
-/** For /v1: the key's own runs and suites; an admin key, or an open (loopback) server, sees all. */
-export function actorFromKey(req: FastifyRequest): Actor {
-  const key = req.freeholdKey;
-  if (!key) return { owner: "local", admin: true };
-  return { owner: `key:${key.id}`, admin: key.scopes.includes("admin") };
 }

@@ -1,12 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import type { App } from "../../app.ts";
-import { chatRoute } from "./chat.ts";
-import { createRoute } from "./create.ts";
-import { embedRoutes } from "./embed.ts";
-import { generateRoute } from "./generate.ts";
+import { lazyRoutes } from "../lazyRoutes.ts";
+import { ollamaGeneration } from "../routeSets.ts";
 import { modelRoutes } from "./models.ts";
 import { psRoute } from "./ps.ts";
-import { pullRoute } from "./pull.ts";
 
 /**
  * Ollama-compatible routes under /api (Ollama's docs/api.md), in their own encapsulated plugin:
@@ -19,10 +16,6 @@ export function ollamaRoutes(server: FastifyInstance, app: App) {
     api.addContentTypeParser("*", { parseAs: "string" }, api.getDefaultJsonParser("error", "error"));
     modelRoutes(api, app);
     psRoute(api, app);
-    pullRoute(api, app);
-    createRoute(api, app);
-    chatRoute(api, app);
-    generateRoute(api, app);
-    embedRoutes(api, app);
+    lazyRoutes(api, ollamaGeneration, app); // chat, generate, embed, create, pull
   });
 }

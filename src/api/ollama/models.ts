@@ -2,13 +2,16 @@ import type { FastifyInstance } from "fastify";
 import { createRequire } from "node:module";
 import type { App } from "../../app.ts";
 import type { ModelSummary } from "../../gateway/types.ts";
+import { lazy } from "../../lazy.ts";
 import { parseBody } from "../validate.ts";
 import { capabilitiesOf } from "./capabilities.ts";
 import { detailsOf, rfc3339 } from "./details.ts";
 import { modelInfoOf } from "./modelInfo.ts";
 import { unloadIfLoaded } from "./preload.ts";
 import { findModel, nameOf } from "./resolve.ts";
-import { copySchema, deleteSchema, showSchema } from "./wire.ts";
+
+/** Body schemas (zod), loaded by the first request with a body: /api/tags, polled by clients, needs none. */
+const wire = lazy(() => import("./wire.ts"));
 
 const VERSION: string = createRequire(import.meta.url)("../../../package.json").version;
 
@@ -35,7 +38,7 @@ export function modelRoutes(server: FastifyInstance, app: App) {
   });
 
   server.post("/api/show", async (req) => {
-    const body = parseBody(showSchema, req.body);
+    const body = parseBody((await wire()).showSchema, req.body);
     const upstream = await upstreamNamed(app, nameOf(body));
     if (upstream) return showUpstream(upstream);
     const m = await findModel(app, nameOf(body));
@@ -53,7 +56,7 @@ export function modelRoutes(server: FastifyInstance, app: App) {
   });
 
   server.delete("/api/delete", async (req, reply) => {
-    const name = nameOf(parseBody(deleteSchema, req.body));
+    const name = nameOf(parseBody((await wire()).deleteSchema, req.body));
     await findModel(app, name);
     await unloadIfLoaded(app, name);
     await app.models.remove(name);
@@ -62,7 +65,7 @@ export function modelRoutes(server: FastifyInstance, app: App) {
 
   /** Ollama overwrites an existing destination; here that is a 409, so nothing is lost by accident. */
   server.post("/api/copy", async (req, reply) => {
-    const body = parseBody(copySchema, req.body);
+    const body = parseBody((await wire()).copySchema, req.body);
     await findModel(app, body.source);
     await app.models.copy(body.source, body.destination);
     return reply.status(200).send();

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { App } from "../../app.ts";
-import { chatRoutes } from "./chat.ts";
-import { completionRoutes } from "./completions.ts";
-import { embeddingRoutes } from "./embeddings.ts";
+import { lazyRoutes } from "../lazyRoutes.ts";
+import { openaiGeneration } from "../routeSets.ts";
 import type { OpenAIOptions } from "./generate.ts";
 import { modelRoutes } from "./models.ts";
 
@@ -18,7 +17,5 @@ function envLimit(): number | undefined {
 export function openaiRoutes(server: FastifyInstance, app: App, opts: OpenAIOptions = {}) {
   const o: OpenAIOptions = { maxTokensLimit: opts.maxTokensLimit ?? envLimit() };
   modelRoutes(server, app);
-  chatRoutes(server, app, o);
-  completionRoutes(server, app, o);
-  embeddingRoutes(server, app);
+  lazyRoutes(server, openaiGeneration, app, o); // chat, completions, embeddings
 }

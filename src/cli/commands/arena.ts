@@ -1,9 +1,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { arenaOf } from "../../arena/index.ts";
+import type { App } from "../../app.ts";
 import type { LeaderboardRow } from "../../arena/leaderboard.ts";
 import { withApp } from "../context.ts";
 import { printTable } from "./models.ts";
+
+const arenaOf = async (app: App) => (await import("../../arena/index.ts")).arenaOf(app);
 
 const fmt = (v: number | null) => (v == null ? "-" : v.toFixed(0));
 
@@ -33,7 +35,7 @@ export function registerArena(program: Command) {
     .option("--json", "machine-readable output")
     .action(async (o: { styleControl?: boolean; category?: string; from?: Date; to?: Date; rounds: number; json?: boolean }, cmd: Command) =>
       withApp(cmd, async (app) => {
-        const board = await arenaOf(app).leaderboard({ styleControl: o.styleControl, category: o.category, from: o.from, to: o.to, rounds: o.rounds });
+        const board = await (await arenaOf(app)).leaderboard({ styleControl: o.styleControl, category: o.category, from: o.from, to: o.to, rounds: o.rounds });
         if (o.json) return console.log(JSON.stringify(board, null, 2));
         if (!board.rows.length) return console.log("no battles yet");
         const variants = board.rows.some((r) => r.variant);
@@ -46,12 +48,12 @@ export function registerArena(program: Command) {
 
   arena.command("import <file>").description("import votes from FastChat battle-log JSONL (all or nothing)")
     .action(async (file: string, _o: unknown, cmd: Command) => withApp(cmd, async (app) => {
-      console.log(`imported ${await arenaOf(app).importJsonl(readFileSync(file, "utf8"))} battle(s)`);
+      console.log(`imported ${await (await arenaOf(app)).importJsonl(readFileSync(file, "utf8"))} battle(s)`);
     }));
 
   arena.command("export [file]").description("export voted battles as FastChat battle-log JSONL (stdout by default)")
     .action(async (file: string | undefined, _o: unknown, cmd: Command) => withApp(cmd, async (app) => {
-      const lines = await arenaOf(app).exportLines();
+      const lines = await (await arenaOf(app)).exportLines();
       const text = lines.length ? `${lines.join("\n")}\n` : "";
       if (file) { writeFileSync(file, text); console.error(`exported ${lines.length} battle(s) to ${file}`); }
       else process.stdout.write(text);

@@ -1,8 +1,6 @@
 import type { Command } from "commander";
-import { SingleBar, Presets } from "cli-progress";
 import { join, resolve } from "node:path";
 import { tmpdir } from "node:os";
-import { makeModel } from "../../models/gguf/makeModel.ts";
 import { SHAPES, type ShapeName } from "../../models/gguf/shapes.ts";
 import { withApp, formatBytes, formatCount } from "../context.ts";
 
@@ -21,6 +19,7 @@ export function registerDev(program: Command) {
       if (opts.type !== "f32" && opts.type !== "f16") throw new Error(`--type must be f32 or f16`);
       const shape = opts.shape as ShapeName;
       const path = opts.out ? resolve(opts.out) : join(tmpdir(), `freehold-${shape}-${process.pid}.gguf`);
+      const [{ makeModel }, { Presets, SingleBar }] = await Promise.all([import("../../models/gguf/makeModel.ts"), import("cli-progress")]);
       const bar = new SingleBar({ format: "generating [{bar}] {percentage}% {value}/{total} MB", hideCursor: true }, Presets.shades_classic);
       let started = false;
       const made = await makeModel({

@@ -1,14 +1,9 @@
 import { writeFile } from "node:fs/promises";
-import { Presets, SingleBar } from "cli-progress";
 import { InvalidArgumentError, type Command } from "commander";
-import { BUILD_SCORERS, buildSuite, type BuildOptions } from "../../evals/build.ts";
-import { leaderboardColumn } from "../../evals/leaderboardColumn.ts";
-import { runEval } from "../../evals/run.ts";
-import { EvalService } from "../../evals/service.ts";
-import { runSummary, type RunSummary } from "../../evals/summary.ts";
-import { loadSuite, toJsonl } from "../../evals/suite.ts";
+import type { BuildOptions } from "../../evals/build.ts";
+import { BUILD_SCORERS } from "../../evals/buildScorers.ts";
+import type { RunSummary } from "../../evals/summary.ts";
 import { formatEstimate } from "../../evals/stats.ts";
-import { sycophancy } from "../../evals/sycophancy/index.ts";
 import { withApp } from "../context.ts";
 import { printTable } from "./models.ts";
 
@@ -31,6 +26,9 @@ export function registerEval(program: Command) {
     .option("--json", "print the summary as JSON")
     .action(async (file: string, opts: { model: string[]; concurrency: number; runId?: string; judge?: string; maxTokens?: number; json?: boolean }, cmd: Command) =>
       withApp(cmd, async (app) => {
+        const [{ loadSuite }, { runEval }, { runSummary }, { Presets, SingleBar }] = await Promise.all([
+          import("../../evals/suite.ts"), import("../../evals/run.ts"), import("../../evals/summary.ts"), import("cli-progress"),
+        ]);
         const suite = await loadSuite(file);
         const ctl = new AbortController();
         const onInt = () => ctl.abort();
@@ -68,6 +66,7 @@ export function registerEval(program: Command) {
     .option("--out <file>", "write here instead of standard output")
     .action(async (opts: { from: BuildOptions["from"]; rating?: "up" | "down"; tag?: string[]; model?: string; minLikes?: number; scorer?: BuildOptions["scorer"]; limit?: number; name?: string; out?: string }, cmd: Command) =>
       withApp(cmd, async (app) => {
+        const [{ buildSuite }, { toJsonl }] = await Promise.all([import("../../evals/build.ts"), import("../../evals/suite.ts")]);
         const suite = await buildSuite(app, { ...opts, tags: opts.tag });
         const text = toJsonl(suite.cases);
         if (!opts.out) return void process.stdout.write(text);
@@ -79,6 +78,7 @@ export function registerEval(program: Command) {
     .option("--json", "machine-readable output")
     .action(async (opts: { json?: boolean }, cmd: Command) =>
       withApp(cmd, async (app) => {
+        const { EvalService } = await import("../../evals/service.ts");
         const runs = await new EvalService(app).runs({ owner: "local", admin: true });
         if (opts.json) return console.log(JSON.stringify(runs, null, 2));
         printTable(["RUN", "SUITE", "STATUS", "DONE", "MODELS", "UPDATED"], runs.map((r) => [
@@ -90,6 +90,7 @@ export function registerEval(program: Command) {
     .option("--json", "machine-readable output")
     .action(async (file: string, opts: { json?: boolean }, cmd: Command) =>
       withApp(cmd, async (app) => {
+        const [{ loadSuite }, { leaderboardColumn }] = await Promise.all([import("../../evals/suite.ts"), import("../../evals/leaderboardColumn.ts")]);
         const suite = await loadSuite(file);
         const col = await leaderboardColumn(app.db, suite.id);
         if (opts.json) return console.log(JSON.stringify(col ?? null, null, 2));
@@ -105,6 +106,7 @@ export function registerEval(program: Command) {
     .option("--json", "machine-readable output")
     .action(async (opts: { model: string; judge?: string; concurrency: number; json?: boolean }, cmd: Command) =>
       withApp(cmd, async (app) => {
+        const { sycophancy } = await import("../../evals/sycophancy/index.ts");
         const r = await sycophancy(app, opts.model, { judge: opts.judge, concurrency: opts.concurrency });
         if (opts.json) return console.log(JSON.stringify(r, null, 2));
         console.log(`sycophancy of ${r.model} (judge ${r.judge}); baseline accuracy ${formatEstimate(r.accuracy, 2)}\n`);

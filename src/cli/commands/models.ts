@@ -1,6 +1,4 @@
 import type { Command } from "commander";
-import { formatReport } from "../../quantize/formatReport.ts";
-import { storedReport } from "../../quantize/reportJob.ts";
 import { withApp, formatBytes, formatCount } from "../context.ts";
 
 /** import, list, show, rm, cp: the model registry from the terminal. */
@@ -42,6 +40,7 @@ export function registerModelCommands(program: Command) {
         ["path", m.path],
       ];
       for (const [k, v] of lines) console.log(`${k.padEnd(20)} ${v}`);
+      const [{ storedReport }, { formatReport }] = await Promise.all([import("../../quantize/reportJob.ts"), import("../../quantize/formatReport.ts")]);
       const card = storedReport(m);
       if (card) {
         console.log("\nquantization report card");

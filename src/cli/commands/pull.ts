@@ -1,6 +1,4 @@
 import type { Command } from "commander";
-import { SingleBar, Presets } from "cli-progress";
-import { pullModel } from "../../models/pullModel.ts";
 import { withApp, formatBytes } from "../context.ts";
 
 export function registerPull(program: Command) {
@@ -8,6 +6,7 @@ export function registerPull(program: Command) {
     .description("download a GGUF model from Hugging Face: hf:<owner>/<repo>[:<quant or file>] (resumes if interrupted)")
     .option("--name <name>", "model name (default: <owner>/<repo>:<quant>)")
     .action(async (ref: string, opts: { name?: string }, cmd: Command) => withApp(cmd, async (app) => {
+      const [{ pullModel }, { Presets, SingleBar }] = await Promise.all([import("../../models/pullModel.ts"), import("cli-progress")]);
       const bar = new SingleBar({
         format: "pulling [{bar}] {percentage}% {done}/{size} {speed}", hideCursor: true, noTTYOutput: false,
       }, Presets.shades_classic);

@@ -1,8 +1,4 @@
 import type { Command } from "commander";
-import { Presets, SingleBar } from "cli-progress";
-import { formatReport } from "../../quantize/formatReport.ts";
-import { quantizeModel } from "../../quantize/quantize.ts";
-import { reportAndStore } from "../../quantize/reportJob.ts";
 import { QUANT_TYPES } from "../../quantize/types.ts";
 import { formatBytes, withApp } from "../context.ts";
 
@@ -35,6 +31,7 @@ export function registerQuantize(program: Command) {
     .action(async (model: string | undefined, opts: QuantizeFlags, cmd: Command) => {
       if (!model || !opts.to) cmd.help({ error: true });
       await withApp(cmd, async (app) => {
+        const [{ quantizeModel }, { Presets, SingleBar }] = await Promise.all([import("../../quantize/quantize.ts"), import("cli-progress")]);
         const bar = new SingleBar({ format: "quantizing [{bar}] {value}/{total} tensors {tensor}", hideCursor: true, noTTYOutput: false }, Presets.shades_classic);
         let started = false;
         const abort = new AbortController();
@@ -74,6 +71,9 @@ export function registerQuantize(program: Command) {
     .option("--ctx <tokens>", "tokens per chunk, as llama-perplexity's -c (default 256)", (v) => parseInt(v, 10))
     .option("--json", "machine-readable output")
     .action(async (name: string, opts: { against?: string; threads?: number; ctx?: number; json?: boolean }, cmd: Command) => withApp(cmd, async (app) => {
+      const [{ reportAndStore }, { formatReport }, { Presets, SingleBar }] = await Promise.all([
+        import("../../quantize/reportJob.ts"), import("../../quantize/formatReport.ts"), import("cli-progress"),
+      ]);
       const bar = new SingleBar({ format: "scoring {stage} [{bar}] {value}/{total} positions", hideCursor: true, noTTYOutput: false }, Presets.shades_classic);
       let stage = "";
       const card = await reportAndStore(app, name, {

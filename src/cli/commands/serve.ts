@@ -4,6 +4,8 @@ import { openApp } from "../../app.ts";
 import { buildServer } from "../../api/server.ts";
 import { authNotice } from "../../auth/notice.ts";
 import { ensureDemoModel } from "../../models/demo.ts";
+import { fullGc } from "../gc.ts";
+import { governYoungGeneration } from "../youngGeneration.ts";
 
 export const DEFAULT_PORT = 11435;
 
@@ -23,14 +25,23 @@ export function registerServe(program: Command) {
         if (demo) console.error(`first start: created demo model "${demo}" (random weights, output is noise). Pull a real one: freehold pull hf:<owner>/<repo>`);
       }
       const server = await buildServer(app, { host, logger: { level: process.env.LOG_LEVEL ?? "info" } });
+      let stopping = false;
       const shutdown = async () => {
+        if (stopping) process.exit(1); // a second signal: stop now
+        stopping = true;
         await server.close();
         await app.close();
         process.exit(0);
       };
-      process.once("SIGINT", shutdown);
-      process.once("SIGTERM", shutdown);
+      // `on`, not `once`: node-llama-cpp's lock files listen through signal-exit, which kills the
+      // process with the signal when it finds no other listener left, before the shutdown ends.
+      process.on("SIGINT", shutdown);
+      process.on("SIGTERM", shutdown);
       await server.listen({ host, port });
+      governYoungGeneration(); // after start: loading the modules must not count as load
+      // Start-up garbage (the 9 MB buffer PGlite compiled its WebAssembly from, migrations, module
+      // loading) waits for a full collection, which an idle server may not need for hours.
+      fullGc();
       const bound = (server.server.address() as AddressInfo).port;
       console.error(`freehold listening on http://${host.includes(":") ? `[${host}]` : host}:${bound} (data: ${app.paths.home})`);
       for (const line of await authNotice(app, host)) console.error(line);
