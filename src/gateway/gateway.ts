@@ -19,6 +19,9 @@ export interface GatewayOptions {
  * every feature works the same with a local model or an upstream one.
  */
 export class Gateway {
+  /** Upstream backends live as long as their connection pool: each is wrapped for metrics once. */
+  private readonly measured = new WeakMap<Backend, Backend>();
+
   constructor(private models: ModelStore, readonly runtime: Runtime, private opts: GatewayOptions = {}) {}
 
   async resolve(name: string): Promise<Backend> {
@@ -30,7 +33,12 @@ export class Gateway {
       if (m) backend = localBackend(this.runtime, { name: m.name, path: m.path });
     }
     if (!backend) throw notFound(`model "${name}" not found: see GET /v1/models or \`freehold list\``);
-    return this.opts.metrics ? instrument(backend, name, this.opts.metrics) : backend;
+    const metrics = this.opts.metrics;
+    if (!metrics) return backend;
+    if (backend.kind !== "upstream") return instrument(backend, name, metrics);
+    let wrapped = this.measured.get(backend);
+    if (!wrapped) this.measured.set(backend, wrapped = instrument(backend, name, metrics));
+    return wrapped;
   }
 
   async list(): Promise<ModelSummary[]> {

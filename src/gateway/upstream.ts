@@ -1,10 +1,10 @@
 import { FreeholdError } from "../errors.ts";
 import type { ChatMessage, EmbedResult, GenerateOptions, GenerateResult } from "../runtime/types.ts";
 import type { Backend } from "./types.ts";
-import type { UpstreamClient, UpstreamResponse } from "./upstreamClient.ts";
+import type { UpstreamClient } from "./upstreamClient.ts";
 import { upstreamUnreachable } from "./upstreamErrors.ts";
-import { sseData } from "./upstreamSse.ts";
-import { readStream } from "./upstreamStream.ts";
+import { SseParser } from "./upstreamSse.ts";
+import { StreamReader } from "./upstreamStream.ts";
 import { chatBody, chatLogprobs, completionBody, finishReason, reasoningOf, textLogprobs, toolCalls } from "./upstreamWire.ts";
 
 /**
@@ -21,8 +21,7 @@ export function upstreamBackend(client: UpstreamClient): Backend {
     complete: (prompt: string, opts: GenerateOptions) =>
       generate(client, "text", "/completions", completionBody(model, prompt, opts, !!opts.onDelta), opts),
     embed: async (inputs: string[]): Promise<EmbedResult> => {
-      const res = await client.post("/embeddings", { model, input: inputs, encoding_format: "float" });
-      const body = await client.json(res);
+      const body = await client.json("/embeddings", { model, input: inputs, encoding_format: "float" });
       const data = [...(body?.data ?? [])].sort((a: any, b: any) => (a.index ?? 0) - (b.index ?? 0));
       return { embeddings: data.map((d: any) => d.embedding as number[]), promptTokens: body?.usage?.prompt_tokens ?? 0 };
     },
@@ -33,18 +32,24 @@ export function upstreamBackend(client: UpstreamClient): Backend {
 
 async function generate(client: UpstreamClient, kind: "chat" | "text", path: string, body: Record<string, unknown>, opts: GenerateOptions): Promise<GenerateResult> {
   const startedAt = performance.now();
-  const { signal } = opts;
+  const { signal, onDelta } = opts;
   signal?.throwIfAborted();
-  const res = await client.post(path, body, signal);
-  if (!opts.onDelta) return whole(kind, await client.json(res, signal), startedAt);
+  if (!onDelta) return whole(kind, await client.json(path, body, signal), startedAt);
+  // Each chunk is parsed and handed on as the socket delivers it: no stream, generator or
+  // promise per chunk or event. The client maps transport and HTTP failures.
+  const parser = new SseParser();
+  let reader!: StreamReader;
+  const event = (data: string) => reader.event(data);
+  await client.stream(path, body, signal, (key) => {
+    reader = new StreamReader({ name: client.target.name, kind, onDelta, startedAt, key });
+    return (chunk) => parser.push(chunk, event);
+  });
   try {
-    return await readStream({ name: client.target.name, kind, events: sseData(res.body), onDelta: opts.onDelta, startedAt, key: res.key });
+    parser.end(event); // a last event without its blank line
+    return reader.result();
   } catch (e) {
     if (signal?.aborted) throw signal.reason;
-    if (e instanceof FreeholdError) throw client.fail(e);
-    throw client.fail(upstreamUnreachable(client.target.name, e));
-  } finally {
-    destroy(res); // an early exit ([DONE] before the socket ends, an error): release the connection
+    throw client.fail(e instanceof FreeholdError ? e : upstreamUnreachable(client.target.name, e));
   }
 }
 
@@ -63,8 +68,4 @@ function whole(kind: "chat" | "text", body: any, startedAt: number): GenerateRes
     timings: { queueMs: 0, loadMs: 0, firstTokenMs: ms, totalMs: ms },
     ...(logprobs ? { logprobs } : {}),
   };
-}
-
-function destroy(res: UpstreamResponse) {
-  if (!res.body.destroyed && !res.body.readableEnded) res.body.destroy();
 }

@@ -36,12 +36,19 @@ export function completionBody(model: string, prompt: string, opts: GenerateOpti
 function sampling(o: GenerateOptions): Body {
   if (o.format?.type === "gbnf") throw invalid("GBNF grammars are supported for local models only", "format");
   if (o.lora?.length) throw invalid("LoRA adapters apply to local models only", "lora");
-  const out: Body = {
-    max_tokens: o.maxTokens, temperature: o.temperature, top_p: o.topP, top_k: o.topK, min_p: o.minP, seed: o.seed,
-    stop: o.stop, presence_penalty: o.presencePenalty, frequency_penalty: o.frequencyPenalty,
-    repeat_penalty: o.repeatPenalty, logit_bias: o.logitBias,
-  };
-  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+  // Only the set fields, added in this order (no delete: it would turn the object into a slow dictionary).
+  const out: Body = {};
+  if (o.maxTokens !== undefined) out.max_tokens = o.maxTokens;
+  if (o.temperature !== undefined) out.temperature = o.temperature;
+  if (o.topP !== undefined) out.top_p = o.topP;
+  if (o.topK !== undefined) out.top_k = o.topK;
+  if (o.minP !== undefined) out.min_p = o.minP;
+  if (o.seed !== undefined) out.seed = o.seed;
+  if (o.stop !== undefined) out.stop = o.stop;
+  if (o.presencePenalty !== undefined) out.presence_penalty = o.presencePenalty;
+  if (o.frequencyPenalty !== undefined) out.frequency_penalty = o.frequencyPenalty;
+  if (o.repeatPenalty !== undefined) out.repeat_penalty = o.repeatPenalty;
+  if (o.logitBias !== undefined) out.logit_bias = o.logitBias;
   return out;
 }
 

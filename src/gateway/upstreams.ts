@@ -40,7 +40,8 @@ const TTL_MS = 1000;
 export class Upstreams {
   private cache?: { at: number; targets: Map<string, UpstreamTarget> };
   private loading?: Promise<Map<string, UpstreamTarget>>;
-  private readonly clients = new Map<string, UpstreamClient>();
+  /** One client (connection pool) per upstream, and its backend: built once, not per request. */
+  private readonly clients = new Map<string, { client: UpstreamClient; backend: Backend }>();
   /** Validated once, at start: a mistake in config.json should stop the server, not each request. */
   private readonly fromConfig: Map<string, UpstreamTarget>;
 
@@ -82,17 +83,18 @@ export class Upstreams {
   async backend(name: string): Promise<Backend | undefined> {
     const target = (await this.targets()).get(name);
     if (!target) return undefined;
-    let client = this.clients.get(name);
-    if (!client || !sameTarget(client.target, target)) {
-      void client?.close().catch(() => {}); // requests still on it finish first
-      client = new UpstreamClient(target, this.opts.observer);
-      this.clients.set(name, client);
+    let entry = this.clients.get(name);
+    if (!entry || !sameTarget(entry.client.target, target)) {
+      void entry?.client.close().catch(() => {}); // requests still on it finish first
+      const client = new UpstreamClient(target, this.opts.observer);
+      entry = { client, backend: upstreamBackend(client) };
+      this.clients.set(name, entry);
     }
-    return upstreamBackend(client);
+    return entry.backend;
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.clients.values()].map((c) => c.close()));
+    await Promise.all([...this.clients.values()].map((c) => c.client.close()));
     this.clients.clear();
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { upstreamHttpError } from "../../src/gateway/upstreamErrors.ts";
-import { sseData } from "../../src/gateway/upstreamSse.ts";
+import { SseParser, sseData } from "../../src/gateway/upstreamSse.ts";
 import { readStream } from "../../src/gateway/upstreamStream.ts";
 import { normalizeBaseUrl, displayUrl } from "../../src/gateway/upstreamTarget.ts";
 import { chatBody } from "../../src/gateway/upstreamWire.ts";
@@ -17,6 +17,26 @@ describe("SSE parsing", () => {
       "ta: ", euro.subarray(0, 2), euro.subarray(2), "\r\rdata: [DONE]",
     )));
     expect(events).toEqual(['{"a":1}', "x\ny", "€", "[DONE]"]);
+  });
+
+  test("the same events however the bytes are split", () => {
+    const text = ": c\r\ndata: {\"a\":\"é€😀\"}\r\n\r\ndata:x\rdata\r\rid: 1\nevent: e\ndata:  two spaces\n\ndatum: no\ndata: last";
+    const expected = ['{"a":"é€😀"}', "x\n", " two spaces", "last"];
+    const bytes = Buffer.from(text);
+    const parse = (parts: Uint8Array[]) => {
+      const out: string[] = [];
+      const p = new SseParser();
+      for (const part of parts) p.push(part, (d) => out.push(d));
+      p.end((d) => out.push(d));
+      return out;
+    };
+    expect(parse([bytes])).toEqual(expected);
+    for (let i = 1; i < bytes.length; i++) {
+      for (const j of [i + 1, i + 2, i + 3]) {
+        if (j >= bytes.length) continue;
+        expect(parse([bytes.subarray(0, i), bytes.subarray(i, j), bytes.subarray(j)])).toEqual(expected);
+      }
+    }
   });
 });
 
