@@ -93,6 +93,7 @@ async function investigate(tools: NativeTools, models: readonly (readonly [strin
     };
     const configs: Config[] = [
       { name: "Freehold runtime, UV_THREADPOOL_SIZE=1 (as shipped by bin/freehold.js)", go: worker({}, { UV_THREADPOOL_SIZE: "1" }) },
+      { name: "Freehold runtime, UV_THREADPOOL_SIZE=1, 1 sequence (instead of 16)", go: worker({ sequences: 1 }, { UV_THREADPOOL_SIZE: "1" }) },
       { name: "Freehold runtime, UV_THREADPOOL_SIZE=2", go: worker({}, { UV_THREADPOOL_SIZE: "2" }) },
       { name: "Freehold runtime, UV_THREADPOOL_SIZE unset (Node's default, 4)", go: worker({}, { UV_THREADPOOL_SIZE: undefined }) },
       { name: "node-llama-cpp directly (no Freehold code), UV_THREADPOOL_SIZE=2", go: worker({ mode: "raw" }, { UV_THREADPOOL_SIZE: "2" }) },

@@ -58,23 +58,31 @@ async function singleStream(s: Server, id: () => number, tokens: number): Promis
   throw new Error(`${s.name}: no prompt generated ${tokens} tokens without stopping`);
 }
 
-interface Level { aggregate: number; ttft: number[]; tokens: number; wallMs: number }
+interface Level { aggregate: number; ttft: number[]; tokens: number; wallMs: number; errors: number }
 
 async function concurrent(s: Server, clients: number, perClient: number, promptTokens: number, maxTokens: number, idBase: number): Promise<Level> {
   const ttft: number[] = [];
-  let tokens = 0;
+  let tokens = 0, errors = 0;
   const t0 = performance.now();
   await Promise.all(Array.from({ length: clients }, async (_, c) => {
     for (let k = 0; k < perClient; k++) {
-      const t: StreamTiming = await streamCompletion(s.url, {
-        model: s.model, prompt: prompt(idBase + c * perClient + k, promptTokens), max_tokens: maxTokens, temperature: 0, logit_bias: NO_EOS,
-      });
+      let t: StreamTiming;
+      try {
+        t = await streamCompletion(s.url, {
+          model: s.model, prompt: prompt(idBase + c * perClient + k, promptTokens), max_tokens: maxTokens, temperature: 0, logit_bias: NO_EOS,
+        });
+      } catch (e) {
+        // Counted and reported rather than ending the run: a failed request is a result too.
+        errors++;
+        log("serving", `${s.name}: request failed: ${(e as Error).message} ${String((e as { cause?: unknown }).cause ?? "")}`);
+        continue;
+      }
       ttft.push(t.ttftMs);
       tokens += t.usageTokens ?? maxTokens;
     }
   }));
   const wallMs = performance.now() - t0;
-  return { aggregate: tokens / (wallMs / 1000), ttft, tokens, wallMs };
+  return { aggregate: tokens / (wallMs / 1000), ttft, tokens, wallMs, errors };
 }
 
 export async function run(opts: { quick?: boolean; dryRun?: boolean; long?: boolean } = {}): Promise<string> {
@@ -171,7 +179,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; long?: bool
             x(perRound(fh, ls)), ...(bl ? [x(perRound(bl, ls)), x(perRound(fh, bl))] : []),
             p(fh, 50), p(ls, 50), p(fh, 95), ...(bl ? [p(bl, 95)] : []), p(ls, 95),
             ratio(percentile(ttft(ls), 95), percentile(ttft(fh), 95)),
-            servers.map(tokens).join(" / ")]);
+            servers.map(tokens).join(" / "), servers.map((sv) => runs.get(sv)!.reduce((n, l) => n + l.errors, 0)).join(" / ")]);
           log("serving", concRows.at(-1)!.join("  "));
         } finally {
           await native.stop();
@@ -209,7 +217,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; long?: bool
       table(["prompt tokens", "clients", "aggregate tok/s Freehold", ...(baseline ? ["aggregate tok/s before"] : []), "aggregate tok/s llama-server",
         "Freehold / llama-server", ...(baseline ? ["before / llama-server", "Freehold / before"] : []),
         "TTFT p50 s Freehold", "TTFT p50 s llama-server", "TTFT p95 s Freehold", ...(baseline ? ["TTFT p95 s before"] : []), "TTFT p95 s llama-server",
-        "p95 TTFT advantage (llama-server / Freehold)", `tokens generated (Freehold${baseline ? " / before" : ""} / llama-server)`], concRows),
+        "p95 TTFT advantage (llama-server / Freehold)", `tokens generated (Freehold${baseline ? " / before" : ""} / llama-server)`, "failed requests"], concRows),
     ].join("\n");
     if (!opts.dryRun) writeSection("serving", md);
     return md;
