@@ -132,10 +132,12 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; baseline?: 
       return `${kind.name}: ${r.toFixed(2)}x the requests/s, ${c.toFixed(2)}x the CPU per request`;
     }) : [];
 
+    const load2 = loadavg()[0];
     const md = [
       "## Gateway overhead (proxying an instant upstream)",
       "",
-      `Machine: ${machine()}. Load average when the run started: ${load1.toFixed(2)} (other work on the machine widens the tails and lowers the requests/s; ` +
+      `Machine: ${machine()}. Load average (1 min) when the run started: ${load1.toFixed(2)}, when it ended: ${load2.toFixed(2)} ` +
+      "(the run itself keeps about 2 busy; other work on the machine widens the tails and lowers the requests/s, " +
       "the CPU per request is the steadier measure). " +
       `Method: \`bench/gateway.ts\`${baselineRev ? ` --baseline=${baselineRev}` : ""}; a Node upstream that answers instantly ` +
       "(fixed chat completion, or 3 SSE chunks + usage + [DONE]), `freehold serve` in its own process " +
@@ -171,11 +173,14 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; baseline?: 
       "and at log level info two synchronously written log lines per request (~5%). Chunks are still parsed and re-serialised: " +
       "the id, model name, role chunk and usage field clients see are Freehold's, not the upstream's.",
       "",
-      "Tails: the added p99 stays at 1–2.5 ms before and after on this machine, so that goal is not met here. Part of it is " +
-      "the machine: a minimal Node proxy (http server + undici, no framework), measured the same way but separately, added " +
-      "0.25 ms at p50 and 0.5–0.6 ms at p99. Part is garbage collection: grown, the young generation is scavenged every ~250 " +
-      "requests at 1 connection, for 2–3 ms each, because ~1 MB survives every scavenge (also behind a bare Fastify route, so " +
-      "Fastify's and Node's per-request objects rather than the gateway's).",
+      "Tails: on this machine the added p99 is 1–4 ms before and after (and varies by 1–2 ms between runs), so that goal is " +
+      "not met here. Part of it is the machine: a minimal Node proxy (http server + undici, no framework), measured the same way but separately, added 0.25 ms " +
+      "at p50 and 0.5–0.6 ms at p99. Part was garbage collection: at 1 connection ~1 MB (streamed: 2 MB) survived every " +
+      "scavenge, 2–7 ms each every few hundred requests, because whatever a finished request referenced stayed reachable for " +
+      "the scavenger through the upstream abort listener (Node's AbortSignals and their listeners outlive young-generation " +
+      "collections) and through the coalescing Set (clear() leaves the old table, entries and all, linked to the new one). " +
+      "Both are cut now (src/gateway/upstreamClient.ts, src/api/coalesce.ts): 0.4–0.5 MB survives, 1–2 ms per scavenge; " +
+      "the rest is mostly the AbortSignal the route creates for each request.",
     ].join("\n");
     if (!opts.dryRun) writeSection("gateway", md);
     return md;

@@ -1,16 +1,27 @@
 import type { ServerResponse } from "node:http";
 
-/** Streaming responses written to since the last flush, still corked. */
-const corked = new Set<ServerResponse>();
-let scheduled = false;
+const kTurn = Symbol("coalescedWrite turn");
+type Corkable = ServerResponse & { [kTurn]?: number };
+
+/**
+ * The responses corked in this turn. A plain array reused from turn to turn, its entries cleared
+ * after each flush: a Set emptied with clear() keeps its previous table, entries included, linked
+ * to the new one, and once such a table had reached the old generation every response added
+ * since (and all it referenced) survived V8's young-generation collections.
+ */
+const corked: (Corkable | undefined)[] = [];
+let count = 0;
+let turn = 0;
 
 function flush(): void {
-  scheduled = false;
-  for (const raw of corked) {
+  for (let i = 0; i < count; i++) {
+    const raw = corked[i]!;
+    corked[i] = undefined;
     // end() already sent everything (it uncorks fully); the socket may serve the next request by now.
     if (!raw.writableEnded && !raw.destroyed) raw.uncork();
   }
-  corked.clear();
+  count = 0;
+  turn++;
 }
 
 /**
@@ -22,13 +33,12 @@ function flush(): void {
  * send, headers included, instead of one for its first events and another for the rest.
  */
 export function coalescedWrite(raw: ServerResponse, data: string): void {
-  if (!corked.has(raw)) {
-    corked.add(raw);
+  const r = raw as Corkable;
+  if (r[kTurn] !== turn) {
+    r[kTurn] = turn;
     raw.cork();
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(flush);
-    }
+    if (count === 0) setImmediate(flush);
+    corked[count++] = r;
   }
   raw.write(data);
 }
