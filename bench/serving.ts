@@ -194,7 +194,8 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; long?: bool
       "",
       "Method: `bench/serving.ts`. `freehold serve` (bin/freehold.js as shipped; config `runtime.threads: 2`, otherwise defaults: " +
       `${sequences} sequences × 2048 tokens, queue 16) and a native \`llama-server -c 4096 -t 2\` on the same generated Q4_0 file, both on loopback, ` +
-      "driven by the same Node client with raw `fetch` and SSE parsing of streamed `POST /v1/completions` " +
+      "driven by the same Node client (undici `request`; it only timestamps each network read while a stream runs and parses the events afterwards, " +
+      "so it takes as little as it can of the 2 cores it shares with the server) sending streamed `POST /v1/completions` " +
       "(temperature 0, every prompt distinct, EOS/EOT banned with `logit_bias` so every request runs to `max_tokens`).",
       "",
       `### Single stream (${rounds} interleaved round(s), medians)`,
@@ -204,6 +205,17 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; long?: bool
       "",
       table(["model", "threads", "Freehold tok/s", "llama-server tok/s", "llama-bench tg tok/s",
         "Freehold / llama-bench", "llama-server / llama-bench", "Freehold / llama-server"], singleRows),
+      "",
+      "Why the SmolLM-135M shape streams slower than it generates (measured separately, 2026-11-24, same files, medians of 6-8 " +
+      "interleaved requests): in-process (no HTTP) the runtime makes 160-175 tokens/s, and a whole (non-streamed) answer through " +
+      "HTTP 150-180, but streamed, 100-125, while llama-server streams 145-170 to the same client. Stalls, not a slower step: the " +
+      "median gap between tokens is 7 ms, the 90th percentile 15-28 ms. node-llama-cpp's prebuilt binary is built without OpenMP, " +
+      "so llama.cpp creates its worker threads anew for every decode (ggml's disposable thread pool) and they spin at each " +
+      "barrier; a client woken by every streamed token makes a fresh worker wait for a core. The same tree with node-llama-cpp " +
+      "built from its bundled source with OpenMP (`npx node-llama-cpp source download --gpu false`, ~5 min here) streamed 166 " +
+      "tokens/s against llama-server's 171, but generated ~8% slower in-process and served the 1.1B shape's 4 and 8 concurrent " +
+      "streams ~6% slower, so the prebuilt stays the default. With 1 thread there is no worker to create: 124 tokens/s streamed. " +
+      "Writing each token at once instead of coalescing writes until setImmediate made no difference.",
       "",
       "### Concurrent streams (TinyLlama-1.1B shape, Q4_0, 2 threads)",
       "",

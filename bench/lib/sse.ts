@@ -1,4 +1,5 @@
-import { Agent, fetch } from "undici";
+import { StringDecoder } from "node:string_decoder";
+import { Agent, request } from "undici";
 
 /** A streamed OpenAI-style `/v1/completions` request, timed on the client. */
 export interface StreamTiming {
@@ -14,25 +15,40 @@ export interface StreamTiming {
 }
 
 /**
- * undici's own fetch and agent (the global fetch's 300 s header and body timeouts failed a
- * request queued behind 16 streams on a busy machine); a queued request may wait that long.
+ * undici's agent without its 300 s header and body timeouts (they failed a request queued behind
+ * 16 streams on a busy machine); a queued request may wait that long.
  */
 const patient = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
 
+/**
+ * The client shares the 2 cores with the server it measures, so it does as little as it can
+ * while tokens arrive: undici's `request` (a Node stream, no WHATWG streams, TextDecoder or
+ * promise per chunk), each network read stored with its arrival time, the events parsed only
+ * after the response ended. Measured on the SmolLM-135M shape: the same servers streamed 10-20%
+ * more tokens/s to this client than to one parsing every event as it came through `fetch`.
+ */
 export async function streamCompletion(url: string, body: Record<string, unknown>): Promise<StreamTiming> {
   const t0 = performance.now();
-  const res = await fetch(`${url}/v1/completions`, {
+  const res = await request(`${url}/v1/completions`, {
     dispatcher: patient,
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ ...body, stream: true, stream_options: { include_usage: true } }),
   });
-  if (!res.ok || !res.body) throw new Error(`${url}: HTTP ${res.status} ${await res.text()}`);
+  if (res.statusCode !== 200) throw new Error(`${url}: HTTP ${res.statusCode} ${await res.body.text()}`);
+  const reads: Buffer[] = [];
+  const at: number[] = [];
+  for await (const part of res.body) {
+    at.push(performance.now());
+    reads.push(part as Buffer);
+  }
+  const end = performance.now();
+
   let first = 0, last = 0, chunks = 0, usageTokens: number | undefined;
   let buf = "";
-  const decoder = new TextDecoder();
-  for await (const part of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buf += decoder.decode(part, { stream: true });
+  const decoder = new StringDecoder("utf8"); // a character may be split between reads
+  for (let r = 0; r < reads.length; r++) {
+    buf += decoder.write(reads[r]);
     let i: number;
     while ((i = buf.indexOf("\n\n")) >= 0) {
       const event = buf.slice(0, i);
@@ -45,14 +61,13 @@ export async function streamCompletion(url: string, body: Record<string, unknown
         if (j.error) throw new Error(`${url}: stream error ${JSON.stringify(j.error)}`);
         if (j.usage?.completion_tokens !== undefined) usageTokens = j.usage.completion_tokens;
         if (j.choices?.[0]?.text) {
-          const now = performance.now();
-          if (!first) first = now;
-          last = now;
+          // An event completed by this read arrived when the read did.
+          if (!first) first = at[r];
+          last = at[r];
           chunks++;
         }
       }
     }
   }
-  const end = performance.now();
   return { ttftMs: first - t0, decodeMs: last - first, totalMs: end - t0, chunks, usageTokens };
 }
