@@ -173,7 +173,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; baseline?: 
       "and at log level info two synchronously written log lines per request (~5%). Chunks are still parsed and re-serialised: " +
       "the id, model name, role chunk and usage field clients see are Freehold's, not the upstream's.",
       "",
-      "Tails: on this machine the added p99 is 1–4 ms before and after (and varies by 1–2 ms between runs), so that goal is " +
+      "Tails: on this machine the added p99 varies by 1–2 ms between runs (1–4 ms in earlier runs; in the 2026-11-24 run whole answers stayed under 1 ms at log level warn, streamed ones did not), so that goal is " +
       "not met here. Part of it is the machine: a minimal Node proxy (http server + undici, no framework), measured the same way but separately, added 0.25 ms " +
       "at p50 and 0.5–0.6 ms at p99. Part was garbage collection: at 1 connection ~1 MB (streamed: 2 MB) survived every " +
       "scavenge, 2–7 ms each every few hundred requests, because whatever a finished request referenced stayed reachable for " +
