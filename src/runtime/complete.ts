@@ -52,7 +52,7 @@ export async function runCompletion(held: HeldSequence, prep: PreparedCompletion
     } : undefined,
   };
   const topN = opts.logprobs;
-  const stream = new TextStream(model, opts.stop ?? []);
+  const stream = new TextStream(model, opts.stop ?? [], tokens);
   const onDelta = opts.onDelta;
   const logprobs: TokenLogprob[] | undefined = topN === undefined ? undefined : [];
   const reader = topN === undefined ? undefined : new LogprobReader(model, topN);

@@ -14,8 +14,14 @@ export class TextStream {
   private held = "";
   private readonly longestStop: number;
 
-  constructor(private readonly model: LlamaModel, private readonly stops: readonly string[]) {
+  /**
+   * `preceding`: the tokens before the first generated one (a raw prompt's last few). Without
+   * them, the first piece is detokenized as the start of a text, and SentencePiece vocabularies
+   * drop its leading space: "The capital of France is" + "Paris".
+   */
+  constructor(private readonly model: LlamaModel, private readonly stops: readonly string[], preceding: readonly Token[] = []) {
     this.longestStop = stops.reduce((n, s) => Math.max(n, s.length), 0);
+    this.context = preceding.slice(-4);
   }
 
   push(token: Token): string {

@@ -49,6 +49,18 @@ describe("runtime generation", () => {
     expect(r.finishReason).toBe("length");
   });
 
+  test("a completion continues its prompt: the first token keeps its leading space, as llama-server sends it", async () => {
+    let spaced = 0;
+    for (let i = 0; i < 12; i++) {
+      // Seeded sampling: the tiny model's greedy first token is always the same control token.
+      const r = await runtime.complete(dense, `Request ${i}: river stone`, { maxTokens: 3, temperature: 1, seed: i, logprobs: 0 });
+      // Each token's bytes are read after the token before it; the text must be exactly their sum.
+      expect(r.text).toBe(Buffer.from(r.logprobs!.flatMap((t) => t.bytes)).toString("utf8"));
+      if (r.logprobs![0].token.startsWith(" ")) spaced++;
+    }
+    expect(spaced).toBeGreaterThan(0); // the check above ran on at least one first token with a space
+  });
+
   test("a stop string ends the text before it", async () => {
     const free = await runtime.complete(dense, "abc", { maxTokens: 40, seed: 5, temperature: 0 });
     const stop = free.text.slice(10, 12);
