@@ -45,6 +45,17 @@ export function completionCases(ctx: Ctx) {
       for (const v of lp.token_logprobs!) expect(v).toBeLessThanOrEqual(0);
     });
 
+    test("the text continues the prompt: a first token keeps its leading space", async () => {
+      let spaced = 0;
+      for (let seed = 0; seed < 12; seed++) {
+        const r = await ctx.ai.completions.create({ model: "tiny", prompt: `Request ${seed}: river stone`, max_tokens: 1, temperature: 1, seed, logprobs: 0 });
+        const first = r.choices[0].logprobs!.tokens![0];
+        expect(r.choices[0].text).toBe(first);
+        if (first.startsWith(" ")) spaced++;
+      }
+      expect(spaced).toBeGreaterThan(0);
+    });
+
     test("token-array prompts and suffix are refused", async () => {
       expect((await post(ctx.s.url, "/v1/completions", { model: "tiny", prompt: [1, 2, 3] })).json.error.param).toBe("prompt");
       expect((await post(ctx.s.url, "/v1/completions", { model: "tiny", prompt: "a", suffix: "z" })).status).toBe(400);
