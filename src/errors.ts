@@ -29,5 +29,5 @@ export class FreeholdError extends Error {
 }
 
 export const invalid = (message: string, param?: string) => new FreeholdError("invalid_request", message, { param });
-export const notFound = (message: string) => new FreeholdError("not_found", message);
+export const notFound = (message: string, param?: string) => new FreeholdError("not_found", message, { param });
 export const conflict = (message: string) => new FreeholdError("conflict", message);

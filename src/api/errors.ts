@@ -14,6 +14,15 @@ const OPENAI_TYPE: Partial<Record<ErrorCode, string>> = {
   rate_limited: "rate_limit_exceeded", payload_too_large: "invalid_request_error",
 };
 
+/** OpenAI's `error.code` where it has its own name for the case (clients match on these); ours otherwise. */
+const OPENAI_CODE: Partial<Record<ErrorCode, string>> = { unauthorized: "invalid_api_key", rate_limited: "rate_limit_exceeded" };
+const openaiCode = (e: FreeholdError) =>
+  (e.code === "not_found" && e.details.param === "model" ? "model_not_found" : OPENAI_CODE[e.code] ?? e.code);
+
+/** The runtime names options as GenerateOptions does (topK); OpenAI's wire as top_k. */
+const openaiParam = (p: string | undefined) =>
+  (p === undefined ? null : p === "format" ? "response_format" : p.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+
 /** Turns anything thrown into a FreeholdError, including Fastify's own parse and size errors. */
 export function normalizeError(err: unknown): FreeholdError {
   if (err instanceof FreeholdError) return err;
@@ -35,7 +44,7 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown
   if (reply.sent || reply.raw.headersSent) return; // a stream already started: the route ends it
   if (req.url.startsWith("/v1")) {
     return reply.status(status).send({
-      error: { message: e.message, type: OPENAI_TYPE[e.code] ?? "server_error", param: e.details.param ?? null, code: e.code },
+      error: { message: e.message, type: OPENAI_TYPE[e.code] ?? "server_error", param: openaiParam(e.details.param), code: openaiCode(e) },
     });
   }
   return reply.status(status).send({ error: e.message });

@@ -32,7 +32,7 @@ export class Gateway {
       const m = await this.models.find(name);
       if (m) backend = localBackend(this.runtime, { name: m.name, path: m.path });
     }
-    if (!backend) throw notFound(`model "${name}" not found: see GET /v1/models or \`freehold list\``);
+    if (!backend) throw notFound(`model "${name}" not found: see GET /v1/models or \`freehold list\``, "model");
     const metrics = this.opts.metrics;
     if (!metrics) return backend;
     if (backend.kind !== "upstream") return instrument(backend, name, metrics);

@@ -44,8 +44,8 @@ export function instrument(backend: Backend, model: string, m: Metrics): Backend
     ...(backend.countTokens ? { countTokens: (text: string) => backend.countTokens!(text) } : {}),
     chat: measured((messages, opts) => backend.chat(messages, opts)),
     complete: measured((prompt, opts) => backend.complete(prompt, opts)),
-    embed: async (inputs) => {
-      const r = await backend.embed(inputs);
+    embed: async (inputs, opts) => {
+      const r = await backend.embed(inputs, opts);
       m.promptTokens.inc(labels, r.promptTokens);
       return r;
     },

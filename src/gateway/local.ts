@@ -8,7 +8,7 @@ export function localBackend(runtime: Runtime, ref: LocalModelRef): Backend {
     kind: "local",
     chat: (messages, opts) => runtime.chat(ref, messages, opts),
     complete: (prompt, opts) => runtime.complete(ref, prompt, opts),
-    embed: (inputs) => runtime.embed(ref, inputs),
+    embed: (inputs, opts) => runtime.embed(ref, inputs, opts),
     contextSize: () => runtime.contextSize(ref),
     countTokens: async (text) => (await runtime.tokenize(ref, text)).length,
   };

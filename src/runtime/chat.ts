@@ -31,7 +31,7 @@ export async function prepareChat(loaded: LoadedModel, messages: ChatMessage[], 
   const chatWrapper = functions ? wrapperForToolChoice(loaded.chatWrapper, opts.toolChoice) : loaded.chatWrapper;
   const promptTokens = countChatPrompt(chatWrapper, loaded.model, history, functions);
   const contextSize = loaded.settings.contextSize;
-  if (promptTokens >= contextSize) throw overflow(promptTokens, contextSize, "the messages");
+  if (promptTokens >= contextSize) throw overflow(promptTokens, contextSize, "the conversation", "messages");
   const maxTokens = remainingTokens(opts.maxTokens, promptTokens, contextSize);
   return { chatWrapper, functions, grammar, history, promptTokens, maxTokens, sampling: resolveSampling(loaded.model, opts) };
 }
@@ -66,7 +66,7 @@ export async function runChat(held: HeldSequence, prep: PreparedChat, opts: Gene
       grammar: grammar as never,
       functions: functions as never,
       // The prompt was checked to fit; never drop history silently to make room.
-      contextShift: { size: 1, strategy: () => { throw overflow(promptTokens, loaded.settings.contextSize, "the messages"); } },
+      contextShift: { size: 1, strategy: () => { throw overflow(promptTokens, loaded.settings.contextSize, "the conversation", "messages"); } },
       onResponseChunk: (chunk: LlamaChatResponseChunk) => {
         if (firstTokenMs === 0) firstTokenMs = performance.now() - started;
         if (chunk.type === undefined) {

@@ -22,7 +22,7 @@ export function promptTokens(model: LlamaModel, text: string): Token[] {
 
 export async function prepareCompletion(loaded: LoadedModel, prompt: string, opts: GenerateOptions) {
   const tokens = promptTokens(loaded.model, prompt);
-  if (tokens.length >= loaded.settings.contextSize) throw overflow(tokens.length, loaded.settings.contextSize, "the prompt");
+  if (tokens.length >= loaded.settings.contextSize) throw overflow(tokens.length, loaded.settings.contextSize, "the prompt", "prompt");
   const grammar = await resolveGrammar(loaded.model, opts.format);
   return { tokens, grammar, sampling: resolveSampling(loaded.model, opts), maxTokens: remainingTokens(opts.maxTokens, tokens.length, loaded.settings.contextSize) };
 }

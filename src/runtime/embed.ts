@@ -1,5 +1,6 @@
+import type { Token } from "node-llama-cpp";
 import { FreeholdError, invalid } from "../errors.ts";
-import type { EmbedResult } from "./types.ts";
+import type { EmbedOptions, EmbedResult } from "./types.ts";
 import type { Held } from "./lease.ts";
 import { overflow } from "./limits.ts";
 
@@ -7,23 +8,27 @@ import { overflow } from "./limits.ts";
  * One vector per input from the model's embedding context (made on first use, kept with the
  * model). Inputs run one after another: node-llama-cpp's embedding context holds one sequence.
  */
-export async function embed({ loaded, signal }: Held, inputs: string[]): Promise<EmbedResult> {
+export async function embed({ loaded, signal }: Held, inputs: string[], opts: EmbedOptions = {}): Promise<EmbedResult> {
   if (inputs.length === 0) throw invalid("input must not be empty", "input");
   const context = await loaded.embeddingContext();
   const limit = loaded.settings.contextSize;
-  const lengths = inputs.map((text, i) => {
+  const prepared = inputs.map((text, i) => {
     const n = context.calculateInputLength(text);
-    if (n >= limit) throw overflow(n, limit, `input[${i}]`);
-    return n;
+    if (n < limit) return { input: text as string | Token[], n };
+    if (!opts.truncate) throw overflow(n, limit, `input[${i}]`, "input", false);
+    // Tokenized as the embedding context does, then cut so that with the BOS/EOS it adds it fits.
+    const tokens = loaded.model.tokenize(text, true);
+    const kept = tokens.slice(0, limit - 1 - (n - tokens.length));
+    return { input: kept, n: context.calculateInputLength(kept) };
   });
   const embeddings: number[][] = [];
-  for (const text of inputs) {
+  for (const { input } of prepared) {
     signal.throwIfAborted();
     try {
-      embeddings.push([...(await context.getEmbeddingFor(text)).vector]);
+      embeddings.push([...(await context.getEmbeddingFor(input)).vector]);
     } catch (e) {
       throw new FreeholdError("internal", `embedding failed: ${(e as Error).message}`, { cause: e });
     }
   }
-  return { embeddings, promptTokens: lengths.reduce((a, b) => a + b, 0) };
+  return { embeddings, promptTokens: prepared.reduce((a, p) => a + p.n, 0) };
 }

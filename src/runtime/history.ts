@@ -1,6 +1,7 @@
 import type { ChatHistoryItem, ChatModelFunctionCall, ChatModelFunctions, ChatModelResponse } from "node-llama-cpp";
 import { invalid } from "../errors.ts";
 import type { ChatMessage, ToolChoice, ToolDefinition } from "./types.ts";
+import { grammarSchema } from "./grammarSchema.ts";
 
 /**
  * Translates OpenAI-style messages into node-llama-cpp's chat history. An assistant turn with
@@ -55,7 +56,9 @@ export function toFunctions(tools: ToolDefinition[] | undefined, choice: ToolCho
   const picked = typeof choice === "object" ? tools.filter((t) => t.name === choice.name) : tools;
   if (typeof choice === "object" && picked.length === 0) throw invalid(`toolChoice names ${choice.name}, which is not among the tools`, "toolChoice");
   const functions: Record<string, { description?: string; params?: never }> = {};
-  for (const t of picked) functions[t.name] = { description: t.description, params: t.parameters as never };
+  for (const t of picked) {
+    functions[t.name] = { description: t.description, params: (t.parameters ? grammarSchema(t.parameters, "tools") : undefined) as never };
+  }
   return functions;
 }
 

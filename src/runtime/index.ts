@@ -1,4 +1,4 @@
-import type { ChatMessage, EmbedResult, GenerateOptions, GenerateResult, LocalModelRef } from "./types.ts";
+import type { ChatMessage, EmbedOptions, EmbedResult, GenerateOptions, GenerateResult, LocalModelRef } from "./types.ts";
 import { prepareChat, runChat } from "./chat.ts";
 import { prepareCompletion, promptTokens, runCompletion } from "./complete.ts";
 import { embed } from "./embed.ts";
@@ -43,8 +43,8 @@ export class Runtime {
     return withSequence(this.pool, ref, opts, (loaded) => prepareNextToken(loaded, messages, candidates), runNextToken);
   }
 
-  embed(ref: LocalModelRef, inputs: string[], opts: HoldOptions = {}): Promise<EmbedResult> {
-    return withModel(this.pool, ref, opts, (held) => embed(held, inputs));
+  embed(ref: LocalModelRef, inputs: string[], opts: HoldOptions & EmbedOptions = {}): Promise<EmbedResult> {
+    return withModel(this.pool, ref, opts, (held) => embed(held, inputs, opts));
   }
 
   /** The tokens `complete` would evaluate for this text (BOS included when the model adds one). */

@@ -1,9 +1,14 @@
 import { FreeholdError, invalid } from "../errors.ts";
 
 /** The error for a prompt that leaves no room to generate, with the counts in the message. */
-export function overflow(promptTokens: number, contextSize: number, what: string): FreeholdError {
+/**
+ * The input does not fit the context. `param` names the request field (OpenAI's `param`);
+ * generation needs one free position for the answer, embeddings do not.
+ */
+export function overflow(promptTokens: number, contextSize: number, what: string, param: string, generating = true): FreeholdError {
+  const room = generating ? " (at least 1 must stay free for the answer)" : "";
   return new FreeholdError("context_length_exceeded",
-    `${what} take ${promptTokens} tokens but the model's context holds ${contextSize} (at least 1 must stay free for the answer)`);
+    `${what} is ${promptTokens} tokens long but the model's context holds ${contextSize}${room}`, { param });
 }
 
 /**

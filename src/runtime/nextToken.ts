@@ -52,7 +52,7 @@ export async function prepareNextToken(loaded: LoadedModel, messages: ChatMessag
   const { model } = loaded;
   const { contextText } = loaded.chatWrapper.generateContextState({ chatHistory: toChatHistory(messages) });
   const tokens = contextText.tokenize(model.tokenizer);
-  if (tokens.length >= loaded.settings.contextSize) throw overflow(tokens.length, loaded.settings.contextSize, "the messages");
+  if (tokens.length >= loaded.settings.contextSize) throw overflow(tokens.length, loaded.settings.contextSize, "the conversation", "messages");
   const index = await spellings(model);
   const ids = candidates.map((c) => index.get(c.replace(/^ +/, "")) ?? []);
   const missing = candidates.filter((_, i) => !ids[i].length);

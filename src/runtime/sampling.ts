@@ -1,6 +1,7 @@
 import type { LlamaGrammar, LlamaModel, Token, TokenBias } from "node-llama-cpp";
 import { loadedLlamaCpp } from "./llamaCpp.ts";
 import { FreeholdError, invalid } from "../errors.ts";
+import { grammarSchema } from "./grammarSchema.ts";
 import type { GenerateOptions, OutputFormat } from "./types.ts";
 
 /** llama.cpp's own defaults (llama-server, llama-cli), used when a request leaves a knob unset. */
@@ -67,6 +68,8 @@ function setEogBias(tokenBias: TokenBias, token: Token, logit: number): void {
 /** The grammar that constrains output to the requested format, or undefined for free text. */
 export async function resolveGrammar(model: LlamaModel, format: OutputFormat | undefined): Promise<LlamaGrammar | undefined> {
   const llama = model.llama;
+  // Refuses what the grammar could not enforce, naming the spot (outside the catch below).
+  const schema = format?.type === "json_schema" ? grammarSchema(format.schema, "format") : undefined;
   try {
     switch (format?.type) {
       case undefined:
@@ -75,8 +78,7 @@ export async function resolveGrammar(model: LlamaModel, format: OutputFormat | u
       case "json_object":
         return await llama.getGrammarFor("json");
       case "json_schema":
-        // node-llama-cpp supports a subset of JSON schema; unsupported keywords throw here.
-        return await llama.createGrammarForJsonSchema(format.schema as never);
+        return await llama.createGrammarForJsonSchema(schema as never);
       case "gbnf":
         return await llama.createGrammar({ grammar: format.grammar });
     }

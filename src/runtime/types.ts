@@ -109,6 +109,11 @@ export interface GenerateResult {
   logprobs?: TokenLogprob[];
 }
 
+export interface EmbedOptions {
+  /** Cut inputs longer than the context to fit (Ollama's `truncate`, on by default there) instead of refusing them. */
+  truncate?: boolean;
+}
+
 export interface EmbedResult {
   embeddings: number[][];
   promptTokens: number;

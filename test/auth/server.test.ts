@@ -26,7 +26,7 @@ describe("authentication", () => {
     const v1 = await get("/v1/models");
     expect(v1.status).toBe(401);
     expect(v1.headers.get("www-authenticate")).toMatch(/^Bearer/);
-    expect((await v1.json()).error).toMatchObject({ type: "authentication_error", code: "unauthorized" });
+    expect((await v1.json()).error).toMatchObject({ type: "authentication_error", code: "invalid_api_key" });
     const api = await get("/api/tags");
     expect(api.status).toBe(401);
     expect(await api.json()).toEqual({ error: expect.stringMatching(/missing API key/) });

@@ -16,10 +16,11 @@ export function embedRoutes(server: FastifyInstance, app: App) {
     const keepAliveMs = parseKeepAlive(body.keep_alive);
     const inputs = typeof body.input === "string" ? [body.input] : body.input ?? [];
     const backend = await resolveModel(app, body.model);
-    const r = inputs.length ? await backend.embed(inputs) : { embeddings: [], promptTokens: 0 };
+    // Ollama cuts over-long inputs to fit unless told not to.
+    const r = inputs.length ? await backend.embed(inputs, { truncate: body.truncate ?? true }) : { embeddings: [], promptTokens: 0 };
     addUsage(req, r.promptTokens);
     await applyKeepAlive(app, body.model, keepAliveMs);
-    const embeddings = r.embeddings.map((v) => normalize(truncate(v, body.dimensions)));
+    const embeddings = r.embeddings.map((v) => normalize(firstDimensions(v, body.dimensions)));
     return {
       model: body.model,
       embeddings,
@@ -40,7 +41,7 @@ export function embedRoutes(server: FastifyInstance, app: App) {
 }
 
 /** `dimensions`: keep the first n (Matryoshka-style), as Ollama does, before normalising. */
-function truncate(v: number[], dimensions: number | null | undefined): number[] {
+function firstDimensions(v: number[], dimensions: number | null | undefined): number[] {
   if (!dimensions) return v;
   if (dimensions > v.length) throw invalid(`dimensions: ${dimensions} is more than the model's ${v.length}`, "dimensions");
   return v.slice(0, dimensions);

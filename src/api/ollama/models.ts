@@ -14,10 +14,16 @@ import { findModel, nameOf } from "./resolve.ts";
 const wire = lazy(() => import("./wire.ts"));
 
 const VERSION: string = createRequire(import.meta.url)("../../../package.json").version;
+/**
+ * The Ollama release whose API these routes follow. Clients gate features on /api/version
+ * (some refuse to connect below a minimum), so it reports this rather than Freehold's own
+ * version, which goes alongside as `freehold`.
+ */
+export const OLLAMA_API_VERSION = "0.12.0";
 
 /** The model registry in Ollama's shapes: tags, show, copy, delete, version. */
 export function modelRoutes(server: FastifyInstance, app: App) {
-  server.get("/api/version", async () => ({ version: VERSION }));
+  server.get("/api/version", async () => ({ version: OLLAMA_API_VERSION, freehold: VERSION }));
 
   server.get("/api/tags", async () => {
     const models = await app.models.list();

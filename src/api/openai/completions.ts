@@ -26,12 +26,12 @@ export function completionRoutes(server: FastifyInstance, app: App, opts: OpenAI
         const echo = plan.echo ? promptOf(i) : "";
         return textChoice(i, echo + r.text, finishReason(r.finishReason), textLogprobs(r.logprobs, echo.length));
       });
-      return textCompletion(meta, choices, { usage: usage(results, plan.prompts.length > 1) });
+      return textCompletion(meta, choices, { usage: usage(results, plan.n) });
     }
     const sse = new SseStream(req, reply);
     try {
       const results = await runChoices({ reply, plan, count, run, hooks: completionStream(sse, meta, plan, promptOf) });
-      if (plan.includeUsage) sse.send(usageChunk(meta, "text_completion", usage(results, plan.prompts.length > 1)));
+      if (plan.includeUsage) sse.send(usageChunk(meta, "text_completion", usage(results, plan.n)));
       sse.end();
     } catch (e) {
       sse.fail(e);

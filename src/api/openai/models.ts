@@ -10,7 +10,7 @@ export function modelRoutes(server: FastifyInstance, app: App) {
   server.get("/v1/models/*", async (req) => {
     const name = (req.params as { "*": string })["*"];
     const m = (await app.gateway.list()).find((x) => x.name === name);
-    if (!m) throw notFound(`model "${name}" not found: see GET /v1/models`);
+    if (!m) throw notFound(`model "${name}" not found: see GET /v1/models`, "model");
     return modelObject(m);
   });
 }

@@ -48,8 +48,13 @@ export function textLogprobs(lps: TokenLogprob[] | undefined, startOffset = 0) {
 }
 
 /** Prompt tokens count once (every choice shares the prompt); completion tokens add up. */
-export function usage(results: GenerateResult[], promptsDiffer = false) {
-  const prompt = promptsDiffer ? results.reduce((s, r) => s + r.usage.promptTokens, 0) : (results[0]?.usage.promptTokens ?? 0);
+/**
+ * Usage of one request: the prompt counts once per prompt, not once per choice. Results are
+ * prompt-major with `n` choices each (chat has one prompt: n = all of them).
+ */
+export function usage(results: GenerateResult[], n = results.length) {
+  let prompt = 0;
+  for (let i = 0; i < results.length; i += Math.max(1, n)) prompt += results[i].usage.promptTokens;
   const completion = results.reduce((s, r) => s + r.usage.completionTokens, 0);
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }

@@ -39,6 +39,7 @@ export function rejectUnsupported(body: Record<string, unknown>): void {
 function plan(req: ChatRequest | CompletionRequest, maxTokens: number | undefined, maxTokensParam: string): GenerationPlan {
   const bias = req.logit_bias ? Object.fromEntries(Object.entries(req.logit_bias).map(([k, v]) => [Number(k), v])) : undefined;
   const stop = typeof req.stop === "string" ? [req.stop] : some(req.stop);
+  if (req.stream_options != null && !req.stream) throw invalid("stream_options is only allowed when stream is true", "stream_options");
   return {
     model: req.model, maxTokensParam, n: req.n ?? 1, stream: req.stream ?? false,
     includeUsage: !!(req.stream && req.stream_options?.include_usage),

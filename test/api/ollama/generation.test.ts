@@ -126,6 +126,19 @@ describe("/api/embed and /api/embeddings", () => {
     expect(one.embeddings[0]).toHaveLength(16);
   });
 
+  it("cuts an input longer than the context to fit unless truncate is false, as Ollama does", async () => {
+    const long = Array.from({ length: 3000 }, (_, i) => `word${i}`).join(" ");
+    const cut = await ollama.embed({ model: "tiny", input: long });
+    expect(cut.embeddings[0]).toHaveLength(64);
+    const refused = await fetch(`${s.url}/api/embed`, { method: "POST", body: JSON.stringify({ model: "tiny", input: long, truncate: false }) });
+    expect(refused.status).toBe(400);
+    const { error } = (await refused.json()) as { error: string };
+    const [, total, context] = error.match(/^input\[0\] is (\d+) tokens long but the model's context holds (\d+)$/)!.map(Number);
+    expect(total).toBeGreaterThan(context);
+    expect(cut.prompt_eval_count).toBeLessThan(context);
+    expect(cut.prompt_eval_count).toBeGreaterThan(context - 4);
+  });
+
   it("answers the legacy /api/embeddings with one vector", async () => {
     const r = await ollama.embeddings({ model: "tiny-moe", prompt: "hello" });
     expect(r.embedding).toHaveLength(64);

@@ -1,5 +1,7 @@
+import { createRequire } from "node:module";
 import { Ollama } from "ollama";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OLLAMA_API_VERSION } from "../../../src/api/ollama/models.ts";
 import { startServer, type TestServer } from "../../helpers/server.ts";
 
 let s: TestServer;
@@ -69,8 +71,9 @@ describe("Ollama model routes, through the ollama SDK", () => {
     expect(r).toMatchObject({ model: "tiny:latest", done: true });
   });
 
-  it("reports Freehold's version", async () => {
-    const { version } = await ollama.version();
-    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+  it("reports the Ollama API version it follows (clients gate on it), and Freehold's own beside it", async () => {
+    const { version, freehold } = (await ollama.version()) as { version: string; freehold?: string };
+    expect(version).toBe(OLLAMA_API_VERSION);
+    expect(freehold).toBe(createRequire(import.meta.url)("../../../package.json").version);
   });
 });

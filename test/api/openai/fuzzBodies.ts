@@ -13,7 +13,7 @@ export const BASES: [string, () => Record<string, unknown>][] = [
     model: "tiny", max_tokens: 2, temperature: 0.5, stop: ["x"], n: 1, logit_bias: { "5": 1 },
     messages: [{ role: "system", content: "s" }, { role: "user", content: [{ type: "text", text: "hi" }] }],
     tools: [{ type: "function", function: { name: "f", parameters: { type: "object", properties: { a: { type: "boolean" } } } } }],
-    tool_choice: "auto", response_format: { type: "text" }, stream_options: { include_usage: true },
+    tool_choice: "auto", response_format: { type: "text" }, user: "u",
   })],
   ["/v1/completions", () => ({ model: "tiny", prompt: ["hi", "yo"], max_tokens: 2, echo: false, logprobs: null })],
   ["/v1/embeddings", () => ({ model: "tiny", input: ["a", "b"], encoding_format: "float" })],

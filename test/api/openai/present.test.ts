@@ -25,7 +25,9 @@ test("a chat completion carries tool calls, reasoning and exact usage", () => {
   });
   expect(c.choices.map((x) => x.finish_reason)).toEqual(["tool_calls", "length"]);
   expect(c.usage).toEqual({ prompt_tokens: 10, completion_tokens: 8, total_tokens: 18 });
-  expect(usage([result(), result()], true).prompt_tokens).toBe(20);
+  // Two prompts with two choices each: each prompt counts once.
+  expect(usage([result(), result(), result(), result()], 2).prompt_tokens).toBe(20);
+  expect(usage([result(), result()], 1).prompt_tokens).toBe(20);
 });
 
 test("legacy logprobs use parallel arrays with text offsets", () => {

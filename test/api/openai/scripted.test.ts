@@ -74,7 +74,7 @@ test("an error before the first delta keeps its status: 429 with Retry-After, ev
   const r = await post(url, "/v1/chat/completions", { ...ask, stream: true });
   expect(r.status).toBe(429);
   expect(r.headers.get("retry-after")).toBe("2");
-  expect(r.json.error).toMatchObject({ message: "busy", code: "rate_limited" });
+  expect(r.json.error).toMatchObject({ message: "busy", code: "rate_limit_exceeded" });
 });
 
 test("an error after streaming began becomes an error event, then the stream ends", async () => {

@@ -16,6 +16,10 @@ export function completionCases(ctx: Ctx) {
       const r = await ctx.ai.completions.create({ model: "tiny", prompt: ["a b", "c d"], n: 2, max_tokens: 2, echo: true });
       expect(r.choices.map((c) => c.index)).toEqual([0, 1, 2, 3]);
       expect(r.choices.map((c) => c.text.slice(0, 3))).toEqual(["a b", "a b", "c d", "c d"]);
+      // Each prompt counts once, however many choices it has.
+      const one = await ctx.ai.completions.create({ model: "tiny", prompt: "a b", max_tokens: 1 });
+      const two = await ctx.ai.completions.create({ model: "tiny", prompt: "c d", max_tokens: 1 });
+      expect(r.usage!.prompt_tokens).toBe(one.usage!.prompt_tokens + two.usage!.prompt_tokens);
     });
 
     test("streamed chunks concatenate to the same text", async () => {

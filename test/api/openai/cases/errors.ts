@@ -26,10 +26,15 @@ export function badInputCases(ctx: Ctx) {
     expectError(await chat({ audio: { voice: "alloy", format: "mp3" } }), 400, "audio");
   });
 
+  test("stream_options without stream: 400, as OpenAI answers", async () => {
+    expectError(await chat({ stream_options: { include_usage: true } }), 400, "stream_options");
+  });
+
   test("unknown model: 404", async () => {
     const r = await chat({ model: "no-such-model" });
     expectError(r, 404);
     expect(r.json.error.message).toContain("no-such-model");
+    expect(r.json.error.code).toBe("model_not_found");
     expectError(await post(ctx.s.url, "/v1/embeddings", { model: "nope", input: "a" }), 404);
   });
 
@@ -38,10 +43,10 @@ export function badInputCases(ctx: Ctx) {
     for (const stream of [false, true]) {
       const r = await chat({ messages: [{ role: "user", content: long }], stream });
       expectError(r, 400);
-      expect(r.json.error.code).toBe("context_length_exceeded");
+      expect(r.json.error).toMatchObject({ code: "context_length_exceeded", param: "messages" });
     }
     const c = await post(ctx.s.url, "/v1/completions", { model: "tiny", prompt: long, max_tokens: 2 });
-    expect(c.json.error.code).toBe("context_length_exceeded");
+    expect(c.json.error).toMatchObject({ code: "context_length_exceeded", param: "prompt" });
   });
 
   test("max_tokens out of range", async () => {

@@ -24,6 +24,15 @@ export function structuredCases(ctx: Ctx) {
     expect(COLORS).toContain(v.color);
   });
 
+  test("a schema keyword the grammar cannot enforce is refused (400), not silently dropped", async () => {
+    const bounded = { type: "object", properties: { n: { type: "integer", minimum: 10, maximum: 20 } }, required: ["n"] };
+    const err = await ctx.ai.chat.completions.create({
+      model: "tiny", max_tokens: 20, messages: [{ role: "user", content: "A number" }],
+      response_format: { type: "json_schema", json_schema: { name: "n", schema: bounded } },
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 400, param: "response_format", message: expect.stringContaining('schema.properties.n: the keyword "minimum"') });
+  });
+
   const weather: OpenAI.ChatCompletionTool = {
     type: "function",
     function: {
