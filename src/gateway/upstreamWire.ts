@@ -16,12 +16,17 @@ export function chatBody(model: string, messages: ChatMessage[], opts: GenerateO
   }
   const f = opts.format;
   if (f?.type === "json_object") body.response_format = { type: "json_object" };
-  if (f?.type === "json_schema") body.response_format = { type: "json_schema", json_schema: { name: "output", schema: f.schema, strict: true } };
+  if (f?.type === "json_schema") {
+    body.response_format = { type: "json_schema", json_schema: { name: f.name ?? "output", schema: f.schema, ...(f.strict !== undefined ? { strict: f.strict } : {}) } };
+  }
   if (opts.tools?.length) {
-    body.tools = opts.tools.map((t) => ({ type: "function", function: { name: t.name, description: t.description, parameters: t.parameters } }));
+    body.tools = opts.tools.map((t) => ({
+      type: "function", function: { name: t.name, description: t.description, parameters: t.parameters, ...(t.strict !== undefined ? { strict: t.strict } : {}) },
+    }));
   }
   const c = opts.toolChoice;
   if (c !== undefined) body.tool_choice = typeof c === "object" ? { type: "function", function: { name: c.name } } : c;
+  if (opts.parallelToolCalls !== undefined) body.parallel_tool_calls = opts.parallelToolCalls;
   return body;
 }
 
@@ -38,7 +43,7 @@ function sampling(o: GenerateOptions): Body {
   if (o.lora?.length) throw invalid("LoRA adapters apply to local models only", "lora");
   // Only the set fields, added in this order (no delete: it would turn the object into a slow dictionary).
   const out: Body = {};
-  if (o.maxTokens !== undefined) out.max_tokens = o.maxTokens;
+  if (o.maxTokens !== undefined) out[o.maxTokensIsCompletionBudget ? "max_completion_tokens" : "max_tokens"] = o.maxTokens;
   if (o.temperature !== undefined) out.temperature = o.temperature;
   if (o.topP !== undefined) out.top_p = o.topP;
   if (o.topK !== undefined) out.top_k = o.topK;
@@ -49,6 +54,7 @@ function sampling(o: GenerateOptions): Body {
   if (o.frequencyPenalty !== undefined) out.frequency_penalty = o.frequencyPenalty;
   if (o.repeatPenalty !== undefined) out.repeat_penalty = o.repeatPenalty;
   if (o.logitBias !== undefined) out.logit_bias = o.logitBias;
+  if (o.user !== undefined) out.user = o.user;
   return out;
 }
 
@@ -68,6 +74,7 @@ function wireMessage(m: ChatMessage): Body {
 export function finishReason(r: unknown): FinishReason {
   if (r === "length") return "length";
   if (r === "tool_calls" || r === "function_call") return "tool_calls";
+  if (r === "content_filter") return "content_filter";
   return "stop";
 }
 

@@ -65,6 +65,7 @@ export async function runChat(held: HeldSequence, prep: PreparedChat, opts: Gene
       customStopTriggers: opts.stop?.length ? opts.stop : undefined,
       grammar: grammar as never,
       functions: functions as never,
+      ...(functions && opts.parallelToolCalls === false ? { maxParallelFunctionCalls: 1 } : {}),
       // The prompt was checked to fit; never drop history silently to make room.
       contextShift: { size: 1, strategy: () => { throw overflow(promptTokens, loaded.settings.contextSize, "the conversation", "messages"); } },
       onResponseChunk: (chunk: LlamaChatResponseChunk) => {

@@ -27,6 +27,8 @@ export interface ToolDefinition {
   description?: string;
   /** JSON schema of the arguments. */
   parameters?: Record<string, unknown>;
+  /** OpenAI's strict function calling; local models always enforce the schema by grammar. */
+  strict?: boolean;
 }
 
 export type ToolChoice = "auto" | "none" | "required" | { name: string };
@@ -34,11 +36,18 @@ export type ToolChoice = "auto" | "none" | "required" | { name: string };
 export type OutputFormat =
   | { type: "text" }
   | { type: "json_object" }
-  | { type: "json_schema"; schema: Record<string, unknown> }
+  /** `name` and `strict` as the client gave them, for upstreams; local models enforce the schema by grammar either way. */
+  | { type: "json_schema"; schema: Record<string, unknown>; name?: string; strict?: boolean }
   | { type: "gbnf"; grammar: string };
 
 export interface SamplingOptions {
   maxTokens?: number;
+  /**
+   * The budget came as OpenAI's `max_completion_tokens` (not `max_tokens`): an OpenAI-compatible
+   * upstream gets the same field, since OpenAI's reasoning models refuse `max_tokens` and some
+   * engines know only that one.
+   */
+  maxTokensIsCompletionBudget?: boolean;
   temperature?: number;
   topP?: number;
   topK?: number;
@@ -72,6 +81,10 @@ export interface GenerateOptions extends SamplingOptions {
   format?: OutputFormat;
   tools?: ToolDefinition[];
   toolChoice?: ToolChoice;
+  /** false: at most one tool call per answer. */
+  parallelToolCalls?: boolean;
+  /** The end user a request is for (OpenAI's `user`), passed on to upstreams for their abuse monitoring. */
+  user?: string;
   /** Return log-probabilities with this many alternatives per token (0 = chosen token only). */
   logprobs?: number;
   /** How long the model stays loaded after this request: ms, 0 = unload now, -1 = forever. */
@@ -82,7 +95,8 @@ export interface GenerateOptions extends SamplingOptions {
   lora?: { path: string; scale?: number }[];
 }
 
-export type FinishReason = "stop" | "length" | "tool_calls" | "cancelled";
+/** content_filter comes only from upstreams that filter. */
+export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter" | "cancelled";
 
 export interface Usage {
   promptTokens: number;

@@ -44,6 +44,11 @@ describe("an upstream model through Freehold", () => {
       messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Capital of France?" }],
     });
     expect(last().body.stream).toBeUndefined();
+
+    // The newer budget field and the end-user id reach the upstream as the client sent them.
+    await ai.chat.completions.create({ model: "remote", messages: [{ role: "user", content: "x" }], max_completion_tokens: 9, user: "alice" });
+    expect(last().body).toMatchObject({ max_completion_tokens: 9, user: "alice" });
+    expect(last().body).not.toHaveProperty("max_tokens");
   });
 
   test("streaming: deltas in order, usage, and [DONE]", async () => {

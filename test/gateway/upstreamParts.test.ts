@@ -3,7 +3,7 @@ import { upstreamHttpError } from "../../src/gateway/upstreamErrors.ts";
 import { SseParser, sseData } from "../../src/gateway/upstreamSse.ts";
 import { readStream } from "../../src/gateway/upstreamStream.ts";
 import { normalizeBaseUrl, displayUrl } from "../../src/gateway/upstreamTarget.ts";
-import { chatBody } from "../../src/gateway/upstreamWire.ts";
+import { chatBody, finishReason } from "../../src/gateway/upstreamWire.ts";
 import type { Delta } from "../../src/runtime/types.ts";
 
 async function* chunks(...parts: (string | Uint8Array)[]) { for (const p of parts) yield p; }
@@ -107,5 +107,22 @@ describe("mapping requests", () => {
     });
     expect(b).not.toHaveProperty("temperature");
     expect(() => chatBody("m", [], { format: { type: "gbnf", grammar: "root ::= \"a\"" } }, false)).toThrow(/local models only/);
+  });
+
+  test("what the client said goes on as it said it: budget field, schema name and strictness, parallel calls, user", () => {
+    const b = chatBody("m", [], {
+      maxTokens: 7, maxTokensIsCompletionBudget: true, user: "u-1", parallelToolCalls: false,
+      format: { type: "json_schema", schema: { type: "object" }, name: "pick", strict: false },
+      tools: [{ name: "f", strict: true }],
+    }, false);
+    expect(b).toMatchObject({
+      max_completion_tokens: 7, user: "u-1", parallel_tool_calls: false,
+      response_format: { json_schema: { name: "pick", strict: false } }, tools: [{ function: { name: "f", strict: true } }],
+    });
+    expect(b).not.toHaveProperty("max_tokens");
+    const plain = chatBody("m", [], { maxTokens: 7, format: { type: "json_schema", schema: {} } }, false);
+    expect(plain).toMatchObject({ max_tokens: 7 });
+    expect((plain.response_format as { json_schema: object }).json_schema).not.toHaveProperty("strict");
+    expect(finishReason("content_filter")).toBe("content_filter");
   });
 });

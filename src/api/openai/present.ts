@@ -28,7 +28,7 @@ function randomId(): string {
 }
 
 /** "cancelled" only happens when the client went away, so nobody reads it; "stop" keeps the enum closed. */
-export const finishReason = (r: FinishReason): "stop" | "length" | "tool_calls" => (r === "cancelled" ? "stop" : r);
+export const finishReason = (r: FinishReason): "stop" | "length" | "tool_calls" | "content_filter" => (r === "cancelled" ? "stop" : r);
 
 export const toolCalls = (calls: ToolCall[], first = 0) =>
   calls.map((c, i) => ({ index: first + i, id: c.id, type: "function" as const, function: { name: c.name, arguments: c.arguments } }));

@@ -47,6 +47,7 @@ function plan(req: ChatRequest | CompletionRequest, maxTokens: number | undefine
       maxTokens, temperature: some(req.temperature), topP: some(req.top_p), topK: some(req.top_k), minP: some(req.min_p),
       seed: some(req.seed), stop: stop?.length ? stop : undefined, presencePenalty: some(req.presence_penalty),
       frequencyPenalty: some(req.frequency_penalty), repeatPenalty: some(req.repeat_penalty), logitBias: bias,
+      user: some(req.user),
     },
   };
 }
@@ -54,15 +55,20 @@ function plan(req: ChatRequest | CompletionRequest, maxTokens: number | undefine
 export function chatPlan(req: ChatRequest): ChatPlan {
   const budgetParam = req.max_completion_tokens != null ? "max_completion_tokens" : "max_tokens";
   const p = plan(req, some(req.max_completion_tokens) ?? some(req.max_tokens), budgetParam);
+  if (req.max_completion_tokens != null) p.opts.maxTokensIsCompletionBudget = true;
   if (req.top_logprobs != null && !req.logprobs) throw invalid("top_logprobs requires logprobs: true", "top_logprobs");
   if (req.logprobs) p.opts.logprobs = req.top_logprobs ?? 0;
   p.opts.format = outputFormat(req);
   const tools = req.tools?.map((t, i): ToolDefinition => {
     if (t.function.parameters) checkJsonSchema(t.function.parameters, `tools.${i}.function.parameters`);
-    return { name: t.function.name, description: some(t.function.description), parameters: some(t.function.parameters) };
+    return { name: t.function.name, description: some(t.function.description), parameters: some(t.function.parameters), strict: some(t.function.strict) };
   });
   if (tools?.length) p.opts.tools = tools;
   p.opts.toolChoice = toolChoice(req, tools);
+  if (req.parallel_tool_calls != null) {
+    if (!tools?.length) throw invalid("parallel_tool_calls needs tools", "parallel_tool_calls");
+    p.opts.parallelToolCalls = req.parallel_tool_calls;
+  }
   return { ...p, messages: req.messages.map(toChatMessage) };
 }
 
@@ -73,7 +79,7 @@ function outputFormat(req: ChatRequest): OutputFormat | undefined {
   const schema = f.json_schema.schema;
   if (!schema) return { type: "json_object" };
   checkJsonSchema(schema, "response_format.json_schema.schema");
-  return { type: "json_schema", schema };
+  return { type: "json_schema", schema, name: f.json_schema.name, strict: some(f.json_schema.strict) };
 }
 
 function toolChoice(req: ChatRequest, tools: ToolDefinition[] | undefined): ToolChoice | undefined {

@@ -36,6 +36,14 @@ describe("chat request → internal", () => {
     const p = chat({ max_tokens: 5, max_completion_tokens: 9 });
     expect(p.opts.maxTokens).toBe(9);
     expect(p.maxTokensParam).toBe("max_completion_tokens");
+    expect(p.opts.maxTokensIsCompletionBudget).toBe(true);
+  });
+
+  test("parallel_tool_calls is kept (false = at most one call) and needs tools", () => {
+    const tools = [{ type: "function", function: { name: "f" } }];
+    expect(chat({ tools, parallel_tool_calls: false }).opts.parallelToolCalls).toBe(false);
+    expect(errorOf(() => chat({ parallel_tool_calls: false }))).toMatchObject({ code: "invalid_request", param: "parallel_tool_calls" });
+    expect(chat({ user: "u1" }).opts.user).toBe("u1");
   });
 
   test("messages: parts joined, developer is system, tool calls and results kept", () => {
@@ -86,7 +94,7 @@ describe("chat request → internal", () => {
   test("response_format → output format, schemas checked", () => {
     const schema = { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"] };
     expect(chat({ response_format: { type: "json_schema", json_schema: { name: "x", schema } } }).opts.format)
-      .toEqual({ type: "json_schema", schema });
+      .toEqual({ type: "json_schema", schema, name: "x", strict: undefined });
     expect(chat({ response_format: { type: "json_object" } }).opts.format).toEqual({ type: "json_object" });
     const bad = { type: "json_schema", json_schema: { name: "x", schema: { type: "objekt" } } };
     expect(errorOf(() => chat({ response_format: bad })).param).toBe("response_format.json_schema.schema.type");
