@@ -12,8 +12,9 @@ export interface PoolOptions extends LlamaSettings {
   /** Tokens per sequence; default min(the model's trained context, 4096). */
   contextSize?: number;
   /**
-   * Parallel sequences per model context. Default: 16, or 8, or at least 4, the most whose
-   * context (KV cache for every sequence + buffers) takes at most an eighth of the memory budget.
+   * Parallel sequences per model context. Default: 16, or 8, or 4, the most whose context (KV
+   * cache for every sequence + buffers) takes at most an eighth of the memory budget; below that,
+   * 4, 2 or 1, the most with which the model fits the budget at all.
    */
   sequences?: number;
   /** Requests waiting per model context beyond the busy sequences; default 16. */
@@ -51,6 +52,8 @@ export interface Plan {
  * Q4_0, 16 clients: 8 sequences 41 tok/s, first token p50 15 s; 16 sequences 52 tok/s, 6.9 s.
  */
 const DEFAULT_SEQUENCES = [16, 8, 4];
+/** When even 4 sequences take more than their share: fewer rather than refusing a model that fits with them. */
+const FALLBACK_SEQUENCES = [4, 2, 1];
 /** The share of the memory budget one model's default context may take. */
 const CONTEXT_SHARE = 1 / 8;
 
@@ -69,11 +72,21 @@ export async function planModel(path: string, o: PoolOptions, overrides: PlanOve
     gpuLayers: typeof gpuLayers === "number" ? gpuLayers : 0, useMmap,
   });
   const chosen = overrides.sequences ?? o.sequences;
-  // The first default that fits, else the last; a configured count is taken as it is.
-  let sequences = 0, prediction!: MemoryPrediction;
-  for (sequences of chosen === undefined ? DEFAULT_SEQUENCES : [chosen]) {
-    prediction = await predictMemory(path, shape(sequences), o);
-    if (prediction.kvCacheBytes <= memoryBudget(o) * CONTEXT_SHARE) break;
+  const budget = memoryBudget(o);
+  // A configured count is taken as it is; by default the first whose context keeps to its share,
+  // else the most with which the whole model fits, else 1 (the pool then refuses it, saying why).
+  const pick = async (counts: number[], fits: (p: MemoryPrediction) => boolean) => {
+    for (const n of counts) {
+      const p = await predictMemory(path, shape(n), o);
+      if (fits(p) || n === counts.at(-1)) return { sequences: n, prediction: p };
+    }
+    throw new Error("unreachable: no sequence counts");
+  };
+  let { sequences, prediction } = chosen !== undefined
+    ? await pick([chosen], () => true)
+    : await pick(DEFAULT_SEQUENCES, (p) => p.kvCacheBytes <= budget * CONTEXT_SHARE);
+  if (chosen === undefined && prediction.kvCacheBytes > budget * CONTEXT_SHARE) {
+    ({ sequences, prediction } = await pick(FALLBACK_SEQUENCES, (p) => p.totalBytes <= budget));
   }
   const { batchSize } = shape(sequences);
   // Tiny models: a second thread costs more in synchronisation than it adds in compute.

@@ -69,13 +69,26 @@ describe("model pool: memory budget", () => {
     expect(rt.stats().reservedBytes).toBeLessThanOrEqual(rt.stats().budgetBytes);
   });
 
-  test("default sequences: 16 while their context takes at most an eighth of the budget, then 8, at least 4", async () => {
+  test("default sequences: 16 while their context takes at most an eighth of the budget, then 8, then 4; fewer only when 4 cannot fit", async () => {
     const context16 = (await new Runtime({ ...base, sequences: 16 }).predictMemory(a.path)).kvCacheBytes;
+    const total = async (sequences: number) => (await new Runtime({ ...base, sequences }).predictMemory(a.path)).totalBytes;
     const sequencesUnder = async (budget: number) => (await new Runtime({ ...base, memoryBudgetBytes: budget }).predictMemory(a.path)).sequences;
     expect(await sequencesUnder(context16 * 8)).toBe(16);
     expect(await sequencesUnder(context16 * 8 - 8)).toBe(8);
-    expect(await sequencesUnder(1)).toBe(4);
+    expect(await sequencesUnder(await total(4))).toBe(4);
+    expect(await sequencesUnder((await total(4)) - 1)).toBe(2);
+    expect(await sequencesUnder(await total(1))).toBe(1);
+    expect(await sequencesUnder(1)).toBe(1);
     expect((await new Runtime({ ...base, sequences: 2, memoryBudgetBytes: 1 }).predictMemory(a.path)).sequences).toBe(2);
+  });
+
+  test("a model that fits only with fewer sequences loads with them instead of being refused", async () => {
+    const two = (await new Runtime({ ...base, sequences: 2 }).predictMemory(a.path)).totalBytes;
+    const rt = open({ memoryBudgetBytes: two });
+    const r = await rt.chat(a, hello, { maxTokens: 2 });
+    expect(r.usage.completionTokens).toBeGreaterThan(0);
+    expect(rt.ps()[0]).toMatchObject({ name: "a" });
+    expect(rt.stats().reservedBytes).toBeLessThanOrEqual(two);
   });
 
   test("a model larger than the whole budget is refused", async () => {

@@ -109,6 +109,27 @@ describe("/api/chat and /api/generate, through the ollama SDK", () => {
   });
 });
 
+describe("a conversation longer than the context", () => {
+  const words = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}${i}`).join(" ");
+  it("drops the oldest turns (the system message and the latest stay), as Ollama does", async () => {
+    const turns = Array.from({ length: 8 }, (_, i) => [
+      { role: "user", content: words(80, `q${i}-`) }, { role: "assistant", content: words(80, `a${i}-`) },
+    ]).flat();
+    const messages = [{ role: "system", content: "Be brief." }, ...turns, { role: "user", content: "And now?" }];
+    const whole = await fetch(`${s.url}/v1/chat/completions`, { method: "POST", body: JSON.stringify({ model: "tiny", messages, max_tokens: 1 }) });
+    expect(whole.status).toBe(400); // OpenAI's way: refused
+    const r = await ollama.chat({ model: "tiny", messages, options: { num_predict: 2, seed: 1 } });
+    expect(r.done).toBe(true);
+    const latest = await ollama.chat({ model: "tiny", messages: [messages[0], messages.at(-1)!], options: { num_predict: 2, seed: 1 } });
+    expect(r.prompt_eval_count).toBeGreaterThan(latest.prompt_eval_count + 100); // some older turns stayed
+  });
+
+  it("still refuses when the latest message alone is too long", async () => {
+    const res = await fetch(`${s.url}/api/chat`, { method: "POST", body: JSON.stringify({ model: "tiny", stream: false, messages: [{ role: "user", content: words(3000, "w") }] }) });
+    expect(res.status).toBe(400);
+  });
+});
+
 describe("/api/embed and /api/embeddings", () => {
   it("embeds a batch: 64 dimensions, unit length, identical inputs identical", async () => {
     const r = await ollama.embed({ model: "tiny", input: ["same text", "same text", "other"] });
