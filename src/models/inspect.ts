@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import type { GgufFileInfo } from "node-llama-cpp";
 import { llamaCpp } from "../runtime/llamaCpp.ts";
 import { invalid } from "../errors.ts";
@@ -31,18 +31,42 @@ const FILE_TYPES: Record<number, string> = {
 
 export const fileTypeName = (ft: number | undefined) => (ft === undefined ? "unknown" : FILE_TYPES[ft] ?? `type-${ft}`);
 
+/** GGUF versions llama.cpp reads: ggml/src/gguf.cpp refuses v1 and anything above GGUF_VERSION (3). */
+const GGUF_VERSIONS = [2, 3];
+
 /**
- * Reads and validates a GGUF header: rejects non-GGUF files, and truncated files whose tensor
- * data would run past the end, before anything is registered.
+ * Architectures the bundled llama.cpp knows but node-llama-cpp's GgufArchitectureType (3.22.1)
+ * does not list yet: the rest of LLM_ARCH_NAMES in its llama.cpp release's src/llama-arch.cpp.
+ */
+const ARCHITECTURES_NOT_IN_ENUM = [
+  "bailingmoe3", "dots3note", "granite_swa", "hrm_text", "hy_v4", "kimi-k3", "maple", "minimax-01", "pockettts",
+  "qwen4exp", "spark2_5",
+];
+
+/**
+ * Reads and validates a GGUF header before anything is registered: rejects non-GGUF files, GGUF
+ * versions and architectures llama.cpp cannot load (which would otherwise only fail at load time),
+ * and truncated files whose tensor data would run past the end.
  */
 export async function inspectGguf(path: string): Promise<ModelFacts> {
   const { size } = await stat(path).catch(() => { throw invalid(`no such file: ${path}`); });
+  const version = await ggufVersion(path);
+  if (version !== undefined && !GGUF_VERSIONS.includes(version)) {
+    throw invalid(`${path} is GGUF version ${version}, which llama.cpp cannot read (it reads versions ${GGUF_VERSIONS.join(" and ")})`);
+  }
+  const nlc = await llamaCpp();
   let info: GgufFileInfo;
   try {
-    info = await (await llamaCpp()).readGgufFileInfo(path, { readTensorInfo: true, logWarnings: false });
+    info = await nlc.readGgufFileInfo(path, { readTensorInfo: true, logWarnings: false });
   } catch (e) {
     throw invalid(`${path} is not a valid GGUF file: ${(e as Error).message}`);
   }
+  const md = info.metadata as any;
+  const arch = md.general?.architecture as string | undefined;
+  if (!arch) throw invalid(`${path} has no general.architecture: not a model GGUF`);
+  // Typed as a const enum, but node-llama-cpp exports GgufArchitectureType as an object too.
+  const listed = Object.values((nlc as unknown as { GgufArchitectureType: Record<string, string> }).GgufArchitectureType);
+  if (!listed.includes(arch) && !ARCHITECTURES_NOT_IN_ENUM.includes(arch)) throw invalid(`${path} has architecture "${arch}", which this llama.cpp build does not support`);
   const llama = await getLlama();
   const bindings = (llama as any)._bindings;
   let end = 0;
@@ -54,11 +78,8 @@ export async function inspectGguf(path: string): Promise<ModelFacts> {
   }
   if (end > size) throw invalid(`${path} is truncated: tensor data needs ${end} bytes but the file has ${size}`);
 
-  const md = info.metadata as any;
-  const arch = md.general?.architecture as string | undefined;
-  if (!arch) throw invalid(`${path} has no general.architecture: not a model GGUF`);
   const archMd = info.architectureMetadata as any;
-  const insights = await (await llamaCpp()).GgufInsights.from(info, llama);
+  const insights = await nlc.GgufInsights.from(info, llama);
   const experts = Number(archMd.expert_count ?? 0) || undefined;
   const used = Number(archMd.expert_used_count ?? 0) || undefined;
   return {
@@ -76,6 +97,18 @@ export async function inspectGguf(path: string): Promise<ModelFacts> {
     embeddingLength: archMd.embedding_length ? Number(archMd.embedding_length) : undefined,
     layers: archMd.block_count ? Number(archMd.block_count) : undefined,
   };
+}
+
+/** The version field of a GGUF header, or undefined when the file is not GGUF (the parser says why). */
+async function ggufVersion(path: string): Promise<number | undefined> {
+  const head = Buffer.alloc(8);
+  const fh = await open(path, "r");
+  try {
+    const { bytesRead } = await fh.read(head, 0, 8, 0);
+    return bytesRead === 8 && head.toString("latin1", 0, 4) === "GGUF" ? head.readUInt32LE(4) : undefined;
+  } finally {
+    await fh.close();
+  }
 }
 
 /** For MoE, only `used` of `experts` expert tensors take part in each token. */

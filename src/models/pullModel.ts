@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import type { App } from "../app.ts";
 import { conflict } from "../errors.ts";
 import type { ModelRecord } from "../store/repos/models.ts";
@@ -26,9 +27,15 @@ export async function pullModel(app: App, ref: string, opts: PullModelOptions = 
   }
   if (existing) throw conflict(`a model named "${name}" already exists with other weights: remove it first, or pull with --name`);
   const r = await pullFromHub({ ...opts, ref: { ...hubRef, selector: file.path }, modelsDir: app.paths.downloads, downloadsDir: app.paths.downloads });
-  return app.models.register(r.path, {
-    name, source: "pull", sourceRef: `hf:${r.repo}/${r.file}@${r.revision}`, adopt: true, sha256: r.sha256,
-  });
+  try {
+    return await app.models.register(r.path, {
+      name, source: "pull", sourceRef: `hf:${r.repo}/${r.file}@${r.revision}`, adopt: true, sha256: r.sha256,
+    });
+  } catch (e) {
+    // Verified but refused (a GGUF llama.cpp cannot load, or the name taken meanwhile): nothing will ever adopt it.
+    await rm(r.path, { force: true });
+    throw e;
+  }
 }
 
 /** "Qwen2.5-0.5B-Instruct-Q4_K_M.gguf" → "Q4_K_M"; falls back to the file's stem. */

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, open, readdir, rename, rm } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -9,6 +9,7 @@ import { conflict, notFound } from "../errors.ts";
 import type { ModelRecord, ModelsRepo } from "../store/repos/models.ts";
 import { inspectGguf, type ModelFacts } from "./inspect.ts";
 import { checkModelName, nameFromFile } from "./names.ts";
+import { commit } from "./pull/files.ts";
 
 export interface RegisterOptions {
   name?: string;
@@ -44,7 +45,7 @@ export class ModelStore {
     try {
       if (opts.adopt) {
         sha256 ??= await hashFile(file);
-        await rename(file, dest);
+        await commit(file, dest); // a rename, or a copy when the file is on another filesystem (TMPDIR on tmpfs)
       } else {
         sha256 = await copyHashed(file, dest);
       }
@@ -91,15 +92,43 @@ export class ModelStore {
     if (!(await this.repo.list()).some((o) => o.path === m.path)) await rm(m.path, { force: true });
   }
 
-  /** Deletes files in models/ that no row refers to (a crash between copy and insert). */
+  /**
+   * Deletes files in models/ that no row refers to (a crash between copy and insert), and what
+   * no pull can resume in downloads/ (see sweepDownloads). Returns the names deleted.
+   */
   async sweepOrphans(): Promise<string[]> {
     const known = new Set((await this.repo.list()).map((m) => basename(m.path)));
     const files = await readdir(this.paths.models).catch(() => [] as string[]);
     const orphans = files.filter((f) => !known.has(f));
     await Promise.all(orphans.map((f) => rm(join(this.paths.models, f), { force: true })));
-    return orphans;
+    return [...orphans, ...(await this.sweepDownloads())];
+  }
+
+  /**
+   * Interrupted pulls stay in downloads/ as `<sha256>.partial` (with their lock) so any later
+   * pull of the same content resumes them. Anything else there is a file that was never adopted:
+   * a download refused at registration, a generation or quantization that crashed. Recent files
+   * are left alone: another process may still be writing or adopting them.
+   */
+  private async sweepDownloads(): Promise<string[]> {
+    const entries = await readdir(this.paths.downloads, { withFileTypes: true }).catch(() => []);
+    const stale: string[] = [];
+    for (const e of entries) {
+      if (!e.isFile() || RESUMABLE_DOWNLOAD.test(e.name)) continue;
+      const path = join(this.paths.downloads, e.name);
+      const st = await stat(path).catch(() => undefined);
+      if (!st || Date.now() - st.mtimeMs < IN_FLIGHT_MS) continue;
+      await rm(path, { force: true });
+      stale.push(e.name);
+    }
+    return stale;
   }
 }
+
+/** A pull's partial download and its lock (src/models/pull/pull.ts, lock.ts). */
+const RESUMABLE_DOWNLOAD = /^[0-9a-f]{64}\.partial(\.lock)?$/;
+/** Longer than any writer goes without touching its file, or any adoption takes. */
+const IN_FLIGHT_MS = 60 * 60 * 1000;
 
 function recordFacts(f: ModelFacts) {
   return {

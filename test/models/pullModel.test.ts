@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -8,6 +8,7 @@ import { openApp, type App } from "../../src/app.ts";
 import { pullModel } from "../../src/models/pullModel.ts";
 import { startFakeHub, type FakeHub } from "../helpers/fakeHub.ts";
 import { testModel } from "../helpers/models.ts";
+import { craftedModel } from "./crafted.ts";
 
 let hub: FakeHub;
 let app: App;
@@ -16,10 +17,14 @@ let home: string;
 beforeAll(async () => {
   const dense = readFileSync(await testModel());
   const moe = readFileSync(await testModel({ shape: "tiny-moe" }));
-  hub = await startFakeHub({
-    files: { "acme/tiny-GGUF": [{ path: "tiny-Q4_0.gguf", content: dense }, { path: "tiny-F32.gguf", content: moe }] },
-  });
   home = mkdtempSync(join(tmpdir(), "fh-pull-"));
+  const unknownArch = readFileSync(await craftedModel(mkdtempSync(join(tmpdir(), "fh-odd-")), { architecture: "llamx" }));
+  hub = await startFakeHub({
+    files: {
+      "acme/tiny-GGUF": [{ path: "tiny-Q4_0.gguf", content: dense }, { path: "tiny-F32.gguf", content: moe }],
+      "acme/odd-GGUF": [{ path: "odd-F32.gguf", content: unknownArch }],
+    },
+  });
   app = await openApp({ home });
 });
 afterAll(async () => { await app?.close(); await hub?.close(); });
@@ -40,6 +45,14 @@ describe("pull into the model store", () => {
     await expect(pullModel(app, "hf:acme/tiny-GGUF:F32", { endpoint: hub.endpoint, name: "acme/tiny-gguf:q4_0" }))
       .rejects.toMatchObject({ code: "conflict" });
     expect(hub.cdnBytes()).toBe(bytes);
+  });
+
+  test("a verified download llama.cpp cannot load is refused and deleted", async () => {
+    const before = (await app.models.list()).length;
+    await expect(pullModel(app, "hf:acme/odd-GGUF", { endpoint: hub.endpoint }))
+      .rejects.toMatchObject({ code: "invalid_request", message: expect.stringMatching(/architecture "llamx"/) });
+    expect(readdirSync(app.paths.downloads)).toEqual([]);
+    expect((await app.models.list()).length).toBe(before);
   });
 
   test("CLI: freehold pull prints the model and an unknown repo is a clear error", async () => {

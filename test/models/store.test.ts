@@ -1,16 +1,20 @@
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openApp, type App } from "../../src/app.ts";
 import { testModel } from "../helpers/models.ts";
+import { craftedModel } from "./crafted.ts";
 
 let app: App;
 const scratch = mkdtempSync(join(tmpdir(), "fh-store-"));
 const modelFiles = () => readdirSync(app.paths.models);
+// /dev/shm is tmpfs on Linux: with the temp folder on disk, a real cross-filesystem pair.
+const shm = existsSync("/dev/shm") ? mkdtempSync("/dev/shm/fh-xdev-") : undefined;
 
 beforeAll(async () => { app = await openApp({ home: mkdtempSync(join(tmpdir(), "fh-home-")) }); });
-afterAll(async () => { await app?.close(); });
+afterAll(async () => { await app?.close(); if (shm) rmSync(shm, { recursive: true, force: true }); });
 
 describe("model store", () => {
   test("import records metadata, copies the file and hashes it", async () => {
@@ -39,12 +43,36 @@ describe("model store", () => {
       const p = join(scratch, "head.gguf"); writeFileSync(p, readFileSync(await testModel()).subarray(0, 2000)); return p;
     }, /not a valid GGUF|truncated/],
     ["missing", () => join(scratch, "nope.gguf"), /no such file/],
+    ["GGUF version 9", () => craftedModel(scratch, { version: 9 }), /is GGUF version 9, which llama\.cpp cannot read/],
+    ["GGUF version 1", () => craftedModel(scratch, { version: 1 }), /is GGUF version 1,/],
+    ["unknown architecture", () => craftedModel(scratch, { architecture: "llamx" }), /architecture "llamx", which this llama\.cpp build does not support/],
   ])("import of a bad file (%s) fails clearly and registers nothing", async (_label, make, message) => {
     const before = modelFiles().length;
     const path = await make();
     await expect(app.models.register(path, { name: "bad" })).rejects.toMatchObject({ code: "invalid_request", message: expect.stringMatching(message) });
     expect(await app.models.find("bad")).toBeUndefined();
     expect(modelFiles().length).toBe(before);
+  });
+
+  test.each<[string, { version?: number; architecture?: string }, string]>([
+    ["GGUF version 2", { version: 2 }, "llama"],
+    ["an architecture llama.cpp knows beyond node-llama-cpp's list", { architecture: "maple" }, "maple"],
+  ])("%s is accepted", async (_label, edit, architecture) => {
+    const m = await app.models.register(await craftedModel(scratch, edit), { name: `ok-${architecture}-${edit.version ?? 3}` });
+    expect(m.architecture).toBe(architecture);
+    await app.models.remove(m.name);
+  });
+
+  test.skipIf(!shm || statSync(shm).dev === statSync(tmpdir()).dev)("a generated file on another filesystem is moved in by copy", async () => {
+    const source = join(shm!, "made.gguf");
+    copyFileSync(await testModel(), source);
+    const sha256 = createHash("sha256").update(readFileSync(source)).digest("hex");
+    const m = await app.models.register(source, { name: "from-tmpfs", adopt: true });
+    expect(m.sha256).toBe(sha256);
+    expect(createHash("sha256").update(readFileSync(m.path)).digest("hex")).toBe(sha256);
+    expect(existsSync(source)).toBe(false);
+    expect(modelFiles().filter((f) => !f.endsWith(".gguf"))).toEqual([]); // no temporary copy left
+    await app.models.remove("from-tmpfs");
   });
 
   test.each(["../evil", "/etc/passwd", "a/../../b", "", "x".repeat(200), "bad name", "evil\u0000"])("unsafe name %j is refused", async (name) => {
@@ -67,5 +95,20 @@ describe("model store", () => {
     expect(await app.models.sweepOrphans()).toContain("00000000-dead-beef-0000-000000000000.gguf");
     expect(existsSync(orphan)).toBe(false);
     expect(await app.models.find("moe")).toBeDefined();
+  });
+
+  test("the sweep keeps resumable pulls and recent files in downloads/, and deletes what was never adopted", async () => {
+    const sha = "ab".repeat(32);
+    const file = (name: string, hoursOld: number) => {
+      const p = join(app.paths.downloads, name);
+      writeFileSync(p, "x");
+      const t = new Date(Date.now() - hoursOld * 3600_000);
+      utimesSync(p, t, t);
+      return name;
+    };
+    const kept = [file(`${sha}.partial`, 48), file(`${sha}.partial.lock`, 48), file("acme__tiny-GGUF__new.gguf", 0)];
+    const stale = [file("acme__tiny-GGUF__refused.gguf", 2), file("demo-random-tiny.gguf.tmp-4242", 2), file("quantize-4242-x.gguf.partial", 2)];
+    expect((await app.models.sweepOrphans()).sort()).toEqual(stale.sort());
+    expect(readdirSync(app.paths.downloads).sort()).toEqual(kept.sort());
   });
 });

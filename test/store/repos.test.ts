@@ -3,6 +3,7 @@ import { FreeholdError } from "../../src/errors.ts";
 import { ChatRepo } from "../../src/chat/repo.ts";
 import { JobsRepo } from "../../src/store/repos/jobs.ts";
 import { ModelsRepo } from "../../src/store/repos/models.ts";
+import { SettingsRepo } from "../../src/store/repos/settings.ts";
 import { describeBackends } from "./backends.ts";
 
 const codeOf = (p: Promise<unknown>) => p.then(() => "resolved", (e: unknown) => (e instanceof FreeholdError ? e.code : e));
@@ -96,5 +97,15 @@ describeBackends("store repos", (ctx) => {
     const m = await chat.addMessage({ conversationId: c.id, parentId: null, role: "assistant", content: "a\u0000b", reasoning: "\u0000", model: "tiny", params: {} });
     expect(m.content).toBe("a\uFFFDb");
     expect(m.reasoning).toBe("\uFFFD");
+  });
+
+  it("keeps settings as JSON under a key, overwriting on set", async () => {
+    const settings = new SettingsRepo(ctx.db);
+    expect(await settings.get("test.absent")).toBeUndefined();
+    await settings.set("test.flag", true);
+    await settings.set("test.list", [1, "two"]);
+    await settings.set("test.flag", { on: false });
+    expect(await settings.get("test.flag")).toEqual({ on: false });
+    expect(await settings.get("test.list")).toEqual([1, "two"]);
   });
 });
