@@ -1,5 +1,4 @@
 import { Command, CommanderError } from "commander";
-import { FreeholdError } from "../errors.ts";
 import { registerArena } from "./commands/arena.ts";
 import { registerDev } from "./commands/dev.ts";
 import { registerEval } from "./commands/eval.ts";
@@ -10,11 +9,12 @@ import { registerQuantize } from "./commands/quantize.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerServe } from "./commands/serve.ts";
 import { registerUpstream } from "./commands/upstream.ts";
+import { errorText } from "./context.ts";
 
 const program = new Command("freehold")
   .description("Run, compare and improve open-weight models on your own machine")
   .option("--home <dir>", "data folder (default: $FREEHOLD_HOME or ~/.freehold)")
-  .showHelpAfterError();
+  .showHelpAfterError("(add --help for usage)");
 
 registerServe(program);
 registerUpstream(program);
@@ -27,11 +27,19 @@ registerKeys(program);
 registerArena(program);
 registerEval(program);
 
+// A reader that went away (`freehold list | head -3`) wants no more output: end quietly, as
+// a SIGPIPE would, instead of with an unhandled EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    process.exit(0);
+  });
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) process.exit(e.exitCode);
-  const message = e instanceof FreeholdError ? e.message : (e as Error)?.stack ?? String(e);
-  process.stderr.write(`error: ${message}\n`);
+  process.stderr.write(`error: ${errorText(e)}\n`);
   process.exit(1);
 }

@@ -1,6 +1,7 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { describe, expect, test } from "vitest";
 import { testModel } from "../helpers/models.ts";
 import { cliRunner } from "../helpers/cli.ts";
@@ -22,7 +23,7 @@ describe("freehold CLI", () => {
     const show = await freehold("show", "moe");
     expect(show.stdout).toMatch(/experts\s+4 \(2 used per token\)/);
     expect(show.stdout).toMatch(/active per token/);
-    expect(show.stdout).toMatch(/memory \(predicted\)/);
+    expect(show.stdout).toMatch(/memory \(predicted\).*KV cache for \d+ parallel sequences × \d+ tokens/);
 
     const answer = await freehold("run", "moe", "Hello", "--max-tokens", "8", "--seed", "3");
     expect(answer.code).toBe(0);
@@ -50,5 +51,53 @@ describe("freehold CLI", () => {
     const r = await freehold("dev", "make-model", "--shape", "tiny-moe", "--name", "gen-moe");
     expect(r.stdout).toMatch(/registered gen-moe: .*active/);
     expect((await freehold("list")).stdout).toMatch(/^gen-moe\s+llama/m);
+  }, 60_000);
+});
+
+describe("freehold CLI input and output edges", () => {
+  test("a reader that closes its end early (`freehold list | head`) ends the process quietly", async () => {
+    const child = spawn(process.execPath, [resolve("bin/freehold.js"), "--home", home, "list"], { stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.destroy(); // before the first write: every write meets EPIPE
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const code = await new Promise<number | null>((r) => child.on("close", r));
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+  }, 60_000);
+
+  test.each([
+    [["show", "any", "--context", "abc"], "--context <tokens>", "a whole number of at least 1"],
+    [["show", "any", "--context", "0"], "--context <tokens>", "a whole number of at least 1"],
+    [["show", "any", "--context", "-5"], "--context <tokens>", "a whole number of at least 1"],
+    [["run", "any", "hi", "--seed", "abc"], "--seed <n>", "a whole number from 0 to 4294967295"],
+    [["run", "any", "hi", "--max-tokens", "1.5"], "--max-tokens <n>", "a whole number of at least 1"],
+    [["run", "any", "hi", "--temperature", "hot"], "--temperature <t>", "a number of at least 0"],
+    [["serve", "--port", "70000"], "--port <port>", "a whole number from 0 to 65535"],
+    [["dev", "make-model", "--shape", "huge"], "--shape <shape>", "Allowed choices are tiny, tiny-moe"],
+    [["dev", "make-model", "--type", "q4_0"], "--type <type>", "Allowed choices are f32, f16"],
+  ])("%j: one line naming the option and what it accepts, exit 1", async (args, option, accepted) => {
+    const r = await freehold(...args);
+    expect(r.code).toBe(1);
+    const [first] = r.stderr.split("\n");
+    expect(first).toContain(`error: option '${option}' argument '${args.at(-1)}' is invalid`);
+    expect(first).toContain(accepted);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr).not.toMatch(/Usage:/); // a hint, not the whole help
+  }, 60_000);
+
+  test("dev make-model checks the name before generating and leaves no file behind", async () => {
+    const leftovers = () => [
+      ...readdirSync(tmpdir()).filter((f) => /^freehold-tiny-\d+\.gguf/.test(f)),
+      ...readdirSync(join(home, "downloads")),
+    ];
+    await freehold("dev", "make-model", "--name", "taken"); // creates the data folder too
+    const before = leftovers();
+    const taken = await freehold("dev", "make-model", "--name", "taken");
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toMatch(/^error: a model named "taken" already exists/);
+    const invalid = await freehold("dev", "make-model", "--name", "bad..name");
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toMatch(/^error: invalid model name "bad\.\.name"/);
+    expect(leftovers()).toEqual(before);
   }, 60_000);
 });

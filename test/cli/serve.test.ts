@@ -1,16 +1,20 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import OpenAI from "openai";
 import { afterAll, describe, expect, test } from "vitest";
+import { runningServer } from "../../src/cli/runningServer.ts";
+import { cliRunner } from "../helpers/cli.ts";
 
 let child: ChildProcess | undefined;
-afterAll(() => { child?.kill("SIGKILL"); });
+const started: ChildProcess[] = [];
+afterAll(() => { for (const c of started) c.kill("SIGKILL"); });
 
 /** Starts `freehold serve` as a user would and resolves with its URL from the startup line. */
 function serve(home: string): Promise<{ url: string; stderr: () => string }> {
   child = spawn(process.execPath, [resolve("bin/freehold.js"), "--home", home, "serve", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+  started.push(child);
   let err = "";
   return new Promise((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`serve did not start:\n${err}`)), 60_000);
@@ -40,4 +44,54 @@ describe("freehold serve on a fresh data folder", () => {
     child!.kill("SIGTERM");
     expect(await exited).toBe(0);
   }, 120_000);
+});
+
+describe("other commands while serve holds the embedded database", () => {
+  test("list and run go through the server; the rest say where it is and what to do; its record goes when it stops", async () => {
+    const home = mkdtempSync(join(tmpdir(), "fh-serve-"));
+    const { url } = await serve(home);
+    const server = child!;
+    expect(runningServer(home)).toEqual({ pid: server.pid, url });
+    const freehold = cliRunner(home);
+
+    const list = await freehold("list");
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^demo-random-tiny\s+llama\s+\S+\s+F32/m);
+    expect(list.stderr).toContain(`going through ${url}`);
+    expect(JSON.parse((await freehold("list", "--json")).stdout).map((m: { name: string }) => m.name)).toEqual(["demo-random-tiny"]);
+
+    const once = await freehold("run", "demo-random-tiny", "Hello", "--max-tokens", "5", "--seed", "1");
+    expect(once.code).toBe(0);
+    expect(once.stdout.length).toBeGreaterThan(0);
+
+    const chat = spawnSync(process.execPath, [resolve("bin/freehold.js"), "--home", home, "run", "demo-random-tiny", "--max-tokens", "4"],
+      { input: "hello\nhow are you\n", encoding: "utf8", timeout: 60_000 });
+    expect(chat.status).toBe(0);
+    expect(chat.stdout.match(/>>> /g)).toHaveLength(3);
+
+    const unknown = await freehold("run", "nope", "hi");
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/error: model "nope" not found/);
+
+    for (const args of [["rm", "demo-random-tiny"], ["show", "demo-random-tiny"]]) {
+      const r = await freehold(...args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`is in use by process ${server.pid}: freehold serve is running at ${url}. Use that server`);
+      expect(r.stderr).toMatch(/stop it, or set DATABASE_URL to a PostgreSQL database/);
+    }
+
+    const exited = new Promise<number | null>((r) => server.on("exit", r));
+    server.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(existsSync(join(home, "server.json"))).toBe(false);
+  }, 120_000);
+
+  test("a record left by a process that is gone is ignored", () => {
+    const home = mkdtempSync(join(tmpdir(), "fh-serve-"));
+    const gone = spawnSync(process.execPath, ["-e", "0"]).pid;
+    writeFileSync(join(home, "server.json"), JSON.stringify({ pid: gone, url: "http://127.0.0.1:1" }));
+    expect(runningServer(home)).toBeUndefined();
+    writeFileSync(join(home, "server.json"), JSON.stringify({ pid: process.pid, url: "http://127.0.0.1:1" }));
+    expect(runningServer(home)).toEqual({ pid: process.pid, url: "http://127.0.0.1:1" });
+  });
 });

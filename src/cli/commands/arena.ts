@@ -1,8 +1,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import type { App } from "../../app.ts";
 import type { LeaderboardRow } from "../../arena/leaderboard.ts";
 import { withApp } from "../context.ts";
+import { integer } from "../options.ts";
 import { printTable } from "./models.ts";
 
 const arenaOf = async (app: App) => (await import("../../arena/index.ts")).arenaOf(app);
@@ -18,7 +19,7 @@ const variantLabel = (r: LeaderboardRow) => {
 
 function date(v: string): Date {
   const d = new Date(v);
-  if (Number.isNaN(d.getTime())) throw new Error(`not a date: ${v} (use 2025-01-31 or an ISO timestamp)`);
+  if (Number.isNaN(d.getTime())) throw new InvalidArgumentError(`not a date: ${v} (use 2025-01-31 or an ISO timestamp)`);
   return d;
 }
 
@@ -31,7 +32,7 @@ export function registerArena(program: Command) {
     .option("--category <c>", "only battles in this category (coding, maths, writing, other)")
     .option("--from <date>", "only battles from this date or time on", date)
     .option("--to <date>", "only battles before this date or time", date)
-    .option("--rounds <n>", "bootstrap rounds", (v) => Math.max(1, Number(v) || 0), 200)
+    .option("--rounds <n>", "bootstrap rounds", integer(1), 200)
     .option("--json", "machine-readable output")
     .action(async (o: { styleControl?: boolean; category?: string; from?: Date; to?: Date; rounds: number; json?: boolean }, cmd: Command) =>
       withApp(cmd, async (app) => {

@@ -1,44 +1,69 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
+import { randomUUID } from "node:crypto";
+import { rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { tmpdir } from "node:os";
+import { conflict } from "../../errors.ts";
+import type { MadeModel } from "../../models/gguf/makeModel.ts";
 import { SHAPES, type ShapeName } from "../../models/gguf/shapes.ts";
+import { checkModelName } from "../../models/names.ts";
 import { withApp, formatBytes, formatCount } from "../context.ts";
+import { integer } from "../options.ts";
+
+interface MakeOptions { shape: ShapeName; type: "f32" | "f16"; seed: number; out?: string; name?: string }
 
 /** Developer tools: generated test models. */
 export function registerDev(program: Command) {
   const dev = program.command("dev").description("developer tools");
   dev.command("make-model")
     .description(`generate a GGUF model with random weights (shapes: ${Object.keys(SHAPES).join(", ")})`)
-    .option("--shape <shape>", "model shape", "tiny")
-    .option("--type <type>", "weight type: f32 or f16", "f32")
-    .option("--seed <n>", "random seed", (v) => parseInt(v, 10), 42)
+    .addOption(new Option("--shape <shape>", "model shape").choices(Object.keys(SHAPES)).default("tiny"))
+    .addOption(new Option("--type <type>", "weight type").choices(["f32", "f16"]).default("f32"))
+    .option("--seed <n>", "random seed", integer(0, 2 ** 32 - 1), 42)
     .option("--out <file>", "write here instead of registering")
     .option("--name <name>", "register under this name (default: random-<shape>-<type>)")
-    .action(async (opts: { shape: string; type: string; seed: number; out?: string; name?: string }, cmd: Command) => {
-      if (!(opts.shape in SHAPES)) throw new Error(`unknown shape "${opts.shape}"; known: ${Object.keys(SHAPES).join(", ")}`);
-      if (opts.type !== "f32" && opts.type !== "f16") throw new Error(`--type must be f32 or f16`);
-      const shape = opts.shape as ShapeName;
-      const path = opts.out ? resolve(opts.out) : join(tmpdir(), `freehold-${shape}-${process.pid}.gguf`);
-      const [{ makeModel }, { Presets, SingleBar }] = await Promise.all([import("../../models/gguf/makeModel.ts"), import("cli-progress")]);
-      const bar = new SingleBar({ format: "generating [{bar}] {percentage}% {value}/{total} MB", hideCursor: true }, Presets.shades_classic);
-      let started = false;
-      const made = await makeModel({
-        path, shape, type: opts.type, seed: opts.seed,
-        onProgress: (w, t) => {
-          if (!process.stderr.isTTY || t < 50e6) return;
-          if (!started) { bar.start(Math.round(t / 1e6), 0); started = true; }
-          bar.update(Math.round(w / 1e6));
-        },
-      });
-      if (started) bar.stop();
-      const params = `${formatCount(made.parameters.total)} parameters` +
-        (made.shape.experts ? ` (${formatCount(made.parameters.active)} active)` : "");
-      if (opts.out) return console.log(`wrote ${path}: ${params}, ${formatBytes(made.bytes)}`);
+    .action(async (opts: MakeOptions, cmd: Command) => {
+      if (opts.out) {
+        const path = resolve(opts.out);
+        const made = await generate(path, opts);
+        return console.log(`wrote ${path}: ${describe(made)}, ${formatBytes(made.bytes)}`);
+      }
       await withApp(cmd, async (app) => {
-        const m = await app.models.register(path, {
-          name: opts.name ?? `random-${shape}-${opts.type}`, source: "generated", sourceRef: `dev make-model --shape ${shape} --seed ${opts.seed}`, adopt: true,
-        });
-        console.log(`registered ${m.name}: ${params}, ${formatBytes(made.bytes)} (random weights: output is noise)`);
+        // Checked first: a big shape takes minutes and gigabytes to generate.
+        const name = checkModelName(opts.name ?? `random-${opts.shape}-${opts.type}`);
+        if (await app.models.find(name)) throw conflict(`a model named "${name}" already exists`);
+        // Beside models/, so registering is a rename on one filesystem; removed if anything fails.
+        const path = join(app.paths.downloads, `make-model-${randomUUID()}.gguf`);
+        try {
+          const made = await generate(path, opts);
+          const m = await app.models.register(path, {
+            name, source: "generated", sourceRef: `dev make-model --shape ${opts.shape} --seed ${opts.seed}`, adopt: true,
+          });
+          console.log(`registered ${m.name}: ${describe(made)}, ${formatBytes(made.bytes)} (random weights: output is noise)`);
+        } catch (e) {
+          await rm(path, { force: true });
+          throw e;
+        }
       });
     });
 }
+
+async function generate(path: string, opts: MakeOptions) {
+  const [{ makeModel }, { Presets, SingleBar }] = await Promise.all([import("../../models/gguf/makeModel.ts"), import("cli-progress")]);
+  const bar = new SingleBar({ format: "generating [{bar}] {percentage}% {value}/{total} MB", hideCursor: true }, Presets.shades_classic);
+  let started = false;
+  try {
+    return await makeModel({
+      path, shape: opts.shape, type: opts.type, seed: opts.seed,
+      onProgress: (w, t) => {
+        if (!process.stderr.isTTY || t < 50e6) return;
+        if (!started) { bar.start(Math.round(t / 1e6), 0); started = true; }
+        bar.update(Math.round(w / 1e6));
+      },
+    });
+  } finally {
+    if (started) bar.stop();
+  }
+}
+
+const describe = (made: MadeModel) =>
+  `${formatCount(made.parameters.total)} parameters` + (made.shape.experts ? ` (${formatCount(made.parameters.active)} active)` : "");

@@ -5,6 +5,7 @@ import { BUILD_SCORERS } from "../../evals/buildScorers.ts";
 import type { RunSummary } from "../../evals/summary.ts";
 import { formatEstimate } from "../../evals/stats.ts";
 import { withApp } from "../context.ts";
+import { integer } from "../options.ts";
 import { printTable } from "./models.ts";
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -19,10 +20,10 @@ export function registerEval(program: Command) {
 
   evalCmd.command("run <suite>").description("run a suite (JSONL, one case a line) against one or more models")
     .requiredOption("--model <name>", "model to evaluate (repeat for several)", collect)
-    .option("--concurrency <n>", "cases in flight", (v) => parseInt(v, 10), 2)
+    .option("--concurrency <n>", "cases in flight", integer(1), 2)
     .option("--run-id <id>", "resume this run (finished cases are skipped)")
     .option("--judge <name>", "judge model for judge, pairwise and sycophancy cases that name none (default: the model under test)")
-    .option("--max-tokens <n>", "answer length cap per case", (v) => parseInt(v, 10))
+    .option("--max-tokens <n>", "answer length cap per case", integer(1))
     .option("--json", "print the summary as JSON")
     .action(async (file: string, opts: { model: string[]; concurrency: number; runId?: string; judge?: string; maxTokens?: number; json?: boolean }, cmd: Command) =>
       withApp(cmd, async (app) => {
@@ -59,9 +60,9 @@ export function registerEval(program: Command) {
     .option("--rating <r>", "feedback: answers rated up (reference to match) or down (answer to beat)", oneOf(["up", "down"] as const))
     .option("--tag <reason>", "feedback: only answers whose feedback names this reason (repeat for any of several)", collect)
     .option("--model <name>", "only answers this model gave")
-    .option("--min-likes <n>", "feed: at least this many likes (default 1)", (v) => parseInt(v, 10))
+    .option("--min-likes <n>", "feed: at least this many likes (default 1)", integer(0))
     .option("--scorer <s>", `${BUILD_SCORERS.join(", ")} (auto: short answers matched, longer ones judged; disliked ones pairwise)`, oneOf(BUILD_SCORERS))
-    .option("--limit <n>", "most cases (default 500)", (v) => parseInt(v, 10))
+    .option("--limit <n>", "most cases (default 500)", integer(1))
     .option("--name <name>", "suite name")
     .option("--out <file>", "write here instead of standard output")
     .action(async (opts: { from: BuildOptions["from"]; rating?: "up" | "down"; tag?: string[]; model?: string; minLikes?: number; scorer?: BuildOptions["scorer"]; limit?: number; name?: string; out?: string }, cmd: Command) =>
@@ -102,7 +103,7 @@ export function registerEval(program: Command) {
   evalCmd.command("sycophancy").description("flip rate, answer sycophancy and feedback sycophancy on the built-in probes")
     .requiredOption("--model <name>", "model to probe")
     .option("--judge <name>", "model that rates texts for feedback sycophancy (default: the model itself)")
-    .option("--concurrency <n>", "questions in flight", (v) => parseInt(v, 10), 2)
+    .option("--concurrency <n>", "questions in flight", integer(1), 2)
     .option("--json", "machine-readable output")
     .action(async (opts: { model: string; judge?: string; concurrency: number; json?: boolean }, cmd: Command) =>
       withApp(cmd, async (app) => {

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { withApp, formatBytes, formatCount } from "../context.ts";
+import { withApp, withAppOrServer, formatBytes, formatCount } from "../context.ts";
+import { integer } from "../options.ts";
 
 /** import, list, show, rm, cp: the model registry from the terminal. */
 export function registerModelCommands(program: Command) {
@@ -13,17 +14,22 @@ export function registerModelCommands(program: Command) {
 
   program.command("list").alias("ls").description("list models")
     .option("--json", "machine-readable output")
-    .action(async (opts: { json?: boolean }, cmd: Command) => withApp(cmd, async (app) => {
-      const models = await app.models.list();
-      if (opts.json) return console.log(JSON.stringify(models, null, 2));
-      if (!models.length) return console.log("no models yet: `freehold pull hf:<owner>/<repo>` or `freehold import <file.gguf>`");
-      const rows = models.map((m) => [m.name, m.architecture ?? "-", formatCount(m.parameterCount), m.quantization ?? "-", formatBytes(m.sizeBytes), m.source]);
-      printTable(["NAME", "ARCH", "PARAMS", "QUANT", "SIZE", "SOURCE"], rows);
-    }));
+    .action(async (opts: { json?: boolean }, cmd: Command) => withAppOrServer(cmd,
+      async (app) => {
+        const models = await app.models.list();
+        if (opts.json) return console.log(JSON.stringify(models, null, 2));
+        printModels(models.map((m) => [m.name, m.architecture ?? "-", formatCount(m.parameterCount), m.quantization ?? "-", formatBytes(m.sizeBytes), m.source]));
+      },
+      // Through a running server: its /api/tags entries (no source), and those as the JSON.
+      async (server) => {
+        const models = await (await import("../remote.ts")).remoteModels(server);
+        if (opts.json) return console.log(JSON.stringify(models, null, 2));
+        printModels(models.map((m) => [m.name, m.details.family || "-", m.details.parameter_size || "-", m.details.quantization_level || "-", formatBytes(m.size), "-"]));
+      }));
 
   program.command("show <model>").description("show a model's details and predicted memory")
     .option("--json", "machine-readable output")
-    .option("--context <tokens>", "context size for the memory prediction", (v) => parseInt(v, 10))
+    .option("--context <tokens>", "context size for the memory prediction", integer(1))
     .action(async (name: string, opts: { json?: boolean; context?: number }, cmd: Command) => withApp(cmd, async (app) => {
       const m = await app.models.get(name);
       const memory = await app.runtime.predictMemory(m.path, { contextSize: opts.context });
@@ -35,7 +41,7 @@ export function registerModelCommands(program: Command) {
         ...(m.expertCount ? [["experts", `${m.expertCount} (${m.expertUsedCount} used per token)`] as [string, string]] : []),
         ["quantization", m.quantization ?? "-"], ["context length", String(m.contextLength ?? "-")],
         ["size", formatBytes(m.sizeBytes)], ["sha256", m.sha256 ?? "-"], ["source", `${m.source} ${m.sourceRef ?? ""}`.trim()],
-        ["memory (predicted)", `${formatBytes(memory.totalBytes)} = weights ${formatBytes(memory.weightsBytes)} + KV cache ${formatBytes(memory.kvCacheBytes)} at ${memory.contextSize} tokens`],
+        ["memory (predicted)", `${formatBytes(memory.totalBytes)} = weights ${formatBytes(memory.weightsBytes)} + context ${formatBytes(memory.kvCacheBytes)} (KV cache for ${memory.sequences} parallel sequences × ${memory.contextSize} tokens, and buffers)`],
         ...(m.description ? [["description", m.description] as [string, string]] : []),
         ["path", m.path],
       ];
@@ -59,6 +65,11 @@ export function registerModelCommands(program: Command) {
       await app.models.copy(from, to);
       console.log(`copied ${from} to ${to}`);
     }));
+}
+
+function printModels(rows: string[][]) {
+  if (!rows.length) return console.log("no models yet: `freehold pull hf:<owner>/<repo>` or `freehold import <file.gguf>`");
+  printTable(["NAME", "ARCH", "PARAMS", "QUANT", "SIZE", "SOURCE"], rows);
 }
 
 export function printTable(head: string[], rows: string[][]) {

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { QUANT_TYPES } from "../../quantize/types.ts";
 import { formatBytes, withApp } from "../context.ts";
+import { integer } from "../options.ts";
 
 interface QuantizeFlags {
   to: string;
@@ -27,7 +28,7 @@ export function registerQuantize(program: Command) {
     .option("--output-type <ggml-type>", "type for output.weight, e.g. q8_0")
     .option("--token-embedding-type <ggml-type>", "type for token_embd.weight, e.g. q8_0")
     .option("--pure", "every tensor to the target type, no per-tensor mixture")
-    .option("--threads <n>", "quantizer threads (default: all cores)", (v) => parseInt(v, 10))
+    .option("--threads <n>", "quantizer threads (default: all cores)", integer(1))
     .action(async (model: string | undefined, opts: QuantizeFlags, cmd: Command) => {
       if (!model || !opts.to) cmd.help({ error: true });
       await withApp(cmd, async (app) => {
@@ -67,8 +68,8 @@ export function registerQuantize(program: Command) {
   quantize.command("report <model>")
     .description("quality report card: KL divergence, top-1 agreement, perplexity, size and speed against the source")
     .option("--against <model>", "the model to compare with (default: the one it was quantized from)")
-    .option("--threads <n>", "threads for both models (default: 1 below 100 MB, else all cores, as the runtime)", (v) => parseInt(v, 10))
-    .option("--ctx <tokens>", "tokens per chunk, as llama-perplexity's -c (default 256)", (v) => parseInt(v, 10))
+    .option("--threads <n>", "threads for both models (default: 1 below 100 MB, else all cores, as the runtime)", integer(1))
+    .option("--ctx <tokens>", "tokens per chunk, as llama-perplexity's -c (default 256)", integer(16))
     .option("--json", "machine-readable output")
     .action(async (name: string, opts: { against?: string; threads?: number; ctx?: number; json?: boolean }, cmd: Command) => withApp(cmd, async (app) => {
       const [{ reportAndStore }, { formatReport }, { Presets, SingleBar }] = await Promise.all([

@@ -1,7 +1,15 @@
 import type { Command } from "commander";
 import { createInterface } from "node:readline/promises";
-import type { ChatMessage } from "../../runtime/types.ts";
-import { withApp } from "../context.ts";
+import { FreeholdError } from "../../errors.ts";
+import type { ChatMessage, FinishReason } from "../../runtime/types.ts";
+import { errorText, withAppOrServer } from "../context.ts";
+import { integer, decimal } from "../options.ts";
+import type { ChatOptions } from "../remote.ts";
+
+interface RunOptions { system?: string; temperature?: number; maxTokens?: number; seed?: number }
+interface Answer { text: string; finishReason: FinishReason }
+/** A model to chat with: the local gateway's backend, or a running server's API. */
+type Chat = (messages: ChatMessage[], opts: ChatOptions) => Promise<Answer>;
 
 /**
  * `freehold run <model> [prompt]`: one answer, or an interactive chat. In the chat, Ctrl-C stops
@@ -10,54 +18,94 @@ import { withApp } from "../context.ts";
 export function registerRun(program: Command) {
   program.command("run <model> [prompt...]").description("chat with a model in the terminal")
     .option("--system <text>", "system prompt")
-    .option("--temperature <t>", "sampling temperature", parseFloat)
-    .option("--max-tokens <n>", "maximum tokens per answer", (v) => parseInt(v, 10))
-    .option("--seed <n>", "random seed", (v) => parseInt(v, 10))
-    .action(async (name: string, words: string[], opts: { system?: string; temperature?: number; maxTokens?: number; seed?: number }, cmd: Command) =>
-      withApp(cmd, async (app) => {
+    .option("--temperature <t>", "sampling temperature", decimal(0))
+    .option("--max-tokens <n>", "maximum tokens per answer", integer(1))
+    .option("--seed <n>", "random seed", integer(0, 2 ** 32 - 1))
+    .action(async (name: string, words: string[], opts: RunOptions, cmd: Command) => withAppOrServer(cmd,
+      async (app) => {
         const backend = await app.gateway.resolve(name);
-        const history: ChatMessage[] = opts.system ? [{ role: "system", content: opts.system }] : [];
-        const sampling = { temperature: opts.temperature, maxTokens: opts.maxTokens, seed: opts.seed };
-        const ask = async (signal?: AbortSignal) => {
-          const r = await backend.chat(history, {
-            ...sampling, signal,
-            onDelta: (d) => { if (d.text) process.stdout.write(d.text); },
-          });
-          process.stdout.write("\n");
-          history.push({ role: "assistant", content: r.text });
-          return r;
-        };
+        await converse(name, words, opts, (messages, o) => backend.chat(messages, o));
+      },
+      async (server) => converse(name, words, opts, await (await import("../remote.ts")).remoteChat(server, name))));
+}
 
-        if (words.length) {
-          history.push({ role: "user", content: words.join(" ") });
-          await ask();
-          return;
-        }
+async function converse(name: string, words: string[], opts: RunOptions, chat: Chat) {
+  const history: ChatMessage[] = opts.system ? [{ role: "system", content: opts.system }] : [];
+  const say = async (messages: ChatMessage[], signal?: AbortSignal) => {
+    let started = false;
+    try {
+      return await chat(messages, {
+        temperature: opts.temperature, maxTokens: opts.maxTokens, seed: opts.seed, signal,
+        onDelta: (d) => { if (d.text) { started = true; process.stdout.write(d.text); } },
+      });
+    } finally {
+      if (started) process.stdout.write("\n");
+    }
+  };
 
-        const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
-        let generating: AbortController | undefined;
-        let closed = false;
-        rl.on("SIGINT", () => {
-          if (generating) { generating.abort(); return; }
-          closed = true;
-          rl.close();
-        });
-        rl.on("close", () => { closed = true; });
-        console.log(`chatting with ${name}: /bye to quit, Ctrl-C stops an answer`);
-        while (!closed) {
-          let line: string;
-          try { line = (await rl.question(">>> ")).trim(); } catch { break; }
-          if (line === "/bye" || line === "/exit") break;
-          if (!line) continue;
-          history.push({ role: "user", content: line });
-          generating = new AbortController();
-          try {
-            const r = await ask(generating.signal);
-            if (r.finishReason === "cancelled") console.log("[stopped]");
-          } finally {
-            generating = undefined;
-          }
+  if (words.length) {
+    await say([...history, { role: "user", content: words.join(" ") }]);
+    return;
+  }
+
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+  let generating: AbortController | undefined;
+  let closed = false, toldDropped = false;
+  rl.on("SIGINT", () => {
+    if (generating) generating.abort();
+    else rl.close(); // ends the loop below
+  });
+  rl.on("close", () => { closed = true; });
+  // Piped input ends (and closes readline, which then must not be used) before its lines are
+  // answered; each still gets its prompt.
+  const prompt = () => (closed ? process.stdout.write(">>> ") : rl.prompt());
+  console.log(`chatting with ${name}: /bye to quit, Ctrl-C stops an answer`);
+  rl.setPrompt(">>> ");
+  prompt();
+  // Iterated rather than rl.question(): lines piped in arrive at once, and the iterator queues
+  // them (even past the input's end) where question() lost all but the first.
+  for await (const input of rl) {
+    const line = input.trim();
+    if (line === "/bye" || line === "/exit") break;
+    if (line) {
+      const abort = generating = new AbortController();
+      try {
+        const { answer, dropped } = await answerFitting(history, line, (messages) => say(messages, abort.signal));
+        if (answer.finishReason === "cancelled") console.log("[stopped]");
+        if (dropped && !toldDropped) {
+          console.log("[older turns were dropped: the conversation no longer fits the model's context]");
+          toldDropped = true;
         }
-        rl.close();
-      }));
+      } catch (e) {
+        // Stopped before the first token (loading, queued, prompt): nothing to keep. Any other
+        // error ends this answer only; the conversation so far is kept.
+        if (abort.signal.aborted) console.log("[stopped]");
+        else process.stderr.write(`error: ${errorText(e)}\n`);
+      } finally {
+        generating = undefined;
+      }
+    }
+    prompt();
+  }
+  rl.close();
+}
+
+/**
+ * Sends the conversation and `line`. While that does not fit the context, the oldest turn is
+ * dropped (never a system message) and it is tried again. `history` changes only when an answer
+ * comes, so a message too long on its own leaves the conversation as it was.
+ */
+export async function answerFitting(history: ChatMessage[], line: string, send: (messages: ChatMessage[]) => Promise<Answer>): Promise<{ answer: Answer; dropped: number }> {
+  const system = history.filter((m) => m.role === "system");
+  let turns: ChatMessage[] = [...history.filter((m) => m.role !== "system"), { role: "user", content: line }];
+  for (let dropped = 0; ; dropped++) {
+    try {
+      const answer = await send([...system, ...turns]);
+      history.splice(0, history.length, ...system, ...turns, { role: "assistant", content: answer.text });
+      return { answer, dropped };
+    } catch (e) {
+      if (!(e instanceof FreeholdError && e.code === "context_length_exceeded") || turns.length === 1) throw e;
+      turns = turns.slice(turns.findIndex((m, i) => i > 0 && m.role === "user")); // a user message and its answer
+    }
+  }
 }

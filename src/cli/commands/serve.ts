@@ -5,6 +5,8 @@ import { buildServer } from "../../api/server.ts";
 import { authNotice } from "../../auth/notice.ts";
 import { ensureDemoModel } from "../../models/demo.ts";
 import { fullGc } from "../gc.ts";
+import { integer } from "../options.ts";
+import { clientUrl, recordServer } from "../runningServer.ts";
 import { governYoungGeneration } from "../youngGeneration.ts";
 
 export const DEFAULT_PORT = 11435;
@@ -12,7 +14,7 @@ export const DEFAULT_PORT = 11435;
 export function registerServe(program: Command) {
   program.command("serve").description("run the server (API and web app)")
     .option("--host <host>", "address to listen on (default: $FREEHOLD_HOST, config.json, 127.0.0.1)")
-    .option("--port <port>", `port, 0 for any free one (default: $FREEHOLD_PORT, config.json, ${DEFAULT_PORT})`, (v) => parseInt(v, 10))
+    .option("--port <port>", `port, 0 for any free one (default: $FREEHOLD_PORT, config.json, ${DEFAULT_PORT})`, integer(0, 65535))
     .option("--no-demo", "do not create the demo model on a first start")
     .action(async (opts: { host?: string; port?: number; demo: boolean }, cmd: Command) => {
       const app = await openApp({ home: cmd.optsWithGlobals().home });
@@ -26,9 +28,11 @@ export function registerServe(program: Command) {
       }
       const server = await buildServer(app, { host, logger: { level: process.env.LOG_LEVEL ?? "info" } });
       let stopping = false;
+      let forget = () => {};
       const shutdown = async () => {
         if (stopping) process.exit(1); // a second signal: stop now
         stopping = true;
+        forget();
         await server.close();
         await app.close();
         process.exit(0);
@@ -43,6 +47,8 @@ export function registerServe(program: Command) {
       // loading) waits for a full collection, which an idle server may not need for hours.
       fullGc();
       const bound = (server.server.address() as AddressInfo).port;
+      // While this process holds the embedded database, `freehold list` and `run` go through it.
+      forget = recordServer(app.paths.home, clientUrl(host, bound));
       console.error(`freehold listening on http://${host.includes(":") ? `[${host}]` : host}:${bound} (data: ${app.paths.home})`);
       for (const line of await authNotice(app, host)) console.error(line);
     });
