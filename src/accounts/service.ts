@@ -1,7 +1,7 @@
 /** Accounts and cookie sessions: sign-up (first user is admin, then invite-only), login, admin changes. */
 import { createHash, randomBytes } from "node:crypto";
 import { FreeholdError, invalid, notFound } from "../errors.ts";
-import { LoginLimiter } from "./loginLimiter.ts";
+import { LoginLimits } from "./loginLimiter.ts";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "./password.ts";
 import type { AccountsRepo } from "./repo.ts";
 import type { SessionUser, User, UserRole } from "./types.ts";
@@ -15,7 +15,7 @@ const normEmail = (e: string) => e.trim().toLowerCase();
 export interface NewUser { email: string; displayName: string; password: string; role?: UserRole }
 
 export class AccountsService {
-  readonly limiter = new LoginLimiter();
+  readonly limits = new LoginLimits();
 
   constructor(private readonly repo: AccountsRepo) {}
 
@@ -42,18 +42,14 @@ export class AccountsService {
 
   /** Returns the new session token (for the cookie); rate-limited per email+IP. */
   async login(email: string, password: string, ip: string): Promise<{ token: string; user: User }> {
-    const key = `${normEmail(email)}|${ip}`;
-    const wait = this.limiter.retryAfter(key);
-    if (wait > 0) throw new FreeholdError("rate_limited", "too many failed logins; try again later", { retryAfterSeconds: wait });
+    const { wait, done } = this.limits.begin(normEmail(email), ip);
+    if (wait > 0 || !done) throw new FreeholdError("rate_limited", "too many failed logins; try again later", { retryAfterSeconds: wait });
     const found = await this.repo.byEmail(normEmail(email));
     const ok = await verifyPassword(password, found?.passwordHash ?? (await DUMMY_HASH));
-    if (!found || !ok) {
-      this.limiter.fail(key);
-      throw new FreeholdError("unauthorized", "wrong email or password");
-    }
+    done(!!found && ok);
+    if (!found || !ok) throw new FreeholdError("unauthorized", "wrong email or password");
     // Said only to someone who knows the password, so it reveals nothing to a guesser.
     if (found.disabled) throw new FreeholdError("forbidden", "this account is disabled; ask an admin to enable it");
-    this.limiter.succeed(key);
     const t = token();
     await this.repo.insertSession(sha256(t), found.id, token(), new Date(Date.now() + SESSION_TTL_MS));
     const { passwordHash: _, ...user } = found;

@@ -50,6 +50,14 @@ describe("accounts and sessions", () => {
     expect((await c.req("POST", "/app/api/login", { email: "admin@example.com", password: "correct horse battery" })).status).toBe(429);
   });
 
+  it("counts guesses sent in parallel: at most 5 are checked", async () => {
+    const c = new Client(srv.url);
+    const statuses = await Promise.all(Array.from({ length: 12 }, () =>
+      c.req("POST", "/app/api/login", { email: "parallel@example.com", password: "wrong password" }).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+  });
+
   it("requires a session and the CSRF header on writes", async () => {
     expect((await new Client(srv.url).req("GET", "/app/api/conversations")).status).toBe(401);
     expect((await admin.req("GET", "/api/tags")).status).toBe(401); // a session cookie is no API key
