@@ -69,11 +69,11 @@ export class ChatRepo {
     return row && msg(row);
   }
 
-  async addMessage(m: Omit<Message, "id" | "createdAt" | "stopped" | "reasoning"> & { reasoning?: string | null; stopped?: boolean }): Promise<Message> {
+  async addMessage(m: Omit<Message, "id" | "createdAt" | "stopped" | "reasoning" | "error"> & { reasoning?: string | null; stopped?: boolean; error?: string | null }): Promise<Message> {
     const row = await this.db.one(
-      `INSERT INTO messages (conversation_id, parent_id, role, content, reasoning, model, params, stopped)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-      [m.conversationId, m.parentId, m.role, storableText(m.content), m.reasoning == null ? null : storableText(m.reasoning), m.model, JSON.stringify(m.params ?? {}), m.stopped ?? false],
+      `INSERT INTO messages (conversation_id, parent_id, role, content, reasoning, model, params, stopped, error)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+      [m.conversationId, m.parentId, m.role, storableText(m.content), m.reasoning == null ? null : storableText(m.reasoning), m.model, JSON.stringify(m.params ?? {}), m.stopped ?? false, m.error ?? null],
     );
     return msg(row!);
   }

@@ -79,7 +79,10 @@ export class ChatService {
     if (format === "json") return JSON.stringify(v, null, 2);
     const parts = [`# ${v.title}`, `Model: ${v.model}`];
     if (v.systemPrompt) parts.push(`**System:** ${v.systemPrompt}`);
-    for (const m of v.messages) parts.push(`## ${m.role === "user" ? "User" : `Assistant (${m.model})`}\n\n${m.content}${m.stopped ? "\n\n_(stopped)_" : ""}`);
+    for (const m of v.messages) {
+      const notes = `${m.stopped ? "\n\n_(stopped)_" : ""}${m.error ? `\n\n_(failed: ${m.error})_` : ""}`;
+      parts.push(`## ${m.role === "user" ? "User" : `Assistant (${m.model})`}\n\n${m.content}${notes}`);
+    }
     return parts.join("\n\n") + "\n";
   }
 }

@@ -7,8 +7,10 @@ import { pathTo } from "./tree.ts";
 
 export interface FeedItem {
   id: string; ownerId: string; authorName: string; messageId: string | null; conversationId: string | null;
+  /** A shared conversation's last message when it was shared: later turns, edits and regenerations stay private. */
+  leafId: string | null;
   createdAt: Date; likes: number; likedByMe: boolean;
-  /** Snapshot of what is shared, read live so an edit or deletion shows at once. */
+  /** What is shared: messages never change once stored, so the path to the shared leaf is a snapshot. */
   messages: { role: string; content: string; model: string | null }[];
 }
 
@@ -16,24 +18,31 @@ export class SharesService {
   constructor(private readonly db: Db, private readonly chat: ChatRepo) {}
 
   /**
-   * Shares one answer (with its prompt) or a whole conversation the user owns. Sharing the same
-   * thing again returns the existing share, so a double click never posts it twice.
+   * Shares one answer (with its prompt) or a conversation's active branch as it is now. Sharing
+   * the same thing again returns the existing share, so a double click never posts it twice; for
+   * a conversation it then shows the branch as it is at that second share.
    */
   async share(ownerId: string, target: { messageId?: string; conversationId?: string }): Promise<{ id: string }> {
+    let leafId: string | null = null;
     if (target.messageId) {
       const m = await this.chat.message(ownerId, target.messageId);
       if (!m) throw notFound("message not found");
       if (m.role !== "assistant") throw invalid("only an answer can be shared; share the conversation to include prompts");
-    } else if (!target.conversationId || !(await this.chat.get(ownerId, target.conversationId))) throw notFound("conversation not found");
+    } else {
+      const c = target.conversationId ? await this.chat.get(ownerId, target.conversationId) : undefined;
+      if (!c) throw notFound("conversation not found");
+      if (!c.currentLeaf) throw invalid("the conversation has no messages to share yet");
+      leafId = c.currentLeaf;
+    }
     const messageId = target.messageId ?? null, conversationId = target.messageId ? null : target.conversationId!;
     const existing = await this.db.one<{ id: string }>(
-      `SELECT id FROM shares WHERE owner_id = $1 AND ${messageId ? "message_id = $2" : "conversation_id = $2"}`,
-      [ownerId, messageId ?? conversationId],
+      `UPDATE shares SET leaf_id = $3 WHERE owner_id = $1 AND ${messageId ? "message_id = $2" : "conversation_id = $2"} RETURNING id`,
+      [ownerId, messageId ?? conversationId, leafId],
     );
     if (existing) return existing;
     const row = await this.db.one<{ id: string }>(
-      "INSERT INTO shares (owner_id, message_id, conversation_id) VALUES ($1, $2, $3) RETURNING id",
-      [ownerId, messageId, conversationId],
+      "INSERT INTO shares (owner_id, message_id, conversation_id, leaf_id) VALUES ($1, $2, $3, $4) RETURNING id",
+      [ownerId, messageId, conversationId, leafId],
     );
     return row!;
   }
@@ -67,13 +76,13 @@ export class SharesService {
     }));
   }
 
-  private async content(s: { messageId: string | null; conversationId: string | null }) {
-    const convId = s.conversationId ?? (await this.db.one<{ conversation_id: string }>("SELECT conversation_id FROM messages WHERE id = $1", [s.messageId]))?.conversation_id;
+  private async content(s: { messageId: string | null; leafId: string | null }) {
+    const leaf = s.messageId ?? s.leafId;
+    if (!leaf) return []; // shared (before snapshots) while it had no messages
+    const convId = (await this.db.one<{ conversation_id: string }>("SELECT conversation_id FROM messages WHERE id = $1", [leaf]))?.conversation_id;
     if (!convId) return [];
-    const all = await this.chat.messages(convId);
-    const leaf = s.messageId ?? (await this.db.one<{ current_leaf: string | null }>("SELECT current_leaf FROM conversations WHERE id = $1", [convId]))?.current_leaf ?? null;
-    const path = pathTo(all, leaf);
-    // A shared answer shows with its prompt; a shared conversation shows its whole active branch.
+    const path = pathTo(await this.chat.messages(convId), leaf);
+    // A shared answer shows with its prompt; a shared conversation shows its branch as it was shared.
     return (s.messageId ? path.slice(-2) : path).map((m) => ({ role: m.role, content: m.content, model: m.model }));
   }
 }

@@ -9,6 +9,15 @@ export function pathTo(all: Message[], leafId: string | null): Message[] {
   return out.reverse();
 }
 
+/**
+ * The turns of a branch sent to the model: a failed answer with no text is left out with its
+ * prompt, which may be what failed (longer than the context) and would fail every later turn.
+ */
+export function contextOf(path: Message[]): Message[] {
+  const emptyFailure = (m: Message | undefined) => !!m?.error && !m.content;
+  return path.filter((m, i) => !emptyFailure(m) && !(m.role === "user" && emptyFailure(path[i + 1])));
+}
+
 /** Each message with the ids of all alternatives sharing its parent (itself included), oldest first. */
 export function withSiblings(all: Message[], branch: Message[]): (Message & { siblingIds: string[] })[] {
   return branch.map((m) => ({ ...m, siblingIds: all.filter((o) => o.parentId === m.parentId).map((o) => o.id) }));

@@ -22,5 +22,7 @@ export interface Message {
   model: string | null;
   params: ChatParams;
   stopped: boolean;
+  /** Why generating this answer failed (content holds any text streamed before); null otherwise. */
+  error: string | null;
   createdAt: Date;
 }

@@ -6,7 +6,7 @@
  */
 import type { App } from "../app.ts";
 import { invalid } from "../errors.ts";
-import { pathTo } from "../chat/tree.ts";
+import { contextOf, pathTo } from "../chat/tree.ts";
 import type { Message } from "../chat/types.ts";
 import { suiteId, type EvalCase, type Suite } from "./suite.ts";
 import type { BUILD_SCORERS } from "./buildScorers.ts";
@@ -67,13 +67,13 @@ function toCase(s: Source, rating: "up" | "down", scorer: NonNullable<BuildOptio
   };
 }
 
-/** The newest thumbs per answer decides its rating; stopped (partial) answers are skipped. */
+/** The newest thumbs per answer decides its rating; stopped or failed (partial) answers are skipped. */
 async function fromFeedback(app: Pick<App, "db" | "chat">, rating: "up" | "down", o: BuildOptions, limit: number): Promise<Source[]> {
   const rows = await app.db.query<any>(
     `SELECT * FROM (
        SELECT DISTINCT ON (f.message_id) f.message_id, f.kind, f.reasons, f.created_at, m.conversation_id, c.system_prompt
        FROM feedback_events f JOIN messages m ON m.id = f.message_id JOIN conversations c ON c.id = m.conversation_id
-       WHERE f.kind IN ('thumbs_up', 'thumbs_down') AND m.role = 'assistant' AND NOT m.stopped
+       WHERE f.kind IN ('thumbs_up', 'thumbs_down') AND m.role = 'assistant' AND NOT m.stopped AND m.error IS NULL
        ORDER BY f.message_id, f.created_at DESC) latest
      WHERE kind = $1 ORDER BY created_at DESC`, [rating === "up" ? "thumbs_up" : "thumbs_down"]);
   const want = new Set(o.tags ?? []);
@@ -88,15 +88,15 @@ async function fromFeedback(app: Pick<App, "db" | "chat">, rating: "up" | "down"
   return out;
 }
 
-/** Shared answers (or a shared conversation's last answer), most-liked first. */
+/** Shared answers (or a shared conversation's last answer as shared), most-liked first. */
 async function fromFeed(app: Pick<App, "db" | "chat">, o: BuildOptions, limit: number): Promise<Source[]> {
   const rows = await app.db.query<any>(
     `SELECT s.id, s.message_id, COALESCE(s.conversation_id, m.conversation_id) AS conversation_id,
-            COALESCE(s.message_id, c.current_leaf) AS leaf, c.system_prompt, count(l.user_id)::int AS likes
+            COALESCE(s.message_id, s.leaf_id) AS leaf, c.system_prompt, count(l.user_id)::int AS likes
      FROM shares s LEFT JOIN messages m ON m.id = s.message_id
        JOIN conversations c ON c.id = COALESCE(s.conversation_id, m.conversation_id)
        LEFT JOIN share_likes l ON l.share_id = s.id
-     GROUP BY s.id, m.conversation_id, c.current_leaf, c.system_prompt
+     GROUP BY s.id, m.conversation_id, c.system_prompt
      HAVING count(l.user_id) >= $1 ORDER BY likes DESC, s.created_at DESC`, [o.minLikes ?? 1]);
   const out: Source[] = [];
   for (const r of rows) {
@@ -111,7 +111,7 @@ async function fromFeed(app: Pick<App, "db" | "chat">, o: BuildOptions, limit: n
 async function branch(app: Pick<App, "chat">, conversationId: string, leaf: string, model?: string): Promise<Pick<Source, "answer" | "prior"> | undefined> {
   const path = pathTo(await app.chat.repo.messages(conversationId), leaf);
   let at = path.length - 1;
-  while (at >= 0 && !(path[at].role === "assistant" && !path[at].stopped)) at--;
+  while (at >= 0 && !(path[at].role === "assistant" && !path[at].stopped && !path[at].error)) at--;
   if (at < 1 || (model && path[at].model !== model)) return undefined;
-  return { answer: path[at], prior: path.slice(0, at) };
+  return { answer: path[at], prior: contextOf(path.slice(0, at)) };
 }

@@ -1,4 +1,4 @@
-/** Share details the web app relies on: one share per target, answers only; the admin's feedback list. */
+/** Share details the web app relies on: one share per target, answers only, conversations as shared; the admin's feedback list. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type TestServer } from "../../helpers/server.ts";
 import { type Client, newUser } from "./client.ts";
@@ -45,5 +45,26 @@ describe("the admin's feedback list", () => {
     const me = (await member.json("GET", "/app/api/session")).user.id;
     expect((await admin.json("GET", `/app/api/feedback?user=${me}`)).feedback).toHaveLength(1);
     expect((await admin.json("GET", "/app/api/feedback?kind=thumbs_down")).feedback).toHaveLength(0);
+  });
+});
+
+describe("a shared conversation", () => {
+  it("shows a conversation as it was when shared: later messages, regenerations and edits stay private", async () => {
+    const id = (await member.json("POST", "/app/api/conversations", { model: "tiny", params: { maxTokens: 4 } }, 201)).conversation.id;
+    expect((await member.req("POST", "/app/api/shares", { conversationId: id })).status).toBe(400); // nothing to share yet
+    const first = (await member.stream(`/app/api/conversations/${id}/messages`, { content: "public question" })).at(-1).message;
+    const share = (await member.json("POST", "/app/api/shares", { conversationId: id }, 201)).share;
+    const shown = async () => (await admin.json("GET", "/app/api/feed")).items.find((i: any) => i.id === share.id).messages.map((m: any) => m.content);
+    const before = await shown();
+    expect(before).toEqual(["public question", first.content]);
+
+    await member.stream(`/app/api/conversations/${id}/messages`, { content: "private follow-up" });
+    await member.stream(`/app/api/messages/${first.id}/regenerate`, { params: { seed: 3, temperature: 1 } });
+    await member.stream(`/app/api/conversations/${id}/messages`, { content: "private edit", parentId: null });
+    expect(await shown()).toEqual(before);
+
+    // Sharing it again publishes the branch as it is now, under the same share.
+    expect((await member.json("POST", "/app/api/shares", { conversationId: id }, 201)).share.id).toBe(share.id);
+    expect((await shown())[0]).toBe("private edit");
   });
 });

@@ -113,9 +113,10 @@ function AssistantMessage({ m, busy, actions }: { m: ChatMessage; busy: boolean;
         </details>
       )}
       <div onClick={onMarkdownClick}>
-        {m.content ? <Markdown text={m.content} /> : <p className="muted">(no text)</p>}
+        {m.content ? <Markdown text={m.content} /> : !m.error && <p className="muted">(no text)</p>}
       </div>
       {m.stopped && <div className="chat-meta row"><span className="tag chat-stopped">stopped</span></div>}
+      {m.error && <p className="error chat-failed">This answer failed: {m.error}</p>}
       <div className="chat-actions">
         <Alternatives m={m} busy={busy} actions={actions} />
         <button type="button" className="icon" aria-label="Copy" title="Copy answer" onClick={copy}>{copied ? "Copied" : "Copy"}</button>

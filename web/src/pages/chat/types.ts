@@ -22,6 +22,8 @@ export interface ChatMessage {
   model: string | null;
   params: ChatParams;
   stopped: boolean;
+  /** Why generating this answer failed (content holds any text streamed before); regenerate or edit to retry. */
+  error: string | null;
   /** Every message sharing this one's parent, itself included, oldest first. */
   siblingIds: string[];
   /** The owner's latest thumbs on an answer. */
