@@ -32,10 +32,30 @@ export interface FreeholdConfig {
     bodyLimitBytes?: number;
     /** Upper bound for max_tokens / num_predict on every request. */
     maxTokensCap?: number;
+    /**
+     * Browser origins (`scheme://host[:port]`) besides the server's own that may call it, `"*"`
+     * for any; every other `Origin` gets 403 (src/api/origin.ts). Env FREEHOLD_ORIGINS
+     * (comma-separated) wins.
+     */
+    allowedOrigins?: string[];
+    /** Host names besides loopback ones and IP addresses that an open (keyless) server answers to. Env FREEHOLD_ALLOWED_HOSTS wins. */
+    allowedHosts?: string[];
+    /**
+     * Fastify's `trustProxy`: true, or the proxies' addresses/CIDRs (e.g. "127.0.0.1"). Requests
+     * from them have their scheme, host and client from X-Forwarded-Proto/-Host/-For. Env FREEHOLD_TRUST_PROXY wins.
+     */
+    trustProxy?: boolean | string | string[];
   };
   runtime?: Record<string, unknown>;
   /** Remote OpenAI-compatible engines served under local names (see `freehold upstream`). */
   upstreams?: { name: string; baseUrl: string; apiKey?: string; remoteModel?: string }[];
+}
+
+/** Fastify's `trustProxy`: FREEHOLD_TRUST_PROXY ("true", "false" or the proxies' addresses), else config.json; falsy when none. */
+export function trustProxySetting(server: FreeholdConfig["server"] = {}, env = process.env): boolean | string | string[] | undefined {
+  const v = env.FREEHOLD_TRUST_PROXY?.trim();
+  if (v) return v === "true" || v === "false" ? v === "true" : v;
+  return Array.isArray(server.trustProxy) && server.trustProxy.length === 0 ? undefined : server.trustProxy;
 }
 
 export async function loadConfig(home: string): Promise<FreeholdConfig> {

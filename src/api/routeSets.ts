@@ -9,6 +9,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { App } from "../app.ts";
+import { FreeholdError } from "../errors.ts";
 import type { Voter } from "../arena/index.ts";
 import type { Actor } from "../evals/service.ts";
 import type { LazyRouteSet } from "./lazyRoutes.ts";
@@ -18,9 +19,15 @@ const USER = { config: { scope: "inference" } } as const;
 const ADMIN = { config: { scope: "admin" } } as const;
 const PUBLIC = { config: { appPublic: true } } as const;
 
-/** FastChat logs and eval suites are JSONL: taken as they are (text/plain is Fastify's own), or inside JSON. */
+/**
+ * FastChat logs and eval suites are JSONL: taken as they are, or inside JSON. Not as text/plain
+ * (Fastify's default): a page on another site can send that without a CORS preflight.
+ */
 function acceptJsonl(s: FastifyInstance): void {
+  s.removeContentTypeParser("text/plain");
   s.addContentTypeParser(["application/x-ndjson", "application/jsonl"], { parseAs: "string" }, (_req, body, done) => done(null, body));
+  s.addContentTypeParser("text/plain", (_req, _payload, done) =>
+    done(new FreeholdError("invalid_request", "send JSONL as application/x-ndjson or application/jsonl, or {\"jsonl\": …} as application/json"), undefined));
 }
 
 /** /v1/chat/completions, /v1/completions, /v1/embeddings (src/api/openai). */

@@ -2,9 +2,11 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { randomUUID } from "node:crypto";
 import type { App } from "../app.ts";
 import { authDecision } from "../auth/decision.ts";
+import { trustProxySetting } from "../config.ts";
 import { registerAuth } from "../auth/hook.ts";
 import { notFound } from "../errors.ts";
 import { sendError } from "./errors.ts";
+import { registerOriginGuard } from "./origin.ts";
 import { collectRoutes } from "../observability/openapi.ts";
 import { recordRequests } from "../observability/httpMetrics.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -35,6 +37,10 @@ export async function buildServer(app: App, opts: ServerOptions = {}): Promise<F
     // Idle keep-alive sockets (e.g. a client's spare connection after an aborted stream) must not
     // hold shutdown for Fastify's 72 s keep-alive timeout.
     forceCloseConnections: true,
+    // Behind a reverse proxy: X-Forwarded-Proto/-Host/-For give scheme (the session cookie's
+    // Secure), host (the Origin check) and client address (login rate limit). Off by default,
+    // as anyone can send those headers.
+    trustProxy: trustProxySetting(app.config.server),
   });
   server.addHook("onRequest", async (req, reply) => { reply.header("x-request-id", req.id); });
   recordRequests(server, app.metrics);
@@ -44,7 +50,10 @@ export async function buildServer(app: App, opts: ServerOptions = {}): Promise<F
     if (serveAppShell(req, reply)) return;
     return sendError(req, reply, notFound(`no route ${req.method} ${req.url.split("?")[0]}`));
   });
-  registerAuth(server, app.auth, authDecision(opts.host ?? "127.0.0.1", app.config.server).required);
+  const host = opts.host ?? "127.0.0.1";
+  const keysRequired = authDecision(host, app.config.server).required;
+  registerOriginGuard(server, { server: app.config.server, host, keysRequired }); // before auth: refused before anything is checked
+  registerAuth(server, app.auth, keysRequired);
   healthRoutes(server, app);
   metricsRoute(server, app);
   openapiRoute(server, routes);

@@ -1,5 +1,8 @@
 import { describe, expect, test } from "vitest";
+import type { App } from "../../src/app.ts";
 import { authDecision, isLoopback } from "../../src/auth/decision.ts";
+import { authNotice } from "../../src/auth/notice.ts";
+import type { FreeholdConfig } from "../../src/config.ts";
 import { serverLimits } from "../../src/auth/limits.ts";
 import { RateLimiter } from "../../src/auth/rateLimit.ts";
 import { hasScope } from "../../src/auth/scopes.ts";
@@ -27,6 +30,14 @@ describe("when auth is required", () => {
     expect(open.required).toBe(false);
     expect(open.warning).toMatch(/WARNING: listening on 0\.0\.0\.0 WITHOUT authentication/);
     expect(authDecision("0.0.0.0", { requireAuth: true, insecureNoAuth: true }).required).toBe(true);
+  });
+
+  test("trustProxy without keys is warned about at start: everyone the proxy serves is the local user", async () => {
+    const notice = (server: FreeholdConfig["server"], host = "127.0.0.1") => authNotice({ config: { server } } as App, host);
+    expect(await notice({})).toEqual([]);
+    expect(await notice({ trustProxy: true })).toEqual([expect.stringMatching(/trustProxy is set but API keys are not required/)]);
+    expect(await notice({ trustProxy: [] })).toEqual([]);
+    expect(await notice({ trustProxy: "127.0.0.1", insecureNoAuth: true }, "0.0.0.0")).toHaveLength(2);
   });
 });
 
