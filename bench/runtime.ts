@@ -85,11 +85,11 @@ function add(s: Samples, r: WorkerResult) {
 async function investigate(tools: NativeTools, models: readonly (readonly [string, string])[], rounds: number): Promise<string> {
   const out: string[] = [];
   for (const [label, path] of models) {
-    type Got = { pp: number; tg: number; cpu: number };
+    type Got = { pp: number; tg: number; cpu: number; split?: WorkerResult["tgSplit"] };
     type Config = { name: string; go: () => Promise<Got> };
     const worker = (args: object, env: Record<string, string | undefined>) => async (): Promise<Got> => {
       const r = await runWorker<WorkerResult>(WORKER, { path, reps: 1, threads: 2, ...args }, env);
-      return { pp: median(r.pp), tg: median(r.tg), cpu: r.tgCpuMsPerToken ?? NaN };
+      return { pp: median(r.pp), tg: median(r.tg), cpu: r.tgCpuMsPerToken ?? NaN, split: r.tgSplit };
     };
     const configs: Config[] = [
       { name: "Freehold runtime, UV_THREADPOOL_SIZE=1 (as shipped by bin/freehold.js)", go: worker({}, { UV_THREADPOOL_SIZE: "1" }) },
@@ -98,9 +98,10 @@ async function investigate(tools: NativeTools, models: readonly (readonly [strin
       { name: "Freehold runtime, UV_THREADPOOL_SIZE unset (Node's default, 4)", go: worker({}, { UV_THREADPOOL_SIZE: undefined }) },
       { name: "node-llama-cpp directly (no Freehold code), UV_THREADPOOL_SIZE=2", go: worker({ mode: "raw" }, { UV_THREADPOOL_SIZE: "2" }) },
       { name: "node-llama-cpp directly (no Freehold code), UV_THREADPOOL_SIZE=1", go: worker({ mode: "raw" }, { UV_THREADPOOL_SIZE: "1" }) },
+      { name: "bare loop on node-llama-cpp's native context (decode, sample greedily; tg only)", go: worker({ mode: "addon", only: "tg" }, { UV_THREADPOOL_SIZE: "1" }) },
       { name: "llama-bench -t 2", go: async () => ({ ...(await llamaBench(tools.bench, path, { threads: 2, reps: 1 })), cpu: NaN }) },
     ];
-    const got = configs.map(() => ({ pp: [] as number[], tg: [] as number[], cpu: [] as number[] }));
+    const got = configs.map(() => ({ pp: [] as number[], tg: [] as number[], cpu: [] as number[], split: [] as NonNullable<Got["split"]>[] }));
     for (let r = 0; r < rounds; r++) {
       const order = configs.map((_, i) => i);
       if (r % 2 === 1) order.reverse();
@@ -109,14 +110,29 @@ async function investigate(tools: NativeTools, models: readonly (readonly [strin
         got[i].pp.push(x.pp);
         got[i].tg.push(x.tg);
         got[i].cpu.push(x.cpu);
+        if (x.split) got[i].split.push(x.split);
         log("runtime", `investigate ${label} round ${r + 1}: ${configs[i].name}: pp ${fmt(x.pp)} tg ${fmt(x.tg)} cpu/token ${fmt(x.cpu, 2)} ms`);
       }
     }
     const ref = got.at(-1)!;
-    const rows = configs.map((c, i) => [c.name, fmt(median(got[i].pp)), ratio(median(got[i].pp), median(ref.pp)), fmt(median(got[i].tg)),
+    const pp = (i: number) => (got[i].pp.every(Number.isFinite) ? median(got[i].pp) : NaN);
+    const rows = configs.map((c, i) => [c.name, Number.isFinite(pp(i)) ? fmt(pp(i)) : "-", Number.isFinite(pp(i)) ? ratio(pp(i), median(ref.pp)) : "-", fmt(median(got[i].tg)),
       ratio(median(got[i].tg), median(ref.tg)), Number.isFinite(median(got[i].cpu)) ? fmt(median(got[i].cpu), 2) : "-"]);
     out.push("", `### Where the time goes: ${label}, 2 threads (${rounds} interleaved round(s), medians)`, "",
       table(["configuration", "pp tok/s", "pp vs llama-bench", "tg tok/s", "tg vs llama-bench", "process CPU ms per generated token"], rows));
+    const splitRows = configs.flatMap((c, i) => {
+      const s = got[i].split;
+      if (!s.length) return [];
+      const m = (f: (x: NonNullable<Got["split"]>) => number) => median(s.map(f));
+      const wall = m((x) => x.wallMs), decode = m((x) => x.decodeMs), sample = m((x) => x.sampleMs);
+      return [[c.name, fmt(wall, 2), fmt(decode, 2), fmt(sample, 2), fmt(wall - decode - sample, 2)]];
+    });
+    if (splitRows.length) {
+      splitRows.push(["llama-bench -t 2 (decode only)", fmt(1000 / median(ref.tg), 2), fmt(1000 / median(ref.tg), 2), "-", "-"]);
+      out.push("", "Per generated token, ms (medians): `llama_decode` as awaited from JavaScript (thread-pool hand-offs included), " +
+        "the sampling call (another round trip), and the JavaScript between them.", "",
+        table(["configuration", "all", "llama_decode", "sampling", "JavaScript between"], splitRows));
+    }
   }
   return out.join("\n");
 }

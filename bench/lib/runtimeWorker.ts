@@ -7,6 +7,9 @@
  * mode "runtime" (default): Freehold's Runtime, as `freehold serve` uses it (product defaults
  * unless batchSize/contextSize/sequences are given). mode "raw": node-llama-cpp directly (one
  * sequence, no pool, no per-token work of ours), to tell our overhead from the binding's.
+ * mode "addon" (tg only): the floor under both, a bare loop on node-llama-cpp's native context
+ * (decode one token, sample greedily, repeat) without its evaluate() machinery; internal API,
+ * bench-only.
  *
  * pp: a prompt of exactly `prompt` tokens (BOS included) and one sampled token; its time is the
  * runtime's `timings.firstTokenMs`. tg: `gen` tokens at temperature 0 from a short prompt (a
@@ -20,11 +23,12 @@
 import { Runtime } from "../../src/runtime/index.ts";
 import { getLlama } from "../../src/runtime/llama.ts";
 import { promptTokens } from "../../src/runtime/complete.ts";
+import { timeNativeCalls, type TokenSplit } from "./tokenSplit.ts";
 
 interface Args {
   path: string;
   threads: number;
-  mode?: "runtime" | "raw";
+  mode?: "runtime" | "raw" | "addon";
   reps?: number;
   prompt?: number;
   gen?: number;
@@ -50,6 +54,8 @@ export interface WorkerResult {
   tgCpuMsPerToken?: number;
   /** The short prompt tg started from. */
   tgPrompt?: string;
+  /** modes "raw" and "addon": per generated token, ms in llama_decode and in sampling (medians over tg runs); the rest is JavaScript. */
+  tgSplit?: TokenSplit & { wallMs: number };
 }
 
 const a = JSON.parse(process.argv[2]) as Args;
@@ -117,12 +123,16 @@ if ((a.mode ?? "runtime") === "runtime") {
     }
   }
   await runtime.close();
+} else if (a.mode === "addon") {
+  await bareLoop();
 } else {
   // node-llama-cpp with nothing of ours in between (its default dispatch and sampler).
   t = performance.now();
   const model = await llama.loadModel({ modelPath: a.path, useMmap: false });
   const context = await model.createContext({ contextSize: a.contextSize ?? 2048, sequences: a.sequences ?? 1, threads: a.threads, batchSize: a.batchSize ?? 512 });
   result.loadMs = performance.now() - t;
+  const timer = timeNativeCalls(context);
+  const splits: (TokenSplit & { wallMs: number })[] = [];
   const seq = context.getSequence();
   const prompt = promptTokens(model, textOf(P, (s) => promptTokens(model, s).length));
   const gen = async (first: number[], n: number) => {
@@ -148,16 +158,84 @@ if ((a.mode ?? "runtime") === "runtime") {
     if (a.only !== "pp") {
       t = performance.now();
       const cpu = process.cpuUsage();
+      timer?.reset();
       const k = await gen(tgStart, N);
+      const wallMs = performance.now() - t;
       cpuMs.push(cpuOf(cpu) / N);
+      if (timer) { const s = timer.read(); splits.push({ decodeMs: s.decodeMs / N, sampleMs: s.sampleMs / N, wallMs: wallMs / N }); }
       if (k !== N) throw new Error(`generated ${k} tokens, not ${N}`);
       result.generated.push(k);
-      result.tg.push(k / ((performance.now() - t) / 1000));
+      result.tg.push(k / (wallMs / 1000));
     }
+  }
+  if (splits.length) {
+    const mid = (f: (s: TokenSplit & { wallMs: number }) => number) => splits.map(f).sort((x, y) => x - y)[splits.length >> 1];
+    result.tgSplit = { decodeMs: mid((s) => s.decodeMs), sampleMs: mid((s) => s.sampleMs), wallMs: mid((s) => s.wallMs) };
   }
   await context.dispose();
   await model.dispose();
 }
+/** mode "addon": one sequence, one token per llama_decode, greedy sampling, nothing else. */
+async function bareLoop() {
+  t = performance.now();
+  const model = await llama.loadModel({ modelPath: a.path, useMmap: false });
+  const context = await model.createContext({ contextSize: a.contextSize ?? 2048, sequences: 1, threads: a.threads, batchSize: a.batchSize ?? 512 });
+  result.loadMs = performance.now() - t;
+  type Native = {
+    initBatch(n: number): void; addToBatch(seq: number, first: number, tokens: Uint32Array, logits: Uint32Array): Uint32Array;
+    decodeBatch(): Promise<void>; sampleToken(index: number, sampler: unknown): Promise<number>; disposeSequence(seq: number): void;
+  };
+  const native = (context as unknown as { _ctx: Native })._ctx;
+  const bindings = (llama as unknown as { _bindings: { AddonSampler: new (m: unknown) => { applyConfig(c: object): void } } })._bindings;
+  const sampler = new bindings.AddonSampler((model as unknown as { _model: unknown })._model);
+  sampler.applyConfig({ temperature: 0, minP: 0, topK: 40, topP: 0.95, seed: 1, repeatPenaltyMaxTokens: 64, dryRepeatPenaltyBase: 1.75, dryRepeatPenaltyAllowedLength: 2, dryRepeatPenaltyLastTokens: -1 });
+  const split = { decodeMs: 0, sampleMs: 0 };
+  const gen = async (start: number[], n: number) => {
+    native.disposeSequence(0);
+    let tokens = Uint32Array.from(start), pos = 0, k = 0;
+    while (k < n) {
+      native.initBatch(tokens.length);
+      const [index] = native.addToBatch(0, pos, tokens, Uint32Array.of(tokens.length - 1));
+      let at = performance.now();
+      await native.decodeBatch();
+      split.decodeMs += performance.now() - at;
+      at = performance.now();
+      const token = await native.sampleToken(index, sampler);
+      split.sampleMs += performance.now() - at;
+      if (model.isEogToken(token as never)) break;
+      pos += tokens.length;
+      tokens = Uint32Array.of(token);
+      k++;
+    }
+    return k;
+  };
+  const bos = model.tokens.bos == null ? [] : [model.tokens.bos as number];
+  await gen([...bos, ...promptTokens(model, "warm up")], 8);
+  let tgStart: number[] | undefined;
+  for (const p of TG_PROMPTS) {
+    const start = promptTokens(model, p);
+    if (await gen(start, N) === N) { tgStart = start; break; }
+  }
+  if (!tgStart) throw new Error(`no tg prompt runs ${N} tokens without EOS`);
+  const splits: (TokenSplit & { wallMs: number })[] = [];
+  for (let r = 0; r < reps; r++) {
+    split.decodeMs = split.sampleMs = 0;
+    t = performance.now();
+    const cpu = process.cpuUsage();
+    const k = await gen(tgStart, N);
+    const wallMs = performance.now() - t;
+    cpuMs.push(cpuOf(cpu) / N);
+    if (k !== N) throw new Error(`generated ${k} tokens, not ${N}`);
+    result.generated.push(k);
+    result.tg.push(k / (wallMs / 1000));
+    splits.push({ decodeMs: split.decodeMs / N, sampleMs: split.sampleMs / N, wallMs: wallMs / N });
+  }
+  const mid = (f: (s: TokenSplit & { wallMs: number }) => number) => splits.map(f).sort((x, y) => x - y)[splits.length >> 1];
+  result.tgSplit = { decodeMs: mid((s) => s.decodeMs), sampleMs: mid((s) => s.sampleMs), wallMs: mid((s) => s.wallMs) };
+  await context.dispose();
+  await model.dispose();
+}
+
 if (cpuMs.length) result.tgCpuMsPerToken = cpuMs.sort((x, y) => x - y)[cpuMs.length >> 1];
 console.log(JSON.stringify(result));
 process.exit(0);
