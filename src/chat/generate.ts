@@ -4,6 +4,7 @@
  * ends in an answer and the user can send on, regenerate or edit.
  */
 import { FreeholdError } from "../errors.ts";
+import { chatWithinContext } from "../gateway/fitContext.ts";
 import type { Backend } from "../gateway/types.ts";
 import type { ChatMessage } from "../runtime/types.ts";
 import type { ChatRepo } from "./repo.ts";
@@ -25,7 +26,7 @@ export async function generateReply(
   let text = "", reasoning = "";
   let stopped = false, failed = false, failure: unknown;
   try {
-    const r = await backend.chat(history, {
+    const r = await chatWithinContext(backend, history, {
       ...params, signal: opts.signal,
       onDelta: (d) => {
         if (d.text) { text += d.text; opts.onDelta?.({ delta: d.text }); }

@@ -1,8 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { App } from "../../app.ts";
-import { FreeholdError } from "../../errors.ts";
-import type { Backend } from "../../gateway/types.ts";
-import type { ChatMessage, GenerateOptions, GenerateResult } from "../../runtime/types.ts";
+import { chatWithinContext } from "../../gateway/fitContext.ts";
 import { parseBody } from "../validate.ts";
 import { thinkingWanted } from "./capabilities.ts";
 import { checkNumCtx, commonOptions } from "./options.ts";
@@ -62,31 +60,4 @@ export function chatRoute(server: FastifyInstance, app: App) {
       },
     });
   });
-}
-
-/**
- * Ollama's way with a conversation longer than the context: the oldest turns go (system messages
- * and the latest message stay) until it fits, rather than a 400 as on /v1. A tool call goes with
- * its results. The overflow is found before anything is generated, so each retry costs only the
- * template's tokenization.
- */
-export async function chatWithinContext(backend: Backend, messages: ChatMessage[], opts: GenerateOptions): Promise<GenerateResult> {
-  let kept = messages;
-  for (;;) {
-    try {
-      return await backend.chat(kept, opts);
-    } catch (e) {
-      const shorter = e instanceof FreeholdError && e.code === "context_length_exceeded" ? dropOldestTurn(kept) : undefined;
-      if (!shorter) throw e;
-      kept = shorter;
-    }
-  }
-}
-
-function dropOldestTurn(messages: ChatMessage[]): ChatMessage[] | undefined {
-  const at = messages.findIndex((m) => m.role !== "system");
-  if (at < 0 || at >= messages.length - 1) return undefined; // only the latest message is left
-  let end = at + 1;
-  while (end < messages.length - 1 && messages[end].role === "tool") end++;
-  return [...messages.slice(0, at), ...messages.slice(end)];
 }

@@ -31,6 +31,18 @@ const dyingStream: Script = () => ({
   },
 });
 
+describe("a conversation that outgrows the context", () => {
+  it("keeps answering: the oldest turns are left out of what the model sees, nothing is deleted", async () => {
+    const id = await newConv("tiny");
+    const words = (i: number) => Array.from({ length: 150 }, (_, k) => `t${i}w${k}`).join(" ");
+    for (let i = 0; i < 8; i++) {
+      const done = (await alice.stream(`/app/api/conversations/${id}/messages`, { content: words(i) })).at(-1);
+      expect(done, `turn ${i}`).toMatchObject({ done: true, message: { role: "assistant", error: null } });
+    }
+    expect((await view(id)).messages).toHaveLength(16);
+  });
+});
+
 describe("a failed answer", () => {
   it("after a prompt longer than the context: stored with its error, and the next message works", async () => {
     const id = await newConv("tiny");
