@@ -11,7 +11,7 @@
  *   machine connects from loopback, so everyone it serves would be the local user.
  * Runs on onRequest before the auth hook, so nothing of a refused request is read or checked.
  */
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isIP } from "node:net";
 import { isLoopback } from "../auth/decision.ts";
 import { trustProxySetting, type FreeholdConfig } from "../config.ts";
@@ -53,7 +53,19 @@ export function registerOriginGuard(server: FastifyInstance, o: OriginGuardOptio
   const hosts = new Set([...list(env.FREEHOLD_ALLOWED_HOSTS, o.server?.allowedHosts), o.host].map(bare));
   const trustsProxy = Boolean(trustProxySetting(o.server, env));
 
-  server.addHook("onRequest", async (req, reply) => {
+  // Callback style, not async: it runs on every request, and an async hook costs a promise each.
+  server.addHook("onRequest", (req, reply, done) => {
+    let refused: FreeholdError | undefined;
+    try {
+      if (answerPreflight(req, reply)) return;
+    } catch (e) {
+      refused = e as FreeholdError;
+    }
+    done(refused);
+  });
+
+  /** Throws when refused; true when it answered a CORS preflight itself. */
+  function answerPreflight(req: FastifyRequest, reply: FastifyReply): boolean {
     if (!o.keysRequired) {
       if (!trustsProxy && PROXY_HEADERS.some((h) => req.headers[h] !== undefined)) {
         throw new FreeholdError("forbidden", "this server runs without API keys and the request came through a proxy " +
@@ -68,7 +80,7 @@ export function registerOriginGuard(server: FastifyInstance, o: OriginGuardOptio
       }
     }
     const origin = req.headers.origin;
-    if (origin === undefined || originKey(origin) === ownOrigin(req)) return;
+    if (origin === undefined || originKey(origin) === ownOrigin(req)) return false;
     if (!origins.has("*") && !origins.has(originKey(origin))) {
       throw new FreeholdError("forbidden", `cross-origin request from ${origin} refused: only this server's own pages may ` +
         "call it from a browser. Allow an origin with server.allowedOrigins or FREEHOLD_ORIGINS; behind a reverse proxy, " +
@@ -81,9 +93,11 @@ export function registerOriginGuard(server: FastifyInstance, o: OriginGuardOptio
       reply.header("access-control-allow-methods", preflight).header("access-control-max-age", "600");
       const asked = req.headers["access-control-request-headers"];
       if (asked) reply.header("access-control-allow-headers", asked);
-      return reply.code(204).send();
+      reply.code(204).send();
+      return true;
     }
-  });
+    return false;
+  }
 }
 
 /** Where the request was sent: scheme and Host (the proxy's, with trustProxy), as a browser writes its Origin. */

@@ -42,7 +42,7 @@ export async function buildServer(app: App, opts: ServerOptions = {}): Promise<F
     // as anyone can send those headers.
     trustProxy: trustProxySetting(app.config.server),
   });
-  server.addHook("onRequest", async (req, reply) => { reply.header("x-request-id", req.id); });
+  server.addHook("onRequest", (req, reply, done) => { reply.header("x-request-id", req.id); done(); });
   recordRequests(server, app.metrics);
   const routes = collectRoutes(server); // before any route, so /openapi.json sees them all
   server.setErrorHandler((err, req, reply) => sendError(req, reply, err));
