@@ -130,16 +130,25 @@ export class ArenaService {
     return (await this.repo.list({ ...filter, voted: true })).map(toFastChat);
   }
 
-  /** All or nothing; a battle without a category gets one from its prompt. */
-  async importJsonl(text: string): Promise<number> {
+  /**
+   * All or nothing; a battle without a category gets one from its prompt. A battle whose
+   * question_id is stored already (an earlier import, or a battle exported from here) or appears
+   * earlier in the file is skipped, so importing a file twice does not count its votes twice.
+   */
+  async importFastChat(text: string): Promise<{ imported: number; skipped: number }> {
     const battles = parseFastChat(text);
+    let imported = 0;
     await this.deps.db.transaction(async (tx) => {
       const repo = new BattlesRepo(tx);
+      const seen = await repo.knownQuestionIds(battles.flatMap((b) => (b.questionId ? [b.questionId] : [])));
       for (const b of battles) {
+        if (b.questionId && seen.has(b.questionId)) continue;
+        if (b.questionId) seen.add(b.questionId);
         await repo.insert(b.category ? { ...b, categorySource: "import" } : { ...b, category: categorize(b.prompt), categorySource: "auto" });
+        imported++;
       }
     });
-    return battles.length;
+    return { imported, skipped: battles.length - imported };
   }
 
   private async owned(voter: Voter, id: string, adminMayRead = false): Promise<Battle> {

@@ -3,8 +3,13 @@
  * get_bootstrap_result_elo_mle_with_tie does: each round draws Multinomial(n, w/Σw) over the
  * unique (a, b, outcome) cells, which is the same as resampling n battles with replacement
  * but costs one alias-table draw per battle and a K×K refit.
+ *
+ * A bootstrap over few battles is degenerate (one vote, or a 3-0 record, resamples to itself
+ * every round), so each interval is at least as wide as the Laplace interval of the
+ * regularised fit (rating ± 1.96 standard errors). Ranks only compare models of the same
+ * connected comparison group (methods.md §1.4.3).
  */
-import { BradleyTerryFitter, BASE } from "./bradleyTerry.ts";
+import { BradleyTerryFitter, BASE, components } from "./bradleyTerry.ts";
 import { type Outcome, isTie } from "./pairs.ts";
 import { AliasTable } from "./random.ts";
 
@@ -14,8 +19,10 @@ export interface BootstrapResult {
   rating: Float64Array;
   ciLow: Float64Array;
   ciHigh: Float64Array;
-  /** 1 + number of models whose lower bound is above this model's upper bound. */
+  /** 1 + number of models of the same group whose lower bound is above this model's upper bound. */
   rank: Int32Array;
+  /** Connected comparison group, 1 = largest (0: no games); ratings are not comparable across groups. */
+  group: Int32Array;
 }
 
 /** Unique outcome cells: a beat b (kind 0), b beat a (1) or tie (2), with counts. */
@@ -55,8 +62,11 @@ export function bootstrap(models: string[], outcomes: Outcome[], opts: Bootstrap
   const fitter = new BradleyTerryFitter(k);
   const ai = opts.anchorIndex ?? -1, ar = opts.anchorRating ?? BASE;
   fillWins(wins, k, keys, counts);
+  const group = components(wins, k);
+  fitter.groups = group;
   const rating = fitter.fit(wins, new Float64Array(k), ai, ar);
   const full = Float64Array.from(fitter.theta);
+  const se = fitter.standardErrors(wins, ai);
 
   const samples = new Float64Array(rounds * k);
   const draw = new Float64Array(keys.length);
@@ -73,11 +83,14 @@ export function bootstrap(models: string[], outcomes: Outcome[], opts: Bootstrap
       samples.set(out, r * k);
     }
   }
-  return { rating, ...intervals(samples, rounds, k, rating) };
+  return { rating, ...intervals(samples, rounds, k, rating, se, group), group };
 }
 
-/** 2.5% and 97.5% quantiles per model (numpy's linear interpolation), then the CI-overlap rank. */
-export function intervals(samples: Float64Array, rounds: number, k: number, rating: Float64Array) {
+/**
+ * 2.5% and 97.5% quantiles per model (numpy's linear interpolation), widened to rating ± 1.96·se
+ * when standard errors are given, then the CI-overlap rank within each group.
+ */
+export function intervals(samples: Float64Array, rounds: number, k: number, rating: Float64Array, se?: Float64Array, group?: Int32Array) {
   const ciLow = new Float64Array(k), ciHigh = new Float64Array(k), col = new Float64Array(rounds);
   for (let m = 0; m < k; m++) {
     let valid = 0;
@@ -86,8 +99,12 @@ export function intervals(samples: Float64Array, rounds: number, k: number, rati
     const sorted = col.subarray(0, valid).sort();
     ciLow[m] = quantile(sorted, 0.025);
     ciHigh[m] = quantile(sorted, 0.975);
+    if (se && !Number.isNaN(se[m])) {
+      ciLow[m] = Math.min(ciLow[m], rating[m] - 1.96 * se[m]);
+      ciHigh[m] = Math.max(ciHigh[m], rating[m] + 1.96 * se[m]);
+    }
   }
-  return { ciLow, ciHigh, rank: ranks(ciLow, ciHigh) };
+  return { ciLow, ciHigh, rank: ranks(ciLow, ciHigh, group) };
 }
 
 const quantile = (sorted: Float64Array, q: number) => {
@@ -95,11 +112,11 @@ const quantile = (sorted: Float64Array, q: number) => {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 };
 
-export function ranks(ciLow: Float64Array, ciHigh: Float64Array): Int32Array {
+export function ranks(ciLow: Float64Array, ciHigh: Float64Array, group?: Int32Array): Int32Array {
   const k = ciLow.length, rank = new Int32Array(k);
   for (let i = 0; i < k; i++) {
     let above = 0;
-    for (let j = 0; j < k; j++) if (j !== i && ciLow[j] > ciHigh[i]) above++;
+    for (let j = 0; j < k; j++) if (j !== i && (!group || group[j] === group[i]) && ciLow[j] > ciHigh[i]) above++;
     rank[i] = Number.isNaN(ciHigh[i]) ? 0 : 1 + above;
   }
   return rank;

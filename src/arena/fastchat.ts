@@ -14,7 +14,7 @@ export function toFastChat(b: Battle): string {
     ? b.turns.flatMap((t) => [{ role: "user", content: t.prompt }, { role: "assistant", content: t[side].text }])
     : [{ role: "user", content: b.prompt }, { role: "assistant", content: side === "a" ? b.answerA : b.answerB }];
   return JSON.stringify({
-    question_id: b.id, model_a: b.modelA, model_b: b.modelB, winner: b.winner,
+    question_id: b.questionId ?? b.id, model_a: b.modelA, model_b: b.modelB, winner: b.winner,
     tstamp: new Date(b.createdAt).getTime() / 1000, judge: b.userId ?? "", conversation_a: conv("a"),
     conversation_b: conv("b"), turn: Math.max(1, b.turns?.length ?? 0), anony: b.counted, language: typeof b.flags.language === "string" ? b.flags.language : "unknown",
     category: b.category, variant_a: b.variantA, variant_b: b.variantB, flags: b.flags,
@@ -40,13 +40,21 @@ function fromFastChat(r: unknown): NewBattle {
   if (typeof r !== "object" || r === null || Array.isArray(r)) throw new Error("not a JSON object");
   const o = r as Record<string, unknown>;
   for (const f of ["model_a", "model_b"]) if (typeof o[f] !== "string" || !o[f]) throw new Error(`'${f}' must be a non-empty string`);
-  if (o.winner != null && !WINNERS.has(o.winner as string)) throw new Error(`'winner' must be model_a, model_b, tie or tie (bothbad)`);
-  if (o.tstamp != null && typeof o.tstamp !== "number") throw new Error("'tstamp' must be a number (unix seconds)");
+  if (o.model_a === o.model_b) throw new Error("'model_a' and 'model_b' must be different models");
+  // A battle log holds votes: a line without one would be stored as a battle nobody voted on.
+  if (!WINNERS.has(o.winner as string)) throw new Error(`'winner' must be model_a, model_b, tie or tie (bothbad)`);
+  const created = typeof o.tstamp === "number" ? new Date(o.tstamp * 1000) : undefined;
+  if (o.tstamp != null && (!created || Number.isNaN(created.getTime()) || created.getTime() < 0))
+    throw new Error("'tstamp' must be a number of unix seconds (a date from 1970 on)");
+  if (o.question_id != null && !(typeof o.question_id === "string" && o.question_id) && typeof o.question_id !== "number")
+    throw new Error("'question_id' must be a non-empty string");
+  const nul = nulPath(o, "");
+  if (nul !== undefined) throw new Error(`'${nul || "(key)"}' contains a NUL character (\\u0000), which cannot be stored`);
   const a = conversation(o.conversation_a, "conversation_a"), b = conversation(o.conversation_b, "conversation_b");
   const obj = (v: unknown) => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
   return {
     modelA: o.model_a as string, modelB: o.model_b as string, winner: (o.winner ?? null) as Winner | null,
-    createdAt: typeof o.tstamp === "number" ? new Date(o.tstamp * 1000) : undefined,
+    createdAt: created, questionId: o.question_id == null ? null : String(o.question_id),
     userId: typeof o.judge === "string" && o.judge ? o.judge : null,
     prompt: a.prompt || b.prompt, answerA: a.answer, answerB: b.answer, turns: turnsOf(o.conversation_a as Turn[] | undefined, o.conversation_b as Turn[] | undefined),
     category: typeof o.category === "string" ? o.category : null,
@@ -54,6 +62,19 @@ function fromFastChat(r: unknown): NewBattle {
     counted: o.anony !== false,
     variantA: obj(o.variant_a), variantB: obj(o.variant_b), flags: { ...obj(o.flags), imported: true, ...(typeof o.language === "string" ? { language: o.language } : {}) },
   };
+}
+
+/** The path of the first string (value or key) holding U+0000, which PostgreSQL text refuses; undefined if none. */
+function nulPath(v: unknown, path: string): string | undefined {
+  if (typeof v === "string") return v.includes("\u0000") ? path : undefined;
+  if (typeof v !== "object" || v === null) return undefined;
+  for (const [k, x] of Object.entries(v)) {
+    const p = Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k;
+    if (k.includes("\u0000")) return p;
+    const found = nulPath(x, p);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 function conversation(v: unknown, name: string): { prompt: string; answer: string } {

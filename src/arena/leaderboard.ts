@@ -7,7 +7,7 @@
  */
 import type { Db } from "../store/db.ts";
 import { bootstrap, intervals } from "./bootstrap.ts";
-import type { Anchor } from "./bradleyTerry.ts";
+import { components, type Anchor } from "./bradleyTerry.ts";
 import type { Outcome, Winner } from "./pairs.ts";
 import { fitOffThread } from "./leaderboardThread.ts";
 import { mulberry32 } from "./random.ts";
@@ -22,9 +22,17 @@ export interface LeaderboardOptions extends BattleFilter {
 }
 export interface LeaderboardRow {
   model: string; rating: number | null; ciLow: number | null; ciHigh: number | null; rank: number | null; votes: number;
+  /** Fewer than PROVISIONAL counted votes, or a 95% interval wider than 150 points (methods.md §1.4.4). */
+  provisional: boolean;
+  /**
+   * Connected comparison group (1 = largest; null without counted votes). Models of different
+   * groups never met, directly or through others: their ratings and ranks are not comparable.
+   */
+  group: number | null;
   /** The variant's record (id, file hash, quantization, parameters...); null when none was recorded. */
   variant?: Record<string, unknown> | null;
 }
+export const PROVISIONAL = 30;
 export interface Leaderboard { rows: LeaderboardRow[]; style?: Record<string, number> }
 export interface ScoredBattle { modelA: string; modelB: string; winner: Winner | null; counted: boolean; answerA: string; answerB: string }
 
@@ -60,7 +68,7 @@ export function computeLeaderboard(allModels: string[], battles: ScoredBattle[],
   const votes = new Map(models.map((m) => [m, 0]));
   for (const b of used) { votes.set(b.modelA, votes.get(b.modelA)! + 1); votes.set(b.modelB, votes.get(b.modelB)! + 1); }
   const rounds = opts.rounds ?? 200, seed = opts.seed ?? 42;
-  let fit: { rating: Float64Array; ciLow: Float64Array; ciHigh: Float64Array; rank: Int32Array };
+  let fit: { rating: Float64Array; ciLow: Float64Array; ciHigh: Float64Array; rank: Int32Array; group?: Int32Array };
   let style: Record<string, number> | undefined;
   if (opts.styleControl) ({ style, ...fit } = styleBootstrap(models, used, rounds, seed));
   else {
@@ -71,8 +79,11 @@ export function computeLeaderboard(allModels: string[], battles: ScoredBattle[],
   const rows = models.map((model, i) => ({
     model, rating: num(fit.rating[i]), ciLow: num(fit.ciLow[i]), ciHigh: num(fit.ciHigh[i]),
     rank: fit.rank[i] || null, votes: votes.get(model)!,
+    provisional: votes.get(model)! < PROVISIONAL || !(fit.ciHigh[i] - fit.ciLow[i] <= 150),
+    group: fit.group ? fit.group[i] || null : fit.rank[i] ? 1 : null,
   }));
-  rows.sort((x, y) => (y.rating ?? -Infinity) - (x.rating ?? -Infinity) || x.model.localeCompare(y.model));
+  // Group by group, then by rating: a list never interleaves ratings that are not comparable.
+  rows.sort((x, y) => (x.group ?? Infinity) - (y.group ?? Infinity) || (y.rating ?? -Infinity) - (x.rating ?? -Infinity) || x.model.localeCompare(y.model));
   return { rows, style };
 }
 
@@ -100,5 +111,8 @@ function styleBootstrap(models: string[], used: (ScoredBattle & { winner: Winner
     samples.set(out, r * k);
   }
   const style = { length: gamma[0], headers: gamma[1], lists: gamma[2], bold: gamma[3] };
-  return { rating, ...intervals(samples, rounds, k, rating), style };
+  const pairs = new Float64Array(k * k);
+  for (let i = 0; i < n; i++) pairs[data.a[i] * k + data.b[i]]++;
+  const group = components(pairs, k);
+  return { rating, ...intervals(samples, rounds, k, rating, undefined, group), group, style };
 }

@@ -40,6 +40,8 @@ export interface Battle {
   turns: Turn[];
   timing: Partial<Record<Side, SideTiming>>;
   draw: Record<string, unknown>;
+  /** The original FastChat question_id of an imported battle; null for battles fought here. */
+  questionId: string | null;
 }
 
 export type NewBattle = Pick<Battle, "prompt" | "modelA" | "modelB"> & Partial<Omit<Battle, "prompt" | "modelA" | "modelB">>;
@@ -47,7 +49,7 @@ export interface BattleFilter { category?: string; from?: Date; to?: Date }
 
 const FIELDS = [
   "id", "createdAt", "userId", "prompt", "modelA", "modelB", "variantA", "variantB", "answerA", "answerB",
-  "category", "categorySource", "winner", "votedAt", "counted", "flags", "turns", "timing", "draw",
+  "category", "categorySource", "winner", "votedAt", "counted", "flags", "turns", "timing", "draw", "questionId",
 ] as const;
 const JSON_FIELDS = ["variantA", "variantB", "flags", "turns", "timing", "draw"];
 
@@ -77,6 +79,15 @@ export class BattlesRepo {
     if (filter.voted) where.push("winner IS NOT NULL");
     const sql = `SELECT * FROM battles ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at, id`;
     return (await this.db.query(sql, params)).map((r) => fromRow<Battle>(r));
+  }
+
+  /** Which of these FastChat question_ids are stored already, as a battle's question_id or its own id. */
+  async knownQuestionIds(ids: string[]): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const rows = await this.db.query<{ q: string }>(
+      `SELECT question_id AS q FROM battles WHERE question_id = ANY($1::text[])
+       UNION SELECT id::text FROM battles WHERE id::text = ANY($1::text[])`, [ids]);
+    return new Set(rows.map((r) => r.q));
   }
 
   /** Newest first; one user's battles, or everyone's when `userId` is null. */

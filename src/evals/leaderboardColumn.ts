@@ -6,6 +6,7 @@
 import type { Db } from "../store/db.ts";
 import { EvalRepo, type RunRecord } from "./repo.ts";
 import { bootstrap } from "./stats.ts";
+import { isUnscored } from "./summary.ts";
 
 export interface LeaderboardColumnRow {
   model: string;
@@ -40,7 +41,7 @@ export async function leaderboardColumn(db: Db, suiteId: string, visible: (r: Ru
     for (const model of run.models) {
       if (seen.has(model) || counts.get(model) !== cases) continue;
       seen.add(model);
-      const e = bootstrap((await repo.results(run.id, { model })).map((r) => r.score));
+      const e = bootstrap((await repo.results(run.id, { model })).filter((r) => !isUnscored(r)).map((r) => r.score));
       rows.push({ model, mean: e.mean, low: e.low, high: e.high, n: e.n, runId: run.id, scoredAt: run.updatedAt });
     }
   }

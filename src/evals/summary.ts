@@ -10,6 +10,8 @@ export interface ModelSummary {
   meanLatencyMs: number;
   /** Completion tokens over generation time, summed over the cases that generated. */
   tokensPerS: number | null;
+  /** Cases the judge gave no usable score for: finished, but left out of `score` and of pairs. */
+  unscored: number;
 }
 
 export interface PairDiff {
@@ -29,8 +31,12 @@ export interface RunSummary {
   sycophancy?: ({ model: string; judge: string } & SycophancyFigures)[];
 }
 
+/** A judge reply with no usable score: the row exists (the case is done) but has no score. */
+export const isUnscored = (r: Pick<ResultRow, "detail">) => r.detail?.unscored === true;
+
 export function summarize(runId: string, rows: ResultRow[], order?: string[], seed = 7): RunSummary {
-  const by = new Map<string, Map<string, ResultRow>>();
+  const by = new Map<string, Map<string, ResultRow>>(), scored = new Map<string, Map<string, ResultRow>>();
+  for (const r of rows) if (!isUnscored(r)) (scored.get(r.model) ?? scored.set(r.model, new Map()).get(r.model)!).set(r.caseId, r);
   for (const r of rows) (by.get(r.model) ?? by.set(r.model, new Map()).get(r.model)!).set(r.caseId, r);
   const names = (order ?? [...by.keys()]).filter((m) => by.has(m));
   const models = names.map((model): ModelSummary => {
@@ -39,13 +45,14 @@ export function summarize(runId: string, rows: ResultRow[], order?: string[], se
     const gen = rs.filter((r) => r.completionTokens > 0);
     const tokens = gen.reduce((s, r) => s + r.completionTokens, 0), secs = gen.reduce((s, r) => s + r.latencyMs, 0) / 1000;
     return {
-      model, score: bootstrap(rs.map((r) => r.score), { seed }),
+      model, score: bootstrap(rs.filter((r) => !isUnscored(r)).map((r) => r.score), { seed }),
       meanLatencyMs: rs.reduce((s, r) => s + r.latencyMs, 0) / rs.length, tokensPerS: secs > 0 ? tokens / secs : null,
+      unscored: rs.filter(isUnscored).length,
     };
   });
   const pairs: PairDiff[] = [];
   for (let i = 0; i < names.length; i++) for (let j = i + 1; j < names.length; j++) {
-    const A = by.get(names[i])!, B = by.get(names[j])!;
+    const A = scored.get(names[i]) ?? new Map(), B = scored.get(names[j]) ?? new Map();
     const shared = [...A.keys()].filter((id) => B.has(id)).sort();
     const d = shared.map((id) => A.get(id)!.score - B.get(id)!.score);
     pairs.push({ a: names[i], b: names[j], diff: bootstrap(d, { seed }), disagree: shared.filter((_, k) => d[k] !== 0) });

@@ -60,6 +60,6 @@ describe("/v1/arena", () => {
     const board = await (await call(user2, "GET", "/v1/arena/leaderboard?category=coding")).json();
     expect(board.rows.map((r: any) => r.votes)).toEqual([1, 1]);
     const imported = await call(admin, "POST", "/v1/arena/import", { jsonl: JSON.stringify({ ...lines[0], question_id: undefined }) });
-    expect(await imported.json()).toEqual({ imported: 1 });
+    expect(await imported.json()).toEqual({ imported: 1, skipped: 0 });
   });
 });

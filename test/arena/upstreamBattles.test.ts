@@ -138,7 +138,7 @@ describe("battles on upstream models", () => {
     expect((await post(bob)).status).toBe(403);
     const imported = await post(alice);
     expect(imported.status).toBe(201);
-    expect(await imported.json()).toEqual({ imported: 2 });
+    expect(await imported.json()).toEqual({ imported: 2, skipped: 0 });
     const rows = (await alice.json("GET", "/app/api/arena/leaderboard")).rows.filter((r: any) => r.model.startsWith("imp-"));
     expect(rows.map((r: any) => [r.model, r.votes])).toEqual([["imp-x", 2], ["imp-y", 2]]);
     const cats = await srv.app.db.query<{ category: string; category_source: string }>(

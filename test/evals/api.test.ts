@@ -48,6 +48,17 @@ describe("/v1/evals", () => {
     expect(bad.body.error).toMatchObject({ type: "invalid_request_error", code: "invalid_request", message: expect.stringMatching(/^bad\.jsonl:2: not valid JSON/) });
     const badCase = await api.call("POST", "/suites?name=s.jsonl", `${line({ id: "a", prompt: "p", expected: "e" })}\n\n${line({ id: "b", prompt: "p" , scorer: { type: "choice" } })}`, "application/x-ndjson");
     expect(badCase.body.error.message).toMatch(/^s\.jsonl:3: .*choices and answer/);
+    // Cases that used to import and then fail (or score 0) at run time are refused at import.
+    const ok = line({ id: "a", prompt: "p", expected: "e" });
+    for (const [c, msg] of [
+      [{ id: "r", prompt: "p", expected: "(", scorer: { type: "regex" } }, /^r\.jsonl:2: expected: bad regular expression/],
+      [{ id: "r", prompt: "p", expected: "abc", scorer: { type: "numeric" } }, /^r\.jsonl:2: expected: a numeric case needs a number/],
+      [{ id: "r", prompt: "p", choices: ["x", "y"], answer: "E", scorer: { type: "choice" } }, /^r\.jsonl:2: answer: answer must be a letter A-B/],
+    ] as const) {
+      const r = await api.call("POST", "/suites?name=r.jsonl", `${ok}\n${line(c)}`, "application/x-ndjson");
+      expect(r.status).toBe(400);
+      expect(r.body.error.message).toMatch(msg);
+    }
     expect((await api.call("GET", "/suites/nope")).status).toBe(404);
   });
 

@@ -27,8 +27,33 @@ describe("suite parsing", () => {
       .toThrow('d.jsonl:2: duplicate id "a" (first on line 1)');
   });
 
-  test("choices are lettered into the prompt", () => {
-    const [c] = parseSuite(line({ id: "a", prompt: "Pick", choices: ["x", "y"], answer: "B", scorer: { type: "choice" } })).cases;
+  test("choices are lettered into the prompt, and into the last user turn of messages the same way", () => {
+    const choice = { choices: ["x", "y"], answer: "B", scorer: { type: "choice" } };
+    const [c] = parseSuite(line({ id: "a", prompt: "Pick", ...choice })).cases;
     expect(caseMessages(c)[0].content).toContain("A. x\nB. y");
+    const [m] = parseSuite(line({ id: "a", messages: [{ role: "user", content: "Pick" }], ...choice })).cases;
+    expect(caseMessages(m)).toEqual(caseMessages(c));
+    const [s] = parseSuite(line({ id: "a", messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Pick" }], ...choice })).cases;
+    expect(caseMessages(s)).toEqual([{ role: "system", content: "Be brief." }, ...caseMessages(c)]);
+    expect(() => parseSuite(line({ id: "a", messages: [{ role: "user", content: "Pick" }, { role: "assistant", content: "ok" }], ...choice })))
+      .toThrow(/suite\.jsonl:1: messages: .*must end with a user turn/);
+  });
+
+  test("cases that could only fail or score 0 at run time are refused with the line and the problem", () => {
+    const bad = (o: object) => () => parseSuite(["# header", line({ id: "a", prompt: "p", ...o })].join("\n"), "b.jsonl");
+    const choice = (answer: unknown) => ({ choices: ["x", "y"], answer, scorer: { type: "choice" } });
+    expect(bad(choice("E"))).toThrow(/^b\.jsonl:2: answer: answer must be a letter A-B or an index 0-1 for 2 choices/);
+    expect(bad(choice("Paris"))).toThrow(/^b\.jsonl:2: answer: /);
+    expect(bad(choice(2))).toThrow(/^b\.jsonl:2: answer: /);
+    expect(bad(choice("b"))).not.toThrow();
+    expect(bad(choice(1))).not.toThrow();
+    expect(bad({ expected: "abc", scorer: { type: "numeric" } })).toThrow(/^b\.jsonl:2: expected: a numeric case needs a number, not "abc"/);
+    expect(bad({ expected: "3.5", scorer: { type: "numeric", options: { abs: "x" } } })).toThrow(/^b\.jsonl:2: scorer\.options\.abs: /);
+    expect(bad({ expected: "-3.5e2", scorer: { type: "numeric" } })).not.toThrow();
+    expect(bad({ expected: "(", scorer: { type: "regex" } })).toThrow(/^b\.jsonl:2: expected: bad regular expression/);
+    expect(bad({ expected: "a", scorer: { type: "regex", options: { flags: "q" } } })).toThrow(/^b\.jsonl:2: expected: bad regular expression/);
+    expect(bad({ scorer: { type: "json_schema" } })).toThrow(/^b\.jsonl:2: scorer\.options\.schema: /);
+    expect(bad({ scorer: { type: "pairwise" } })).toThrow(/^b\.jsonl:2: scorer\.options\.reference: /);
+    expect(bad({ scorer: { type: "judge", options: { max: 0 } } })).toThrow(/^b\.jsonl:2: scorer\.options\.max: /);
   });
 });

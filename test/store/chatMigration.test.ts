@@ -19,6 +19,11 @@ it("backfills share snapshots and unsticks conversations ending in a prompt", as
     const share = await id("INSERT INTO shares (owner_id, conversation_id) VALUES ($1, $2)", [user, conv]);
     const q2 = await add(a1, "user", "private"), a2 = await add(q2, "assistant", "answer 2"), q3 = await add(a2, "user", "failed");
     await db.query("UPDATE conversations SET current_leaf = $2 WHERE id = $1", [conv, q3]);
+    // Explicit times: inserts in one millisecond share a timestamp under PGlite's clock.
+    const at = (table: string, rowId: string, second: number) => db.query(`UPDATE ${table} SET created_at = $2 WHERE id = $1`, [rowId, new Date(Date.UTC(2026, 0, 1, 0, 0, second))]);
+    for (const [i, m] of [q1, a1].entries()) await at("messages", m, i);
+    await at("shares", share, 2);
+    for (const [i, m] of [q2, a2, q3].entries()) await at("messages", m, 3 + i);
 
     expect(await migrate(db, loadMigrations().filter((m) => m.version <= 9))).toEqual([9]);
     expect((await db.one<{ leaf_id: string }>("SELECT leaf_id FROM shares WHERE id = $1", [share]))!.leaf_id).toBe(a1);

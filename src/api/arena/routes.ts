@@ -82,7 +82,7 @@ export function arenaRouteSet(s: FastifyInstance, app: App, voterOf: (req: Fasti
   s.post("/arena/import", { config: ADMIN }, async (req, reply) => {
     adminOnly(voterOf(req));
     const text = typeof req.body === "string" ? req.body : parseBody(Import, req.body).jsonl;
-    return reply.status(201).send({ imported: await arena.importJsonl(text) });
+    return reply.status(201).send(await arena.importFastChat(text));
   });
 }
 

@@ -40,16 +40,21 @@ export function registerArena(program: Command) {
         if (o.json) return console.log(JSON.stringify(board, null, 2));
         if (!board.rows.length) return console.log("no battles yet");
         const variants = board.rows.some((r) => r.variant);
-        printTable(["RANK", "MODEL", ...(variants ? ["VARIANT"] : []), "RATING", "95% CI", "VOTES"], board.rows.map((r) => [
+        // Models in different groups never met, directly or through others: ranks restart per group.
+        const groups = board.rows.some((r) => (r.group ?? 1) > 1);
+        printTable([...(groups ? ["GROUP"] : []), "RANK", "MODEL", ...(variants ? ["VARIANT"] : []), "RATING", "95% CI", "VOTES", ""], board.rows.map((r) => [
+          ...(groups ? [r.group == null ? "-" : String(r.group)] : []),
           r.rank == null ? "-" : String(r.rank), r.model, ...(variants ? [variantLabel(r)] : []), fmt(r.rating),
-          r.ciLow == null ? "-" : `${fmt(r.ciLow)}..${fmt(r.ciHigh)}`, String(r.votes),
+          r.ciLow == null ? "-" : `${fmt(r.ciLow)}..${fmt(r.ciHigh)}`, String(r.votes), r.provisional && r.votes > 0 ? "provisional" : "",
         ]));
+        if (groups) console.log("ratings in different groups are not comparable: those models were never compared, even indirectly");
         if (board.style) console.log(`style coefficients: ${Object.entries(board.style).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(", ")}`);
       }));
 
   arena.command("import <file>").description("import votes from FastChat battle-log JSONL (all or nothing)")
     .action(async (file: string, _o: unknown, cmd: Command) => withApp(cmd, async (app) => {
-      console.log(`imported ${await (await arenaOf(app)).importJsonl(readFileSync(file, "utf8"))} battle(s)`);
+      const { imported, skipped } = await (await arenaOf(app)).importFastChat(readFileSync(file, "utf8"));
+      console.log(`imported ${imported} battle(s)${skipped ? `; skipped ${skipped} already imported (same question_id)` : ""}`);
     }));
 
   arena.command("export [file]").description("export voted battles as FastChat battle-log JSONL (stdout by default)")

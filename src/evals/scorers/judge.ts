@@ -3,7 +3,7 @@
  * asks twice with the answers swapped, because judges favour a position: only a verdict that
  * survives the swap counts, anything else is a tie.
  */
-import { FreeholdError, invalid } from "../../errors.ts";
+import { invalid } from "../../errors.ts";
 import type { ChatMessage } from "../../runtime/types.ts";
 import { caseMessages, type EvalCase } from "../suite.ts";
 import type { ScoreContext, Scorer } from "./types.ts";
@@ -16,11 +16,26 @@ async function ask(ctx: ScoreContext, judge: string, prompt: string): Promise<st
 
 const question = (c: EvalCase) => caseMessages(c).filter((m) => m.role === "user").map((m) => m.content).join("\n\n");
 
-/** The number after "Score:" (or before "/10", "out of 10"; else the first in range), or undefined. */
+const N = String.raw`(\d+(?:\.\d+)?)`;
+/** Explicit scores only: "Score: 8", "rating of 8", "8/10", "8 out of 10", "give it 8", "rate it 8", or a reply that is just "8". */
+const SCORE_PATTERNS = [
+  new RegExp(String.raw`\b(?:score|rating)\s*(?:is|of|[:=])?\s*\**\s*${N}`, "gi"),
+  new RegExp(String.raw`${N}\s*(?:\/|out of)\s*(\d+)`, "gi"),
+  new RegExp(String.raw`\b(?:give|rate|score)\s+(?:it|this|the answer)\s+(?:a\s+|an\s+)?${N}`, "gi"),
+  new RegExp(String.raw`^\s*${N}\s*\.?\s*$`, "g"),
+];
+
+/**
+ * The last explicit score in the reply (a judge reasons first and concludes last, so "7*8=56.
+ * I'd give it 2" is 2), or undefined when there is none or it is outside 1..max.
+ */
 export function parseScore(text: string, max: number): number | undefined {
-  const tagged = /score\s*[:=]?\s*(\d+(?:\.\d+)?)/i.exec(text)?.[1] ?? /(\d+(?:\.\d+)?)\s*(?:\/|out of)\s*\d+/i.exec(text)?.[1];
-  const nums = tagged ? [tagged] : (text.match(/\d+(?:\.\d+)?/g) ?? []);
-  return nums.map(Number).find((x) => x >= 0 && x <= max);
+  let last: { at: number; n: number } | undefined;
+  for (const re of SCORE_PATTERNS) for (const m of text.matchAll(re)) {
+    if (m[2] !== undefined && Number(m[2]) !== max) continue; // "3/5" is not a score on a 1-10 scale
+    if (!last || m.index >= last.at) last = { at: m.index, n: Number(m[1]) };
+  }
+  return last && last.n >= 1 && last.n <= max ? last.n : undefined;
 }
 
 export const gradePrompt = (q: string, answer: string, rubric: string, max: number) =>
@@ -34,7 +49,8 @@ export const judge: Scorer = async (c, out, ctx) => {
   const who = String(c.scorer.options.judge ?? ctx.judge ?? ctx.model);
   const reply = await ask(ctx, who, gradePrompt(question(c), out, rubric, max));
   const n = parseScore(reply, max);
-  if (n === undefined) throw new FreeholdError("upstream_error", `judge "${who}" gave no score for case ${c.id}: ${reply.slice(0, 120)}`);
+  // Unscored, not failed: one unparsable reply should not stop (or, at temperature 0, block the resume of) a run.
+  if (n === undefined) return { score: 0, detail: { judge: who, rating: null, unscored: true, reply: reply.slice(0, 500) } };
   return { score: n / max, detail: { judge: who, rating: n } };
 };
 

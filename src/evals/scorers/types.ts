@@ -1,7 +1,11 @@
 import type { Gateway } from "../../gateway/gateway.ts";
 import type { EvalCase } from "../suite.ts";
 
-/** 0..1, plus what the scorer saw (extracted value, judge verdicts) for the results table. */
+/**
+ * 0..1, plus what the scorer saw (extracted value, judge verdicts) for the results table.
+ * `detail.unscored: true` marks a case the judge gave no usable score for: stored with score 0,
+ * left out of means and comparisons, counted per model.
+ */
 export interface Score {
   score: number;
   detail?: Record<string, unknown>;

@@ -28,6 +28,7 @@ export function LeaderboardPage() {
   }).toString();
   const board = useAsync(() => api<Leaderboard>("GET", `/arena/leaderboard${query ? `?${query}` : ""}`), [query]);
   const rows = board.data?.rows ?? [];
+  const groups = rows.some((r) => (r.group ?? 1) > 1);
   const evals = useEvalColumn();
 
   return (
@@ -65,8 +66,8 @@ export function LeaderboardPage() {
             <tbody>
               {rows.map((r) => (
                 <tr key={`${r.model}:${r.variant?.id ?? ""}`}>
-                  <td>{r.rank ?? "—"}</td>
-                  <td>{r.model}{r.votes > 0 && r.votes < PROVISIONAL ? <> <span className="tag" title={`fewer than ${PROVISIONAL} votes: provisional`}>provisional</span></> : null}</td>
+                  <td>{r.rank ?? "—"}{groups && r.group ? <> <span className="tag" title="models in different groups were never compared, even indirectly: ranks restart per group">group {r.group}</span></> : null}</td>
+                  <td>{r.model}{r.votes > 0 && (r.provisional ?? r.votes < PROVISIONAL) ? <> <span className="tag" title={`fewer than ${PROVISIONAL} votes or a wide interval: provisional`}>provisional</span></> : null}</td>
                   <td title={variantDetails(r.variant)}>{variantLabel(r.variant)}</td>
                   <td>{fmt(r.rating)}</td>
                   <td className="arena-ci">{r.ciLow == null ? "—" : `${fmt(r.ciLow)} – ${fmt(r.ciHigh)}`}</td>

@@ -38,6 +38,10 @@ export type ArenaEvent =
 export interface LeaderboardRow {
   model: string; variant: Variant | null; rating: number | null; ciLow: number | null; ciHigh: number | null;
   rank: number | null; votes: number;
+  /** Few votes or a wide interval. */
+  provisional?: boolean;
+  /** Connected comparison group: ranks and ratings only compare within one. */
+  group?: number | null;
 }
 export interface Leaderboard { rows: LeaderboardRow[]; style?: Record<string, number> }
 
