@@ -31,6 +31,10 @@ export interface ServerOptions {
 export async function buildServer(app: App, opts: ServerOptions = {}): Promise<FastifyInstance> {
   const server = Fastify({
     bodyLimit: opts.bodyLimitBytes ?? app.limits.bodyLimitBytes,
+    // A request (headers and body) must arrive within a minute: without a limit, clients that
+    // trickle a body byte by byte hold their connections until the server runs out of them.
+    // Answers, streamed ones included, are not limited by this.
+    requestTimeout: 60_000,
     logger: opts.logger ?? false,
     genReqId: (req) => (req.headers["x-request-id"] as string | undefined)?.slice(0, 64) || randomUUID(),
     requestIdHeader: false,

@@ -3,6 +3,9 @@ import type { LocalModelRef } from "./types.ts";
 import type { LoadedModel } from "./loadedModel.ts";
 import type { MemoryPrediction } from "./memory.ts";
 
+/** setTimeout's longest delay (2^31 - 1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface ModelStatus {
   name: string;
   path: string;
@@ -88,7 +91,8 @@ export class Entry {
     if (this.active === 0) this.onIdle?.();
     if (this.active > 0 || this.disposing) return;
     if (this.unloadRequested || this.keepAliveMs === 0) return this.expire(this, this.unloadRequested ? "requested" : "keep_alive");
-    if (this.keepAliveMs < 0) return;
+    // Beyond a timer's range (~24.8 days) Node fires at once: such a keep-alive means "keep".
+    if (this.keepAliveMs < 0 || this.keepAliveMs > MAX_TIMER_MS) return;
     this.expiresAt = Date.now() + this.keepAliveMs;
     this.timer = setTimeout(() => this.expire(this, "expired"), this.keepAliveMs);
     this.timer.unref();

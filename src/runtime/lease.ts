@@ -40,6 +40,9 @@ export async function withModel<T>(pool: ModelPool, ref: LocalModelRef, opts: Ho
  * Validates with `prepare` (before queueing, so a bad request never takes a place in line), then
  * runs `run` on a sequence of its own. Waits in the model's bounded FIFO queue when every
  * sequence is busy; the sequence is cleared and passed to the next waiter when `run` settles.
+ * The answer does not wait for the clearing: clearing needs the context's lock, which
+ * node-llama-cpp's decode loop holds for as long as other streams keep generating, so a short
+ * answer would otherwise end only when the longest one beside it did.
  */
 export function withSequence<P, T>(
   pool: ModelPool, ref: LocalModelRef, opts: HoldOptions,
@@ -53,7 +56,7 @@ export function withSequence<P, T>(
     try {
       return await run({ ...held, sequence: lease.sequence, queueMs: performance.now() - queued }, prepared);
     } finally {
-      await lease.release();
+      void lease.release(); // the sequence stays out of the pool until it is clear
     }
   });
 }

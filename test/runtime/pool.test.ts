@@ -53,6 +53,13 @@ describe("model pool: keep-alive", () => {
     expect(await rt.unload("a")).toBe(true);
     expect(rt.ps()).toEqual([]);
   });
+
+  test("a keep-alive longer than a timer can wait (Ollama's \"720h\") keeps the model instead of unloading it at once", async () => {
+    const rt = open();
+    await rt.chat(a, hello, { maxTokens: 2, keepAliveMs: 720 * 3600_000 });
+    await sleep(400);
+    expect(rt.ps()).toMatchObject([{ name: "a" }]);
+  });
 });
 
 describe("model pool: memory budget", () => {
