@@ -30,7 +30,7 @@ export class Gateway {
     let backend = await this.opts.upstreams?.backend(name);
     if (!backend) {
       const m = await this.models.find(name);
-      if (m) backend = localBackend(this.runtime, { name: m.name, path: m.path });
+      if (m) backend = localBackend(this.runtime, { name: m.name, path: m.path, sizeBytes: m.sizeBytes });
     }
     if (!backend) throw notFound(`model "${name}" not found: see GET /v1/models or \`freehold list\``, "model");
     const metrics = this.opts.metrics;

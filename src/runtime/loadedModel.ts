@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import type { ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel } from "node-llama-cpp";
 import { FreeholdError } from "../errors.ts";
+import type { LocalModelRef } from "./types.ts";
 import { chatWrapperFor } from "./chatWrapper.ts";
 import { Batcher, type BatchStats } from "./batching.ts";
 import { predictMemory } from "./memory.ts";
@@ -56,8 +58,14 @@ export class LoadedModel {
   ) {}
 
   /** `fileKey` names this version of the file (path + mtime) for caches. */
-  static async load(llama: Llama, name: string, path: string, fileKey: string, settings: ModelSettings): Promise<LoadedModel> {
-    const model = await llama.loadModel({ modelPath: path, gpuLayers: settings.gpuLayers, useMmap: settings.useMmap }).catch((e: unknown) => {
+  static async load(llama: Llama, ref: LocalModelRef, fileKey: string, settings: ModelSettings): Promise<LoadedModel> {
+    const { name, path } = ref;
+    const model = await llama.loadModel({ modelPath: path, gpuLayers: settings.gpuLayers, useMmap: settings.useMmap }).catch(async (e: unknown) => {
+      const size = (await stat(path).catch(() => undefined))?.size;
+      if (ref.sizeBytes != null && size !== undefined && size !== ref.sizeBytes) {
+        throw new FreeholdError("unavailable", `cannot load model ${name}: its file ${path} is ${size} bytes but was ${ref.sizeBytes} when it was registered, ` +
+          "so it was truncated or replaced since; pull or import it again", { cause: e });
+      }
       throw new FreeholdError("unavailable", `failed to load model ${name} from ${path}: ${(e as Error).message}`, { cause: e });
     });
     const loaded = new LoadedModel(llama, model, chatWrapperFor(model, fileKey), settings, name, path);

@@ -106,7 +106,7 @@ export class ModelPool {
     const llama = await getLlama(this.options);
     const t = performance.now();
     const fileKey = `${entry.ref.path}\0${(await stat(entry.ref.path)).mtimeMs}`;
-    const loaded = await LoadedModel.load(llama, entry.ref.name, entry.ref.path, fileKey, settings);
+    const loaded = await LoadedModel.load(llama, entry.ref, fileKey, settings);
     this.events.emit("load", { name: entry.ref.name, ms: performance.now() - t, predictedBytes: prediction.totalBytes });
     return loaded;
   }

@@ -137,4 +137,6 @@ export interface EmbedResult {
 export interface LocalModelRef {
   name: string;
   path: string;
+  /** The file's size when it was registered: a load failure on a file of another size says it was truncated or replaced. */
+  sizeBytes?: number | null;
 }

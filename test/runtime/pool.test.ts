@@ -1,3 +1,6 @@
+import { copyFile, mkdtemp, rm, stat, truncate } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, test } from "vitest";
 import { Runtime, type RuntimeOptions } from "../../src/runtime/index.ts";
 import type { LocalModelRef } from "../../src/runtime/types.ts";
@@ -97,6 +100,22 @@ describe("model pool: memory budget", () => {
     expect(r.usage.completionTokens).toBeGreaterThan(0);
     expect(rt.ps()[0]).toMatchObject({ name: "a" });
     expect(rt.stats().reservedBytes).toBeLessThanOrEqual(two);
+  });
+
+  test("a file truncated since it was registered is named as such when it fails to load", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "fh-trunc-"));
+    try {
+      const path = join(dir, "cut.gguf");
+      await copyFile(a.path, path);
+      const { size } = await stat(path);
+      await truncate(path, size - 24);
+      const rt = open();
+      await expect(rt.chat({ name: "cut", path, sizeBytes: size }, hello)).rejects.toMatchObject({
+        code: "unavailable", message: expect.stringMatching(new RegExp(`is ${size - 24} bytes but was ${size} when it was registered.*pull or import it again`)),
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test("a model larger than the whole budget is refused", async () => {
