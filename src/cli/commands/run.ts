@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { createInterface } from "node:readline/promises";
-import { FreeholdError } from "../../errors.ts";
+import { withinContext } from "../../gateway/fitContext.ts";
 import type { ChatMessage, FinishReason } from "../../runtime/types.ts";
 import { errorText, withAppOrServer } from "../context.ts";
 import { integer, decimal } from "../options.ts";
@@ -91,21 +91,12 @@ async function converse(name: string, words: string[], opts: RunOptions, chat: C
 }
 
 /**
- * Sends the conversation and `line`. While that does not fit the context, the oldest turn is
- * dropped (never a system message) and it is tried again. `history` changes only when an answer
- * comes, so a message too long on its own leaves the conversation as it was.
+ * Sends the conversation and `line`, dropping the oldest turns while it does not fit the context
+ * (gateway/fitContext.ts). `history` changes only when an answer comes, so a message too long on
+ * its own leaves the conversation as it was.
  */
 export async function answerFitting(history: ChatMessage[], line: string, send: (messages: ChatMessage[]) => Promise<Answer>): Promise<{ answer: Answer; dropped: number }> {
-  const system = history.filter((m) => m.role === "system");
-  let turns: ChatMessage[] = [...history.filter((m) => m.role !== "system"), { role: "user", content: line }];
-  for (let dropped = 0; ; dropped++) {
-    try {
-      const answer = await send([...system, ...turns]);
-      history.splice(0, history.length, ...system, ...turns, { role: "assistant", content: answer.text });
-      return { answer, dropped };
-    } catch (e) {
-      if (!(e instanceof FreeholdError && e.code === "context_length_exceeded") || turns.length === 1) throw e;
-      turns = turns.slice(turns.findIndex((m, i) => i > 0 && m.role === "user")); // a user message and its answer
-    }
-  }
+  const { result, sent, dropped } = await withinContext([...history, { role: "user", content: line }], send);
+  history.splice(0, history.length, ...sent, { role: "assistant", content: result.text });
+  return { answer: result, dropped };
 }
