@@ -4,6 +4,8 @@
  * in parallel cannot all slip through before the first failure lands; a successful login takes
  * its own attempt back.
  */
+const MAX_KEYS = 10_000;
+
 export class LoginLimiter {
   private attempts = new Map<string, number[]>();
 
@@ -18,6 +20,8 @@ export class LoginLimiter {
   /** Counts an attempt now; the function returned takes it back (the login succeeded). */
   begin(key: string): () => void {
     const at = this.now();
+    // Guesses over many emails or addresses would otherwise grow the map without end.
+    if (this.attempts.size > MAX_KEYS) for (const k of this.attempts.keys()) if (!this.recent(k).length) this.attempts.delete(k);
     this.attempts.set(key, [...this.recent(key), at]);
     return () => {
       const list = this.attempts.get(key);
