@@ -95,3 +95,19 @@ describe("other commands while serve holds the embedded database", () => {
     expect(runningServer(home)).toEqual({ pid: process.pid, url: "http://127.0.0.1:1" });
   });
 });
+
+describe("serve's port from the environment and config.json", () => {
+  const serveWith = (home: string, env: Record<string, string>) =>
+    spawnSync(process.execPath, [resolve("bin/freehold.js"), "--home", home, "serve", "--no-demo"], { env: { ...process.env, ...env }, encoding: "utf8", timeout: 60_000 });
+
+  test("a bad $FREEHOLD_PORT or server.port is named in one line, exit 1, before listening", () => {
+    const home = mkdtempSync(join(tmpdir(), "fh-port-"));
+    const env = serveWith(home, { FREEHOLD_PORT: "80a" });
+    expect(env.status).toBe(1);
+    expect(env.stderr).toMatch(/^error: \$FREEHOLD_PORT is "80a": expected a whole number from 0 to 65535\n$/);
+    writeFileSync(join(home, "config.json"), JSON.stringify({ server: { port: "8080" } }));
+    const config = serveWith(home, {});
+    expect(config.status).toBe(1);
+    expect(config.stderr).toMatch(/^error: server\.port in config\.json is "8080": expected a whole number/);
+  }, 60_000);
+});

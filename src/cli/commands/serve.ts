@@ -5,11 +5,28 @@ import { buildServer } from "../../api/server.ts";
 import { authNotice } from "../../auth/notice.ts";
 import { ensureDemoModel } from "../../models/demo.ts";
 import { fullGc } from "../gc.ts";
+import { FreeholdError } from "../../errors.ts";
 import { integer } from "../options.ts";
 import { clientUrl, recordServer } from "../runningServer.ts";
 import { governYoungGeneration } from "../youngGeneration.ts";
 
 export const DEFAULT_PORT = 11435;
+
+/**
+ * The port from $FREEHOLD_PORT, else config.json, else the default. Both are checked as strictly
+ * as --port: `Number("")` is 0 (any free port) and `Number("80a")` NaN, which Node would turn
+ * into a random port or an obscure error instead of the one the user meant.
+ */
+export function listenPort(env: string | undefined, config: unknown): number {
+  const check = integer(0, 65535);
+  const parse = (raw: string, where: string) => {
+    try { return check(raw); } catch (e) { throw new FreeholdError("invalid_request", `${where}: ${(e as Error).message}`); }
+  };
+  if (env !== undefined && env !== "") return parse(env, `$FREEHOLD_PORT is ${JSON.stringify(env)}`);
+  if (config === undefined) return DEFAULT_PORT;
+  // A number in JSON, not a string of digits: config.json is typed, as --port's value is parsed.
+  return parse(typeof config === "number" ? String(config) : "", `server.port in config.json is ${JSON.stringify(config)}`);
+}
 
 export function registerServe(program: Command) {
   program.command("serve").description("run the server (API and web app)")
@@ -20,8 +37,7 @@ export function registerServe(program: Command) {
       const app = await openApp({ home: cmd.optsWithGlobals().home });
       // Flags win over the environment, which wins over config.json.
       const host = opts.host ?? process.env.FREEHOLD_HOST ?? app.config.server?.host ?? "127.0.0.1";
-      const envPort = process.env.FREEHOLD_PORT ? Number(process.env.FREEHOLD_PORT) : undefined;
-      const port = opts.port ?? envPort ?? app.config.server?.port ?? DEFAULT_PORT;
+      const port = opts.port ?? listenPort(process.env.FREEHOLD_PORT, app.config.server?.port);
       if (opts.demo) {
         const demo = await ensureDemoModel(app);
         if (demo) console.error(`first start: created demo model "${demo}" (random weights, output is noise). Pull a real one: freehold pull hf:<owner>/<repo>`);
