@@ -45,6 +45,11 @@ export interface FreeholdConfig {
      * from them have their scheme, host and client from X-Forwarded-Proto/-Host/-For. Env FREEHOLD_TRUST_PROXY wins.
      */
     trustProxy?: boolean | string | string[];
+    /**
+     * Streamed answers send at most once per this many ms, batching tokens that come faster
+     * (default 20; 0 sends every token as it comes). See src/api/coalesce.ts.
+     */
+    streamIntervalMs?: number;
   };
   runtime?: Record<string, unknown>;
   /** Remote OpenAI-compatible engines served under local names (see `freehold upstream`). */

@@ -6,6 +6,7 @@ import { trustProxySetting } from "../config.ts";
 import { registerAuth } from "../auth/hook.ts";
 import { notFound } from "../errors.ts";
 import { sendError } from "./errors.ts";
+import { DEFAULT_STREAM_INTERVAL_MS } from "./coalesce.ts";
 import { registerOriginGuard } from "./origin.ts";
 import { collectRoutes } from "../observability/openapi.ts";
 import { recordRequests } from "../observability/httpMetrics.ts";
@@ -46,6 +47,11 @@ export async function buildServer(app: App, opts: ServerOptions = {}): Promise<F
     // as anyone can send those headers.
     trustProxy: trustProxySetting(app.config.server),
   });
+  const streamIntervalMs = app.config.server?.streamIntervalMs ?? DEFAULT_STREAM_INTERVAL_MS;
+  if (typeof streamIntervalMs !== "number" || !(streamIntervalMs >= 0 && streamIntervalMs <= 1000)) {
+    throw new Error(`server.streamIntervalMs in config.json is ${JSON.stringify(streamIntervalMs)}: expected a number of milliseconds from 0 to 1000`);
+  }
+  server.decorate("streamIntervalMs", streamIntervalMs);
   server.addHook("onRequest", (req, reply, done) => { reply.header("x-request-id", req.id); done(); });
   recordRequests(server, app.metrics);
   const routes = collectRoutes(server); // before any route, so /openapi.json sees them all

@@ -18,7 +18,7 @@ export class AppSse {
       this.reply.hijack();
       this.reply.raw.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" });
     }
-    if (!this.reply.raw.destroyed) coalescedWrite(this.reply.raw, `data: ${JSON.stringify(event)}\n\n`);
+    if (!this.reply.raw.destroyed) coalescedWrite(this.reply.raw, `data: ${JSON.stringify(event)}\n\n`, this.reply.server.streamIntervalMs);
   }
 
   end(event: unknown): void {

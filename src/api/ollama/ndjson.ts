@@ -24,7 +24,7 @@ export class NdjsonStream {
       const headers = { ...this.reply.getHeaders(), "content-type": "application/x-ndjson", "cache-control": "no-cache" };
       raw.writeHead(200, headers as Record<string, string>);
     }
-    coalescedWrite(raw, JSON.stringify(obj) + "\n");
+    coalescedWrite(raw, JSON.stringify(obj) + "\n", this.reply.server.streamIntervalMs);
   }
 
   end(last?: object) {

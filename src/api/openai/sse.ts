@@ -25,7 +25,7 @@ export class SseStream {
 
   send(event: unknown): void {
     if (!this.started) this.start();
-    if (!this.dead) coalescedWrite(this.reply.raw, `data: ${JSON.stringify(event)}\n\n`);
+    if (!this.dead) coalescedWrite(this.reply.raw, `data: ${JSON.stringify(event)}\n\n`, this.reply.server.streamIntervalMs);
   }
 
   end(): void {

@@ -28,6 +28,7 @@ export function concurrencyCases(ctx: Ctx) {
         if (++chunks < 3) continue;
         busyBefore = busy(ctx.s);
         abort.abort();
+        break; // events of one network read are already parsed: the SDK would still yield them
       }
     } catch {
       // the SDK may end the iteration quietly or throw an abort error: either is fine
