@@ -55,6 +55,8 @@ export class Entry {
     readonly ref: LocalModelRef,
     private readonly defaultKeepAliveMs: number,
     private readonly expire: (entry: Entry, reason: string) => void,
+    /** Tokens per sequence a request asked for beyond the model's usual context (pool.instanceContext). */
+    readonly contextSize?: number,
   ) {}
 
   start(load: Promise<LoadedModel>): void {

@@ -14,6 +14,8 @@ export { ModelPool };
 export interface HoldOptions {
   keepAliveMs?: number;
   signal?: AbortSignal;
+  /** Tokens per sequence needed: see GenerateOptions.contextSize. */
+  contextSize?: number;
 }
 
 /**

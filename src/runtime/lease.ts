@@ -7,6 +7,7 @@ export interface HoldOptions {
   keepAliveMs?: number;
   lora?: LoraAdapter[];
   signal?: AbortSignal;
+  contextSize?: number;
 }
 
 export interface Held {

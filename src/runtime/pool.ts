@@ -4,7 +4,7 @@ import { FreeholdError } from "../errors.ts";
 import type { LocalModelRef } from "./types.ts";
 import { getLlama } from "./llama.ts";
 import { LoadedModel, type LoraAdapter } from "./loadedModel.ts";
-import type { MemoryPrediction } from "./memory.ts";
+import { modelInsights, type MemoryPrediction } from "./memory.ts";
 import { Entry, type ModelStatus } from "./entry.ts";
 import { memoryBudget, planModel, type Plan, type PlanOverrides, type PoolOptions } from "./plan.ts";
 
@@ -12,6 +12,8 @@ export interface AcquireOptions {
   keepAliveMs?: number;
   lora?: LoraAdapter[];
   signal?: AbortSignal;
+  /** Tokens per sequence the request needs (Ollama's num_ctx); see `instanceContext`. */
+  contextSize?: number;
 }
 
 export interface PoolStats {
@@ -47,11 +49,12 @@ export class ModelPool {
   /** The loaded model for `ref`, loading it if needed; the caller must call `entry.done()`. */
   async acquire(ref: LocalModelRef, opts: AcquireOptions = {}): Promise<{ entry: Entry; loaded: LoadedModel; loadMs: number }> {
     if (this.closed) throw new FreeholdError("unavailable", "the runtime is shutting down");
-    const key = `${ref.name}\0${ref.path}`;
-    let entry = this.entries.get(key);
     const started = performance.now();
+    const contextSize = opts.contextSize === undefined ? undefined : await this.instanceContext(ref, opts.contextSize);
+    const key = entryKey(ref, contextSize);
+    let entry = this.entries.get(key);
     if (!entry) {
-      entry = new Entry(ref, this.options.defaultKeepAliveMs ?? 5 * 60_000, (e, reason) => void this.drop(e, reason));
+      entry = new Entry(ref, this.options.defaultKeepAliveMs ?? 5 * 60_000, (e, reason) => void this.drop(e, reason), contextSize);
       this.entries.set(key, entry);
       entry.start(this.load(entry));
     }
@@ -100,8 +103,22 @@ export class ModelPool {
     return planModel(path, this.options, overrides);
   }
 
+  /**
+   * The context a request that needs `requested` tokens per sequence runs in: undefined (the
+   * model's usual instance) when that has enough, else an instance of its own with the larger
+   * context, at most the trained length (as Ollama caps num_ctx). The usual instance stays for
+   * other requests; the larger one expires, or is evicted, like any model.
+   */
+  private async instanceContext(ref: LocalModelRef, requested: number): Promise<number | undefined> {
+    const usual = this.peek(ref)?.settings.contextSize ?? (await this.plan(ref.path)).settings.contextSize;
+    if (requested <= usual) return undefined;
+    const train = (await modelInsights(ref.path, this.options)).trainContextSize;
+    const size = train === undefined ? requested : Math.min(requested, train);
+    return size > usual ? size : undefined;
+  }
+
   private async load(entry: Entry): Promise<LoadedModel> {
-    const { settings, prediction } = await this.plan(entry.ref.path);
+    const { settings, prediction } = await this.plan(entry.ref.path, entry.contextSize === undefined ? {} : { contextSize: entry.contextSize });
     await this.admit(entry, prediction);
     const llama = await getLlama(this.options);
     const t = performance.now();
@@ -111,9 +128,9 @@ export class ModelPool {
     return loaded;
   }
 
-  /** The loaded model for a ref, if it is in memory now. */
+  /** The loaded model for a ref (its usual instance), if it is in memory now. */
   peek(ref: LocalModelRef): LoadedModel | undefined {
-    return this.entries.get(`${ref.name}\0${ref.path}`)?.loaded;
+    return this.entries.get(entryKey(ref))?.loaded;
   }
 
   /** Reserves the predicted memory, evicting LRU idle models if needed; throws if it cannot. */
@@ -147,10 +164,15 @@ export class ModelPool {
 
   /** Removes an entry at once (new requests load afresh) and frees its memory. */
   private async drop(entry: Entry, reason: string): Promise<void> {
-    const key = `${entry.ref.name}\0${entry.ref.path}`;
+    const key = entryKey(entry.ref, entry.contextSize);
     if (this.entries.get(key) === entry) this.entries.delete(key);
     if (await entry.dispose(reason)) this.events.emit("unload", { name: entry.ref.name, reason });
   }
+}
+
+/** A model instance: the file under a name, at its usual context or a requested larger one. */
+function entryKey(ref: LocalModelRef, contextSize?: number): string {
+  return `${ref.name}\0${ref.path}${contextSize === undefined ? "" : `\0${contextSize}`}`;
 }
 
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {

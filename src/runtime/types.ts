@@ -89,6 +89,11 @@ export interface GenerateOptions extends SamplingOptions {
   logprobs?: number;
   /** How long the model stays loaded after this request: ms, 0 = unload now, -1 = forever. */
   keepAliveMs?: number;
+  /**
+   * Tokens per sequence this request needs (Ollama's num_ctx; local models only). More than the
+   * model usually runs with loads an instance with that context (see ModelPool); less changes nothing.
+   */
+  contextSize?: number;
   signal?: AbortSignal;
   onDelta?: (delta: Delta) => void;
   /** LoRA adapters applied on top of the local model's weights (local runtime only). */

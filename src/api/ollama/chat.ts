@@ -3,7 +3,7 @@ import type { App } from "../../app.ts";
 import { chatWithinContext } from "../../gateway/fitContext.ts";
 import { parseBody } from "../validate.ts";
 import { thinkingWanted } from "./capabilities.ts";
-import { checkNumCtx, commonOptions } from "./options.ts";
+import { commonOptions } from "./options.ts";
 import { loadOrUnload } from "./preload.ts";
 import { logprobsOut, runGeneration } from "./run.ts";
 import { messagesFrom, toolCallsOut, toolsFrom } from "./translate.ts";
@@ -16,7 +16,7 @@ export function chatRoute(server: FastifyInstance, app: App) {
     const opts = commonOptions(body);
     // No messages: Ollama's idiom to load (or, with keep_alive 0, unload) a model.
     if (!body.messages?.length) {
-      const res = await loadOrUnload(app, body.model, opts.keepAliveMs);
+      const res = await loadOrUnload(app, body.model, opts.keepAliveMs, opts.contextSize);
       return reply.send({ ...res, message: { role: "assistant", content: "" } });
     }
     const messages = messagesFrom(body.model, body.messages);
@@ -27,10 +27,7 @@ export function chatRoute(server: FastifyInstance, app: App) {
       model: body.model,
       stream: body.stream ?? true,
       opts,
-      call: async (backend, o) => {
-        await checkNumCtx(backend, body.model, body.options?.num_ctx);
-        return chatWithinContext(backend, messages, o);
-      },
+      call: (backend, o) => chatWithinContext(backend, messages, o),
       piece: (d) => {
         const thinkingText = thinking ? d.reasoning : undefined;
         const toolCalls = toolCallsOut(d.toolCalls);

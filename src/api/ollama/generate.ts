@@ -4,7 +4,7 @@ import { invalid } from "../../errors.ts";
 import type { ChatMessage } from "../../runtime/types.ts";
 import { parseBody } from "../validate.ts";
 import { thinkingWanted } from "./capabilities.ts";
-import { checkNumCtx, commonOptions } from "./options.ts";
+import { commonOptions } from "./options.ts";
 import { loadOrUnload } from "./preload.ts";
 import { findModel } from "./resolve.ts";
 import { logprobsOut, runGeneration } from "./run.ts";
@@ -22,7 +22,7 @@ export function generateRoute(server: FastifyInstance, app: App) {
     await refuseUnsupported(app, body);
     const prompt = body.prompt ?? "";
     if (!prompt) {
-      const res = await loadOrUnload(app, body.model, opts.keepAliveMs);
+      const res = await loadOrUnload(app, body.model, opts.keepAliveMs, opts.contextSize);
       return reply.send({ ...res, response: "" });
     }
     const thinking = body.raw ? false : await thinkingWanted(app, body.model, body.think);
@@ -34,10 +34,7 @@ export function generateRoute(server: FastifyInstance, app: App) {
       model: body.model,
       stream: body.stream ?? true,
       opts,
-      call: async (backend, o) => {
-        await checkNumCtx(backend, body.model, body.options?.num_ctx);
-        return body.raw ? backend.complete(prompt, o) : backend.chat(messages, o);
-      },
+      call: (backend, o) => (body.raw ? backend.complete(prompt, o) : backend.chat(messages, o)),
       piece: (d) => {
         const thinkingText = thinking ? d.reasoning : undefined;
         const logprobs = logprobsOut(d.logprobs);

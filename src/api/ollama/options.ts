@@ -1,5 +1,3 @@
-import { invalid } from "../../errors.ts";
-import type { Backend } from "../../gateway/types.ts";
 import type { GenerateOptions } from "../../runtime/types.ts";
 import { parseKeepAlive } from "./keepAlive.ts";
 import { formatFrom, samplingFrom } from "./translate.ts";
@@ -15,21 +13,9 @@ export function commonOptions(body: Common): Omit<GenerateOptions, "signal" | "o
   const keepAliveMs = parseKeepAlive(body.keep_alive);
   if (keepAliveMs !== undefined) opts.keepAliveMs = keepAliveMs;
   if (body.logprobs) opts.logprobs = body.top_logprobs ?? 0;
+  // As in Ollama, num_ctx sets the context the model runs with (capped at its trained length).
+  // Freehold keeps the usual instance for other requests and loads one with the larger context
+  // beside it; a smaller num_ctx runs in the usual, larger context.
+  if (body.options?.num_ctx) opts.contextSize = body.options.num_ctx;
   return opts;
-}
-
-/**
- * num_ctx: the context size is set per model when it loads, not per request. A smaller num_ctx
- * is honoured in spirit (the request fits); a larger one is refused rather than silently cut.
- */
-export async function checkNumCtx(backend: Backend, model: string, numCtx: number | null | undefined) {
-  if (!numCtx) return;
-  const ctx = await backend.contextSize();
-  if (ctx !== undefined && numCtx > ctx) {
-    throw invalid(
-      `options.num_ctx: ${numCtx} tokens is more than the ${ctx}-token context "${model}" runs with on this server; ` +
-        "the context size is set per model, not per request",
-      "options.num_ctx",
-    );
-  }
 }

@@ -6,13 +6,13 @@ import { findModel } from "./resolve.ts";
  * Ollama's idiom: a chat or generate with nothing to say loads the model (`done_reason: "load"`),
  * or with keep_alive 0 unloads it (`"unload"`) without loading it first.
  */
-export async function loadOrUnload(app: App, model: string, keepAliveMs: number | undefined) {
+export async function loadOrUnload(app: App, model: string, keepAliveMs: number | undefined, contextSize?: number) {
   const m = await findModel(app, model);
   if (keepAliveMs === 0) {
     await unloadIfLoaded(app, m.name);
     return { model, created_at: now(), done: true, done_reason: "unload" };
   }
-  await hold(app, m, keepAliveMs);
+  await hold(app, m, keepAliveMs, contextSize);
   return { model, created_at: now(), done: true, done_reason: "load" };
 }
 
@@ -30,6 +30,6 @@ export async function unloadIfLoaded(app: App, name: string) {
 }
 
 /** Loads the model if needed and sets its keep-alive, evaluating nothing. */
-async function hold(app: App, m: { name: string; path: string }, keepAliveMs: number | undefined) {
-  await app.runtime.tokenize({ name: m.name, path: m.path }, "", { keepAliveMs });
+async function hold(app: App, m: { name: string; path: string }, keepAliveMs: number | undefined, contextSize?: number) {
+  await app.runtime.tokenize({ name: m.name, path: m.path }, "", { keepAliveMs, contextSize });
 }

@@ -48,7 +48,7 @@ describe("bad input gets Ollama's {error} with a proper status", () => {
     ["/api/generate", { model: "tiny", prompt: "hi", context: [1, 2, 3] }, /context/],
     ["/api/generate", { model: "tiny", prompt: "hi", raw: true, system: "x" }, /raw mode/],
     ["/api/generate", { model: "tiny", prompt: "hi", suffix: "end" }, /insert/],
-    ["/api/generate", { model: "tiny", prompt: "hi", options: { num_ctx: 1_000_000 } }, /num_ctx/],
+    ["/api/generate", { model: "tiny", prompt: "hi", options: { num_ctx: -1 } }, /num_ctx/],
     ["/api/embed", { model: "tiny", input: [1, 2] }, /input/],
     ["/api/copy", { source: "tiny" }, /destination/],
     ["/api/pull", { model: "llama3.2" }, /only GGUF repositories on Hugging Face/],
