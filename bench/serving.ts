@@ -206,16 +206,18 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; long?: bool
       table(["model", "threads", "Freehold tok/s", "llama-server tok/s", "llama-bench tg tok/s",
         "Freehold / llama-bench", "llama-server / llama-bench", "Freehold / llama-server"], singleRows),
       "",
-      "Why the SmolLM-135M shape streams slower than it generates (measured separately, 2026-11-24, same files, medians of 6-8 " +
-      "interleaved requests): in-process (no HTTP) the runtime makes 160-175 tokens/s, and a whole (non-streamed) answer through " +
-      "HTTP 150-180, but streamed, 100-125, while llama-server streams 145-170 to the same client. Stalls, not a slower step: the " +
-      "median gap between tokens is 7 ms, the 90th percentile 15-28 ms. node-llama-cpp's prebuilt binary is built without OpenMP, " +
-      "so llama.cpp creates its worker threads anew for every decode (ggml's disposable thread pool) and they spin at each " +
-      "barrier; a client woken by every streamed token makes a fresh worker wait for a core. The same tree with node-llama-cpp " +
-      "built from its bundled source with OpenMP (`npx node-llama-cpp source download --gpu false`, ~5 min here) streamed 166 " +
-      "tokens/s against llama-server's 171, but generated ~8% slower in-process and served the 1.1B shape's 4 and 8 concurrent " +
-      "streams ~6% slower, so the prebuilt stays the default. With 1 thread there is no worker to create: 124 tokens/s streamed. " +
-      "Writing each token at once instead of coalescing writes until setImmediate made no difference.",
+      "Small, fast models and streaming (measured separately, 2026-11-24, same files): the SmolLM-135M shape used to stream at " +
+      "100-125 tokens/s (0.54x llama-bench, 0.67x llama-server) while the runtime made 160-175 in-process and a whole answer through " +
+      "HTTP 150-180. Stalls, not a slower step: the median gap between tokens was 7 ms, the 90th percentile 15-28 ms. Every token woke " +
+      "the client, which took a core from llama.cpp's decode threads mid-computation (node-llama-cpp's prebuilt binary has no OpenMP: " +
+      "ggml starts its worker anew for every decode, and the threads spin at each barrier). Streams now send at most once per 20 ms " +
+      "(`server.streamIntervalMs`, src/api/coalesce.ts; the first token at once), so this model's ~5 ms tokens go 3-4 to a write; in " +
+      "an A/B of the same tree (6 interleaved rounds, medians) 0, 10 and 20 ms streamed 97, 150 and 157 tokens/s against llama-server's " +
+      "176. Models slower than 20 ms a token (the 1.1B shape) stream token by token as before. What is left to llama-bench is the " +
+      "runtime's own gap (Runtime speed against llama-bench). Also tried, and not shipped: node-llama-cpp built from its bundled source " +
+      "with OpenMP (streamed 166 tokens/s against llama-server's 171 before the pacing, but ~8% slower in-process and ~6% slower at " +
+      "4 and 8 concurrent streams), and built with a persistent ggml thread pool attached to each context (a ~40-line patch to its " +
+      "addon: 137 against 114 tokens/s streamed before the pacing, in-process within this machine's noise); both need a compiler at install.",
       "",
       "### Concurrent streams (TinyLlama-1.1B shape, Q4_0, 2 threads)",
       "",
