@@ -22,6 +22,11 @@ export function addUsage(req: FastifyRequest, tokens: number): void {
   req.tokensUsed += tokens;
 }
 
+/** Whose cached prompt tokens a request may reuse (runtime/promptCache.ts): its key's, or everyone's on a keyless server. */
+export function cacheScopeOf(req: FastifyRequest): string {
+  return req.freeholdKey ? `key:${req.freeholdKey.id}` : "open";
+}
+
 /** `Authorization: Bearer <key>`, else `x-api-key: <key>`. */
 export function presentedSecret(req: FastifyRequest): string | undefined {
   const auth = req.headers.authorization;

@@ -28,6 +28,7 @@ export async function generateReply(
   try {
     const r = await chatWithinContext(backend, history, {
       ...params, signal: opts.signal,
+      cacheScope: `user:${conv.ownerId}`, // the next turn reuses this one's evaluated tokens
       onDelta: (d) => {
         if (d.text) { text += d.text; opts.onDelta?.({ delta: d.text }); }
         if (d.reasoning) { reasoning += d.reasoning; opts.onDelta?.({ reasoning: d.reasoning }); }

@@ -47,6 +47,7 @@ export async function runChat(held: HeldSequence, prep: PreparedChat, opts: Gene
   const onDelta = opts.onDelta;
   const toolCalls: ToolCall[] = [];
   const meterBefore = sequence.tokenMeter.usedOutputTokens;
+  const inputBefore = sequence.tokenMeter.usedInputTokens;
   const chat = new (loadedLlamaCpp().LlamaChat)({ contextSequence: sequence, chatWrapper });
   const logprobs = opts.logprobs === undefined ? undefined : new ChatLogprobs(loaded.model, opts.logprobs);
   const unobserve = logprobs?.observe(sequence);
@@ -95,7 +96,11 @@ export async function runChat(held: HeldSequence, prep: PreparedChat, opts: Gene
       ...(reasoning ? { reasoning } : {}),
       ...(toolCalls.length ? { toolCalls } : {}),
       finishReason: FINISH[response.metadata.stopReason] ?? "stop",
-      usage: { promptTokens, completionTokens: sequence.tokenMeter.usedOutputTokens - meterBefore },
+      usage: {
+        promptTokens, completionTokens: sequence.tokenMeter.usedOutputTokens - meterBefore,
+        // Prompt tokens evaluated now are metered as input, but for the last (which yields logits).
+        cachedPromptTokens: Math.max(0, promptTokens - (sequence.tokenMeter.usedInputTokens - inputBefore) - 1),
+      },
       timings: { queueMs: held.queueMs, loadMs: held.loadMs, firstTokenMs: firstTokenMs || performance.now() - started, totalMs },
       ...(logprobs ? { logprobs: logprobs.content } : {}),
     };

@@ -33,7 +33,10 @@ export class Runtime {
   get events() { return this.pool.events; }
 
   chat(ref: LocalModelRef, messages: ChatMessage[], opts: GenerateOptions = {}): Promise<GenerateResult> {
-    return withSequence(this.pool, ref, opts, (loaded) => prepareChat(loaded, messages, opts), (held, prep) => runChat(held, prep, opts));
+    return withSequence(this.pool, ref, opts, (loaded) => prepareChat(loaded, messages, opts), (held, prep) => runChat(held, prep, opts),
+      // A pinned seed asks for a reproducible answer: evaluated from scratch, as the first time
+      // (a cached prefix was computed in other batches, and llama.cpp's sums differ in the last bits).
+      opts.seed === undefined ? opts.cacheScope : undefined);
   }
 
   complete(ref: LocalModelRef, prompt: string, opts: GenerateOptions = {}): Promise<GenerateResult> {

@@ -39,7 +39,8 @@ export async function withModel<T>(pool: ModelPool, ref: LocalModelRef, opts: Ho
 
 /**
  * Validates with `prepare` (before queueing, so a bad request never takes a place in line), then
- * runs `run` on a sequence of its own. Waits in the model's bounded FIFO queue when every
+ * runs `run` on a sequence of its own (with a `cacheScope`, possibly one holding that scope's
+ * previous chat, see PromptCache). Waits in the model's bounded FIFO queue when every
  * sequence is busy; the sequence is cleared and passed to the next waiter when `run` settles.
  * The answer does not wait for the clearing: clearing needs the context's lock, which
  * node-llama-cpp's decode loop holds for as long as other streams keep generating, so a short
@@ -49,15 +50,19 @@ export function withSequence<P, T>(
   pool: ModelPool, ref: LocalModelRef, opts: HoldOptions,
   prepare: (loaded: LoadedModel) => P | Promise<P>,
   run: (held: HeldSequence, prepared: P) => Promise<T>,
+  cacheScope?: string,
 ): Promise<T> {
   return withModel(pool, ref, opts, async (held) => {
     const prepared = await prepare(held.loaded);
     const queued = performance.now();
-    const lease = await held.loaded.lease(opts.lora ?? [], held.signal);
+    const lease = await held.loaded.lease(opts.lora ?? [], held.signal, cacheScope);
+    let ok = false;
     try {
-      return await run({ ...held, sequence: lease.sequence, queueMs: performance.now() - queued }, prepared);
+      const result = await run({ ...held, sequence: lease.sequence, queueMs: performance.now() - queued }, prepared);
+      ok = !held.signal.aborted;
+      return result;
     } finally {
-      void lease.release(); // the sequence stays out of the pool until it is clear
+      void lease.release(ok); // the sequence stays out of the pool until it is clear (or kept)
     }
   });
 }

@@ -6,6 +6,7 @@ import type { LocalModelRef } from "./types.ts";
 import { chatWrapperFor } from "./chatWrapper.ts";
 import { Batcher, type BatchStats } from "./batching.ts";
 import { predictMemory } from "./memory.ts";
+import { PromptCache } from "./promptCache.ts";
 import { Slots } from "./slots.ts";
 
 export interface LoraAdapter {
@@ -27,7 +28,8 @@ export interface ModelSettings {
 /** One sequence of a context, held by one request until `release()`. */
 export interface SequenceLease {
   sequence: LlamaContextSequence;
-  release(): Promise<void>;
+  /** `keep`: the request succeeded and its tokens may serve its scope's next chat (PromptCache). */
+  release(keep?: boolean): Promise<void>;
 }
 
 const BASE = "";
@@ -35,6 +37,7 @@ const BASE = "";
 interface ContextSlots {
   context: LlamaContext;
   slots: Slots<LlamaContextSequence>;
+  cache: PromptCache;
   batcher: Batcher;
 }
 
@@ -78,19 +81,20 @@ export class LoadedModel {
     return loaded;
   }
 
-  /** Waits (FIFO, bounded) for a free sequence of the context serving this adapter set. */
-  async lease(lora: LoraAdapter[], signal?: AbortSignal): Promise<SequenceLease> {
-    const { slots } = await this.contextFor(lora);
-    const sequence = await slots.acquire(signal);
+  /**
+   * Waits (FIFO, bounded) for a free sequence of the context serving this adapter set. With a
+   * `cacheScope`, the sequence may hold that scope's previous chat (see PromptCache).
+   */
+  async lease(lora: LoraAdapter[], signal?: AbortSignal, cacheScope?: string): Promise<SequenceLease> {
+    const { cache } = await this.contextFor(lora);
+    const sequence = await cache.lease(signal, cacheScope);
     let released = false;
     return {
       sequence,
-      release: async () => {
+      release: async (keep = false) => {
         if (released) return;
         released = true;
-        // The next request must not see this one's tokens.
-        await sequence.clearHistory().catch(() => undefined);
-        slots.release(sequence);
+        await cache.release(sequence, keep ? cacheScope : undefined);
       },
     };
   }
@@ -183,6 +187,7 @@ export class LoadedModel {
     });
     batcher.attach(context);
     const all = Array.from({ length: sequences }, () => context.getSequence());
-    return { context, slots: new Slots(all, queueLimit, this.name), batcher };
+    const slots = new Slots(all, queueLimit, this.name);
+    return { context, slots, cache: new PromptCache(slots), batcher };
   }
 }

@@ -32,9 +32,13 @@ export class Slots<T> {
   get queued(): number { return this.waiters.length; }
   get capacity(): number { return this.free.length + this.heldSince.size; }
 
-  acquire(signal?: AbortSignal): Promise<T> {
+  /**
+   * A free item now, else a place in the queue. `preference` orders the free items (lower first;
+   * undefined: their order in `items`); a queued request takes whichever item is released next.
+   */
+  acquire(signal?: AbortSignal, preference?: (item: T) => number | undefined): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.free.length > 0 && this.waiters.length === 0) return Promise.resolve(this.take(this.takeFirstFree()));
+    if (this.free.length > 0 && this.waiters.length === 0) return Promise.resolve(this.take(this.takeFirstFree(preference)));
     if (this.waiters.length >= this.queueLimit) {
       const retryAfterSeconds = Math.max(1, Math.ceil((this.holdMs * (this.waiters.length + 1)) / Math.max(1, this.capacity) / 1000));
       return Promise.reject(new FreeholdError("rate_limited",
@@ -78,9 +82,19 @@ export class Slots<T> {
     }
   }
 
-  private takeFirstFree(): T {
+  /** Takes a particular free item out of circulation as if acquired; false if it is not free. */
+  takeFree(item: T): boolean {
+    const at = this.free.indexOf(item);
+    if (at < 0) return false;
+    this.free.splice(at, 1);
+    this.take(item);
+    return true;
+  }
+
+  private takeFirstFree(preference?: (item: T) => number | undefined): T {
+    const order = (item: T) => preference?.(item) ?? this.rank.get(item)!;
     let best = 0;
-    for (let i = 1; i < this.free.length; i++) if (this.rank.get(this.free[i])! < this.rank.get(this.free[best])!) best = i;
+    for (let i = 1; i < this.free.length; i++) if (order(this.free[i]) < order(this.free[best])) best = i;
     return this.free.splice(best, 1)[0];
   }
 

@@ -94,6 +94,11 @@ export interface GenerateOptions extends SamplingOptions {
    * model usually runs with loads an instance with that context (see ModelPool); less changes nothing.
    */
   contextSize?: number;
+  /**
+   * Who the request is for (API key, web user; "open" on a keyless server). Chats of the same
+   * scope may reuse each other's cached prompt tokens (runtime/promptCache.ts); never across scopes.
+   */
+  cacheScope?: string;
   signal?: AbortSignal;
   onDelta?: (delta: Delta) => void;
   /** LoRA adapters applied on top of the local model's weights (local runtime only). */
@@ -106,6 +111,8 @@ export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter" |
 export interface Usage {
   promptTokens: number;
   completionTokens: number;
+  /** Of promptTokens, those a local chat found already evaluated (runtime/promptCache.ts). */
+  cachedPromptTokens?: number;
 }
 
 export interface Timings {

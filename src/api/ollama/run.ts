@@ -1,4 +1,4 @@
-import { addUsage } from "../../auth/hook.ts";
+import { addUsage, cacheScopeOf } from "../../auth/hook.ts";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { App } from "../../app.ts";
 import { FreeholdError } from "../../errors.ts";
@@ -45,7 +45,7 @@ export async function runGeneration(app: App, req: FastifyRequest, reply: Fastif
 
   let result: GenerateResult;
   try {
-    result = await spec.call(backend, { ...spec.opts, signal, onDelta });
+    result = await spec.call(backend, { ...spec.opts, signal, onDelta, cacheScope: cacheScopeOf(req) });
     addUsage(reply.request, result.usage.promptTokens + result.usage.completionTokens);
   } catch (e) {
     if (signal.aborted) return out.abandon();

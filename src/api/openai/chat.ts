@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { App } from "../../app.ts";
+import { cacheScopeOf } from "../../auth/hook.ts";
 import type { Backend } from "../../gateway/types.ts";
 import type { Delta, GenerateResult, TokenLogprob } from "../../runtime/types.ts";
 import { forcedToolCall, mustCallTool } from "./forcedTools.ts";
@@ -19,8 +20,9 @@ export function chatRoutes(server: FastifyInstance, app: App, opts: OpenAIOption
     await checkBudget(plan, backend, opts);
     const meta = newMeta("chatcmpl", plan.model);
     const forced = mustCallTool(backend, plan.opts);
+    const cacheScope = cacheScopeOf(req);
     const run = (_: number, o: Parameters<Backend["chat"]>[1]) =>
-      forced ? forcedToolCall(backend, plan.messages, o) : backend.chat(plan.messages, o);
+      forced ? forcedToolCall(backend, plan.messages, { ...o, cacheScope }) : backend.chat(plan.messages, { ...o, cacheScope });
     if (!plan.stream) {
       return chatCompletion(meta, await runChoices({ reply, plan, count: plan.n, run }));
     }

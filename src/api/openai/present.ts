@@ -47,16 +47,24 @@ export function textLogprobs(lps: TokenLogprob[] | undefined, startOffset = 0) {
   };
 }
 
-/** Prompt tokens count once (every choice shares the prompt); completion tokens add up. */
 /**
  * Usage of one request: the prompt counts once per prompt, not once per choice. Results are
- * prompt-major with `n` choices each (chat has one prompt: n = all of them).
+ * prompt-major with `n` choices each (chat has one prompt: n = all of them). Cached prompt
+ * tokens (OpenAI's prompt_tokens_details.cached_tokens) are reported when the backend knows them.
  */
 export function usage(results: GenerateResult[], n = results.length) {
   let prompt = 0;
-  for (let i = 0; i < results.length; i += Math.max(1, n)) prompt += results[i].usage.promptTokens;
+  let cached: number | undefined;
+  for (let i = 0; i < results.length; i += Math.max(1, n)) {
+    prompt += results[i].usage.promptTokens;
+    const c = results[i].usage.cachedPromptTokens;
+    if (c !== undefined) cached = (cached ?? 0) + c;
+  }
   const completion = results.reduce((s, r) => s + r.usage.completionTokens, 0);
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  return {
+    prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion,
+    ...(cached !== undefined ? { prompt_tokens_details: { cached_tokens: cached } } : {}),
+  };
 }
 
 export function chatCompletion(meta: Meta, results: GenerateResult[]) {

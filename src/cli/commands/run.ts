@@ -24,7 +24,7 @@ export function registerRun(program: Command) {
     .action(async (name: string, words: string[], opts: RunOptions, cmd: Command) => withAppOrServer(cmd,
       async (app) => {
         const backend = await app.gateway.resolve(name);
-        await converse(name, words, opts, (messages, o) => backend.chat(messages, o));
+        await converse(name, words, opts, (messages, o) => backend.chat(messages, { ...o, cacheScope: "cli" }));
       },
       async (server) => converse(name, words, opts, await (await import("../remote.ts")).remoteChat(server, name))));
 }

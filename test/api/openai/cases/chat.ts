@@ -18,6 +18,15 @@ export function chatCases(ctx: Ctx) {
   });
 
   describe("chat completions", () => {
+    test("a conversation's next turn reports the prompt tokens it reused (prompt_tokens_details.cached_tokens)", async () => {
+      const turn1 = [{ role: "system" as const, content: "Be brief." }, { role: "user" as const, content: "Tell me about rivers and stones." }];
+      const first = await ctx.ai.chat.completions.create({ model: "tiny", messages: turn1, max_tokens: 8, temperature: 0 });
+      const turn2 = [...turn1, { role: "assistant" as const, content: first.choices[0].message.content ?? "" }, { role: "user" as const, content: "And lanterns?" }];
+      const second = await ctx.ai.chat.completions.create({ model: "tiny", messages: turn2, max_tokens: 8, temperature: 0 });
+      expect(second.usage!.prompt_tokens_details!.cached_tokens).toBeGreaterThanOrEqual(first.usage!.prompt_tokens - 1);
+      expect(second.usage!.prompt_tokens_details!.cached_tokens).toBeLessThan(second.usage!.prompt_tokens);
+    });
+
     test("non-streaming: an answer with exact usage", async () => {
       const r = await ctx.ai.chat.completions.create({ model: "tiny", messages: ask, max_tokens: 8, seed: 1 });
       expect(r.object).toBe("chat.completion");

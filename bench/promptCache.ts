@@ -1,0 +1,94 @@
+/**
+ * Prompt caching for conversations (src/runtime/promptCache.ts): time to first token of each
+ * turn of a growing conversation, through `freehold serve` as shipped, the same server with a
+ * `seed` in every request (seeded chats are never cached: the uncached baseline), and
+ * `llama-server --parallel 1` (its `cache_prompt` is on by default), on the 1.1B shape at Q4_0.
+ *
+ *   node --import tsx bench/promptCache.ts [--quick] [--dry-run]
+ *
+ * Every server sees the same messages: the assistant turns are fixed text, not the model's
+ * answers, so the conversations stay identical whatever each server generates.
+ */
+import { linkSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { openApp } from "../src/app.ts";
+import { benchModel } from "./lib/models.ts";
+import { nativeTools, startLlamaServer } from "./lib/native.ts";
+import { fmt, log, median, ratio, startFreehold } from "./lib/proc.ts";
+import { machine, table, writeSection } from "./lib/report.ts";
+import { streamCompletion } from "./lib/sse.ts";
+
+const THREADS = 2;
+const WORDS = "river stone lantern copper orchard velvet thunder meadow harbor signal ember quartz willow falcon cedar prism canyon ribbon glacier tundra".split(" ");
+/** About 100 tokens of distinct text. */
+const text = (conv: number, turn: number, salt: number) => Array.from({ length: 40 }, (_, k) => WORDS[(conv * 11 + turn * 7 + k * (3 + salt)) % WORDS.length]).join(" ");
+
+type Message = { role: "system" | "user" | "assistant"; content: string };
+interface Server { name: string; url: string; model: string; extra: Record<string, unknown> }
+
+export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Promise<string> {
+  const turns = opts.quick ? 4 : 6, conversations = opts.quick ? 1 : 3;
+  const file = await benchModel("tinyllama-1.1b", "Q4_0", THREADS);
+  const tools = await nativeTools({ smokeModel: file });
+  const home = mkdtempSync(join(tmpdir(), "fh-bench-cache-"));
+  writeFileSync(join(home, "config.json"), JSON.stringify({ runtime: { threads: THREADS, defaultKeepAliveMs: -1 } }));
+  const app = await openApp({ home });
+  const link = join(home, "m.gguf");
+  linkSync(file, link);
+  await app.models.register(link, { name: "m", adopt: true, source: "generated" });
+  await app.close();
+  const freehold = await startFreehold(home);
+  const native = await startLlamaServer(tools.server, file, ["-c", "4096", "-t", String(THREADS), "--parallel", "1", "--no-webui"]);
+  try {
+    const servers: Server[] = [
+      { name: "Freehold", url: freehold.url, model: "m", extra: {} },
+      { name: "Freehold, uncached (seed)", url: freehold.url, model: "m", extra: { seed: 1 } },
+      { name: "llama-server", url: native.url, model: "m", extra: {} },
+    ];
+    const ask = (s: Server, messages: Message[]) =>
+      streamCompletion(s.url, { model: s.model, messages, max_tokens: 16, temperature: 0, ...s.extra }, "/v1/chat/completions");
+    for (const s of servers) await ask(s, [{ role: "user", content: "warm up" }]);
+    // ttft[server][turn] over conversations
+    const ttft = new Map(servers.map((s) => [s.name, Array.from({ length: turns }, () => [] as number[])]));
+    for (let c = 0; c < conversations; c++) {
+      // Each server runs the whole conversation in turn (its cache holds one), in a rotating order.
+      for (const [k] of servers.entries()) {
+        const s = servers[(k + c) % servers.length];
+        const messages: Message[] = [{ role: "system", content: "You are a helpful assistant." }];
+        for (let t = 0; t < turns; t++) {
+          messages.push({ role: "user", content: text(c, t, 0) });
+          ttft.get(s.name)![t].push((await ask(s, messages)).ttftMs);
+          messages.push({ role: "assistant", content: text(c, t, 1) });
+        }
+        log("promptCache", `conversation ${c + 1}, ${s.name}: ${ttft.get(s.name)!.map((x) => fmt(x.at(-1)! / 1000, 2)).join(" ")} s`);
+      }
+    }
+    const rows = Array.from({ length: turns }, (_, t) => {
+      const [ours, uncached, server] = servers.map((s) => median(ttft.get(s.name)![t]));
+      return [t + 1, fmt(ours / 1000, 2), fmt(uncached / 1000, 2), fmt(server / 1000, 2), ratio(uncached, ours), ratio(server, ours)];
+    });
+    const md = [
+      "## Prompt caching: time to first token along a conversation",
+      "",
+      `Machine: ${machine()}. Method: \`bench/promptCache.ts\`. ${conversations} conversation(s) of ${turns} turns on the TinyLlama-1.1B shape at Q4_0, ` +
+      "each turn a ~100-token user message after the previous ~100-token assistant message (turn N's prompt: ~200N tokens) (fixed text, so every server sees the same conversation), " +
+      "streamed through `POST /v1/chat/completions` (16 tokens, temperature 0); time to first token as the client sees it, median over conversations. " +
+      "`freehold serve` as shipped; the same server with a `seed` in every request, which is never cached (the uncached baseline); " +
+      `\`llama-server --parallel 1 -c 4096 -t ${THREADS}\` with its default \`cache_prompt\`. Each server runs a whole conversation at a time, in rotating order.`,
+      "",
+      table(["turn", "TTFT s Freehold", "TTFT s Freehold uncached", "TTFT s llama-server", "uncached / cached", "llama-server / Freehold"], rows),
+    ].join("\n");
+    if (!opts.dryRun) writeSection("promptCache", md);
+    return md;
+  } finally {
+    await native.stop();
+    await freehold.stop();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.log(await run({ quick: process.argv.includes("--quick"), dryRun: process.argv.includes("--dry-run") }));
+}

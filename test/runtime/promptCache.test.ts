@@ -1,0 +1,56 @@
+import { afterAll, expect, test } from "vitest";
+import { Runtime } from "../../src/runtime/index.ts";
+import type { ChatMessage } from "../../src/runtime/types.ts";
+import { testModel } from "../helpers/models.ts";
+
+/**
+ * A conversation's next turn reuses the tokens its previous turn left in the sequence (same
+ * scope, idle context), evaluates only what is new, and answers exactly as from scratch.
+ */
+const runtime = new Runtime({ gpu: false, contextSize: 1024, sequences: 4 });
+afterAll(() => runtime.close());
+
+const greedy = { maxTokens: 12, temperature: 0 } as const;
+const turn1: ChatMessage[] = [{ role: "system", content: "You are terse." }, { role: "user", content: "Tell me about rivers and stones and lanterns." }];
+
+test("the next turn of a conversation reuses the cached prefix, for the same scope only, and predicts as from scratch", async () => {
+  const tiny = { name: "tiny", path: await testModel() };
+  const first = await runtime.chat(tiny, turn1, { ...greedy, cacheScope: "alice" });
+  expect(first.usage.cachedPromptTokens).toBe(0);
+  const turn2: ChatMessage[] = [...turn1, { role: "assistant", content: first.text }, { role: "user", content: "And copper orchards?" }];
+
+  const cached = await runtime.chat(tiny, turn2, { ...greedy, logprobs: 5, cacheScope: "alice" });
+  // The first turn's prompt at least (the answer's re-tokenised tail may differ).
+  expect(cached.usage.cachedPromptTokens).toBeGreaterThanOrEqual(first.usage.promptTokens - 1);
+  expect(cached.usage.cachedPromptTokens).toBeLessThan(cached.usage.promptTokens);
+
+  // Another scope never gets alice's tokens: it starts from an empty sequence.
+  const other = await runtime.chat(tiny, turn2, { ...greedy, logprobs: 5, cacheScope: "bob" });
+  expect(other.usage.cachedPromptTokens).toBe(0);
+  // No scope (evals, completions) or a pinned seed: never cached.
+  expect((await runtime.chat(tiny, turn2, greedy)).usage.cachedPromptTokens).toBe(0);
+  await runtime.chat(tiny, turn1, { ...greedy, cacheScope: "dave" });
+  expect((await runtime.chat(tiny, turn2, { ...greedy, seed: 7, cacheScope: "dave" })).usage.cachedPromptTokens).toBe(0);
+
+  // The model sees the same context either way: its first prediction matches. (Not the whole
+  // answer: a prefix evaluated in other batches differs in the last bits, which can flip a
+  // near-tie later on, as with llama-server's cache_prompt.) A misplaced or missing cached
+  // token would move these log-probabilities by far more than 0.01.
+  const top = (r: typeof cached) => new Map(r.logprobs![0].top.map((t) => [t.token, t.logprob]));
+  const [a, b] = [top(cached), top(other)];
+  expect(a.size).toBe(5);
+  for (const [token, lp] of a) if (b.has(token)) expect(Math.abs(lp - b.get(token)!)).toBeLessThan(0.01);
+  expect([...a.keys()].filter((t) => b.has(t)).length).toBeGreaterThanOrEqual(4);
+}, 60_000);
+
+test("a chat that ends while another runs leaves its sequence cleared: no cache under load", async () => {
+  const tiny = { name: "tiny", path: await testModel() };
+  let longDone = false;
+  const long = runtime.complete(tiny, "Once upon a time", { maxTokens: 400, temperature: 0 }).then((r) => { longDone = true; return r; });
+  const first = await runtime.chat(tiny, turn1, { ...greedy, cacheScope: "carol" });
+  expect(longDone).toBe(false); // the premise: the chat ended while the completion ran
+  await long;
+  const turn2: ChatMessage[] = [...turn1, { role: "assistant", content: first.text }, { role: "user", content: "More?" }];
+  const next = await runtime.chat(tiny, turn2, { ...greedy, cacheScope: "carol" });
+  expect(next.usage.cachedPromptTokens).toBe(0);
+}, 60_000);
