@@ -32,6 +32,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
   const turns = opts.quick ? 4 : 6, conversations = opts.quick ? 1 : 3;
   const file = await benchModel("tinyllama-1.1b", "Q4_0", THREADS);
   const tools = await nativeTools({ smokeModel: file });
+  if (!tools.server) throw new Error("no native llama-server next to llama-bench");
   const home = mkdtempSync(join(tmpdir(), "fh-bench-cache-"));
   writeFileSync(join(home, "config.json"), JSON.stringify({ runtime: { threads: THREADS, defaultKeepAliveMs: -1 } }));
   const app = await openApp({ home });
