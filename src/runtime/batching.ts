@@ -111,10 +111,14 @@ export const DEFAULT_PROMPT_CHUNK = 128;
 /**
  * How many tokens of each queued item (in queue order, `needs` = tokens each has left) one
  * decode step takes. Streams that are generating (one token each) always go; prompts are served
- * first come, first served, at most `chunk` tokens per step while any stream is generating (the
- * whole batch when none is). So a long prompt delays the other streams one chunk at a time
- * instead of stalling them for all of it, and prompts finish in arrival order (the earliest
- * request gets its first token first) instead of all together at the end.
+ * first come, first served, within the batch. While any stream is generating, a long prompt
+ * (more than `chunk` tokens left) takes at most what is left of `chunk` this step: it delays the
+ * other streams one chunk at a time instead of stalling them for all of it, and prompts finish
+ * in arrival order instead of all together at the end. A short prompt (at most `chunk`) goes
+ * whole: prompts that arrive together (clients in step) finish together in one step, as in
+ * llama-server, rather than one chunk per step with every generating stream's token between
+ * them, which only made the last of them later (p95 first-token time 3.8 s against
+ * llama-server's 3.0 s at 8 clients with ~40-token prompts). Nothing generating: the whole batch.
  */
 export function schedule(needs: number[], size: number, chunk: number): number[] {
   const amounts = needs.map(() => 0);
@@ -125,13 +129,15 @@ export function schedule(needs: number[], size: number, chunk: number): number[]
       left--;
     }
   }
-  const generating = size - left;
-  let prompt = generating > 0 ? Math.min(left, chunk) : left;
+  let budget = left < size ? chunk : Infinity; // what long prompts may take this step
   for (const [i, n] of needs.entries()) {
-    if (prompt <= 0) break;
+    if (left <= 0) break;
     if (n <= 1) continue;
-    amounts[i] = Math.min(n, prompt);
-    prompt -= amounts[i];
+    const take = n <= chunk ? Math.min(n, left) : Math.min(n, left, Math.max(0, budget));
+    if (take <= 0) continue;
+    amounts[i] = take;
+    left -= take;
+    budget -= take;
   }
   return amounts;
 }

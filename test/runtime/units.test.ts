@@ -32,11 +32,15 @@ describe("slots", () => {
 });
 
 describe("decode step schedule", () => {
-  test("generating streams always go; prompts first come first served, in chunks while others generate", () => {
+  test("generating streams always go; prompts first come first served, long ones in chunks while others generate", () => {
     expect(schedule([1, 1, 1], 512, 128)).toEqual([1, 1, 1]);
     // Two generating streams: the first prompt in the queue takes the whole chunk, the second waits.
     expect(schedule([1, 300, 1, 400], 512, 128)).toEqual([1, 128, 1, 0]);
     expect(schedule([1, 100, 1, 400], 512, 128)).toEqual([1, 100, 1, 28]);
+    // Short prompts (at most a chunk) go whole, together, even past the chunk; long ones wait for the next step.
+    expect(schedule([1, 45, 45, 45, 45, 300], 512, 128)).toEqual([1, 45, 45, 45, 45, 0]);
+    expect(schedule([1, 300, 45, 45], 512, 128)).toEqual([1, 128, 45, 45]);
+    expect(schedule([1, 120, 120, 120, 120, 120], 512, 128)).toEqual([1, 120, 120, 120, 120, 31]);
     // Nothing generating: prompts fill the whole batch, still in arrival order.
     expect(schedule([250, 250, 250], 512, 128)).toEqual([250, 250, 12]);
     // The batch bounds everything.
