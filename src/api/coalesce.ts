@@ -13,6 +13,8 @@ interface State {
   turn: number;
   /** performance.now() of its last send. */
   sentAt: number;
+  /** The interval's flush, while one is pending. */
+  timer?: NodeJS.Timeout;
 }
 type Corkable = ServerResponse & { [kState]?: State };
 
@@ -46,7 +48,9 @@ function flushTurn(): void {
 }
 
 function flushLater(r: Corkable): void {
-  r[kState]!.turn = -1; // uncorked
+  const state = r[kState]!;
+  state.turn = -1; // uncorked
+  state.timer = undefined;
   send(r);
 }
 
@@ -75,7 +79,7 @@ export function coalescedWrite(raw: ServerResponse, data: string, intervalMs: nu
     const wait = intervalMs > 0 ? state.sentAt + intervalMs - performance.now() : 0;
     if (wait > 1) {
       state.turn = NaN;
-      setTimeout(flushLater, Math.ceil(wait), r);
+      state.timer = setTimeout(flushLater, Math.ceil(wait), r);
     } else {
       state.turn = turn;
       if (count === 0) setImmediate(flushTurn);
@@ -83,4 +87,19 @@ export function coalescedWrite(raw: ServerResponse, data: string, intervalMs: nu
     }
   }
   raw.write(data);
+}
+
+/**
+ * Ends a response written with coalescedWrite: end() sends whatever is corked, and a pending
+ * interval flush is cancelled, so its timer does not keep the finished response (and all it
+ * references) alive through the next young-generation collections.
+ */
+export function coalescedEnd(raw: ServerResponse, data?: string): void {
+  const state = (raw as Corkable)[kState];
+  if (state?.timer) {
+    clearTimeout(state.timer);
+    state.timer = undefined;
+  }
+  if (data === undefined) raw.end();
+  else raw.end(data);
 }

@@ -1,7 +1,7 @@
 import { createServer, request, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { coalescedWrite } from "../../src/api/coalesce.ts";
+import { coalescedEnd, coalescedWrite } from "../../src/api/coalesce.ts";
 
 /**
  * coalescedWrite against a real socket: a route writes `events` events `gapMs` apart, and the
@@ -10,11 +10,26 @@ import { coalescedWrite } from "../../src/api/coalesce.ts";
 let server: Server;
 let port = 0;
 const sends: { at: number; data: string }[][] = [];
+const timerCounts: number[][] = [];
+const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     const q = new URL(req.url!, "http://x").searchParams;
     const [events, gapMs, intervalMs] = ["events", "gap", "interval"].map((k) => Number(q.get(k)));
+    if (q.get("endEarly")) {
+      // A second write within the interval sets its flush timer; ending must cancel it at once.
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      coalescedWrite(res, "data: 1\n\n", intervalMs);
+      setTimeout(() => {
+        const before = timeouts();
+        coalescedWrite(res, "data: 2\n\n", intervalMs);
+        const pending = timeouts();
+        coalescedEnd(res, "data: [DONE]\n\n");
+        timerCounts.push([before, pending, timeouts()]);
+      }, 2);
+      return;
+    }
     const log: { at: number; data: string }[] = [];
     sends.push(log);
     countSends(res, log);
@@ -82,4 +97,17 @@ test("interval 0: every turn of the event loop sends what it wrote", async () =>
   expect(eventsIn(body)).toEqual(all(60));
   // Each event is written by its own timer; two timers that come due together share a turn.
   expect(sends.filter((s) => eventsIn(s.data).length > 0).length).toBeGreaterThanOrEqual(30);
+});
+
+test("ending a stream cancels its pending interval flush: no timer keeps the finished response alive", async () => {
+  const body = await new Promise<string>((ok, fail) => {
+    request({ port, path: "/?endEarly=1&interval=20" }, (res) => {
+      let b = "";
+      res.setEncoding("utf8").on("data", (d) => (b += d)).on("end", () => ok(b));
+    }).on("error", fail).end();
+  });
+  expect(eventsIn(body)).toEqual([1, 2]);
+  const [before, pending, after] = timerCounts.at(-1)!;
+  expect(pending).toBe(before + 1);
+  expect(after).toBe(before);
 });

@@ -1,7 +1,7 @@
 /** Server-sent events for a streamed answer; headers go out with the first event, so early errors stay plain JSON. */
 import type { FastifyReply } from "fastify";
 import { normalizeError } from "../errors.ts";
-import { coalescedWrite } from "../coalesce.ts";
+import { coalescedEnd, coalescedWrite } from "../coalesce.ts";
 
 export class AppSse {
   private started = false;
@@ -23,7 +23,7 @@ export class AppSse {
 
   end(event: unknown): void {
     this.send(event);
-    this.reply.raw.end();
+    coalescedEnd(this.reply.raw);
   }
 
   /** Before the first event the normal error handler answers; after it, an error event ends the stream. */

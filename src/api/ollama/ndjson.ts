@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { coalescedWrite } from "../coalesce.ts";
+import { coalescedEnd, coalescedWrite } from "../coalesce.ts";
 
 /**
  * Newline-delimited JSON, Ollama's streaming format. Headers go out with the first line, not
@@ -29,7 +29,7 @@ export class NdjsonStream {
 
   end(last?: object) {
     if (last) this.write(last);
-    if (this.started && !this.reply.raw.writableEnded) this.reply.raw.end();
+    if (this.started && !this.reply.raw.writableEnded) coalescedEnd(this.reply.raw);
   }
 
   /** The client left: close what is open, send nothing more. */

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { FreeholdError } from "../../errors.ts";
 import { normalizeError, statusOf } from "../errors.ts";
-import { coalescedWrite } from "../coalesce.ts";
+import { coalescedEnd, coalescedWrite } from "../coalesce.ts";
 
 /**
  * Server-sent events as OpenAI sends them: `data: {json}\n\n`, ending with `data: [DONE]`.
@@ -30,7 +30,7 @@ export class SseStream {
 
   end(): void {
     if (!this.started) this.start();
-    if (!this.dead) this.reply.raw.end("data: [DONE]\n\n");
+    if (!this.dead) coalescedEnd(this.reply.raw, "data: [DONE]\n\n");
   }
 
   /** Before the stream began, errors take the normal path; after, they become an error event. */
@@ -42,7 +42,7 @@ export class SseStream {
     else this.req.log.info({ code: e.code }, `stream ended by error: ${e.message}`);
     const type = status >= 500 ? "server_error" : status === 429 ? "rate_limit_exceeded" : "invalid_request_error";
     if (!this.dead) {
-      this.reply.raw.end(`data: ${JSON.stringify({ error: { message: e.message, type, param: e.details.param ?? null, code: e.code } })}\n\n`);
+      coalescedEnd(this.reply.raw, `data: ${JSON.stringify({ error: { message: e.message, type, param: e.details.param ?? null, code: e.code } })}\n\n`);
     }
   }
 
