@@ -14,14 +14,13 @@
  *   node --import tsx bench/memory.ts [--quick] [--dry-run] [--baseline=<commit>]
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, linkSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "../bin/build.mjs";
-import { openApp } from "../src/app.ts";
 import { Runtime } from "../src/runtime/index.ts";
-import { benchModel } from "./lib/models.ts";
+import { benchModel, registerLinked } from "./lib/models.ts";
 import { fmt, log, median, ROOT, rssOf, runWorker, sleep, startFreehold } from "./lib/proc.ts";
 import { machine, table, writeSection } from "./lib/report.ts";
 
@@ -75,11 +74,7 @@ async function measureServer(root: string, model: string): Promise<ServerSample>
     const firstStart = await rssAfter(home, false);
     const firstStartDemo = await rssAfter(demoHome, true);
     // Register the cached file without copying 600 MB: a hard link that the store adopts.
-    const app = await openApp({ home });
-    const link = join(home, "incoming.gguf");
-    linkSync(model, link);
-    await app.models.register(link, { name: "tinyllama", adopt: true, source: "generated" });
-    await app.close();
+    await registerLinked(home, { tinyllama: model });
 
     const server = await startFreehold(home, {}, root);
     try {

@@ -9,12 +9,11 @@
  * Every server sees the same messages: the assistant turns are fixed text, not the model's
  * answers, so the conversations stay identical whatever each server generates.
  */
-import { linkSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { openApp } from "../src/app.ts";
-import { benchModel } from "./lib/models.ts";
+import { benchModel, registerLinked } from "./lib/models.ts";
 import { nativeTools, startLlamaServer } from "./lib/native.ts";
 import { fmt, log, median, ratio, startFreehold } from "./lib/proc.ts";
 import { machine, table, writeSection } from "./lib/report.ts";
@@ -35,11 +34,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
   if (!tools.server) throw new Error("no native llama-server next to llama-bench");
   const home = mkdtempSync(join(tmpdir(), "fh-bench-cache-"));
   writeFileSync(join(home, "config.json"), JSON.stringify({ runtime: { threads: THREADS, defaultKeepAliveMs: -1 } }));
-  const app = await openApp({ home });
-  const link = join(home, "m.gguf");
-  linkSync(file, link);
-  await app.models.register(link, { name: "m", adopt: true, source: "generated" });
-  await app.close();
+  await registerLinked(home, { m: file });
   const freehold = await startFreehold(home);
   const native = await startLlamaServer(tools.server, file, ["-c", "4096", "-t", String(THREADS), "--parallel", "1", "--no-webui"]);
   try {

@@ -18,13 +18,12 @@
  * servers take turns, in an order that rotates from round to round, so drift on a shared machine
  * lands on all of them; ratios are taken per round, then the median.
  */
-import { linkSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { openApp } from "../src/app.ts";
 import { planModel } from "../src/runtime/plan.ts";
-import { benchModel } from "./lib/models.ts";
+import { benchModel, registerLinked } from "./lib/models.ts";
 import { llamaBench, nativeTools, startLlamaServer } from "./lib/native.ts";
 import { fmt, log, median, percentile, ratio, startFreehold } from "./lib/proc.ts";
 import { machine, table, writeSection } from "./lib/report.ts";
@@ -98,13 +97,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; long?: bool
     homes.push(home);
     // Same thread count for every engine; models stay loaded for the whole run.
     writeFileSync(join(home, "config.json"), JSON.stringify({ runtime: { threads: THREADS, defaultKeepAliveMs: -1 } }));
-    const app = await openApp({ home });
-    for (const [name, file] of [["smollm", small], ["tinyllama", big]] as const) {
-      const link = join(home, `${name}.gguf`);
-      linkSync(file, link); // the store adopts the link: no 600 MB copy
-      await app.models.register(link, { name, adopt: true, source: "generated" });
-    }
-    await app.close();
+    await registerLinked(home, { smollm: small, tinyllama: big });
     return home;
   };
 

@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { openApp } from "../../src/app.ts";
 import { makeModel } from "../../src/models/gguf/makeModel.ts";
 import type { ShapeName } from "../../src/models/gguf/shapes.ts";
 import { runQuantizer } from "../../src/quantize/runQuantizer.ts";
@@ -41,3 +42,20 @@ export async function benchModel(shape: ShapeName, type: "F16" | "Q4_0" | "Q8_0"
 
 export const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
 const secs = (t: number) => `${((performance.now() - t) / 1000).toFixed(0)} s`;
+
+/**
+ * Registers cached bench model files in a data folder under the given names without copying
+ * them: each is hard-linked into the folder and the store adopts the link.
+ */
+export async function registerLinked(home: string, models: Record<string, string>): Promise<void> {
+  const app = await openApp({ home });
+  try {
+    for (const [name, file] of Object.entries(models)) {
+      const link = join(home, `${name}.gguf`);
+      linkSync(file, link);
+      await app.models.register(link, { name, adopt: true, source: "generated" });
+    }
+  } finally {
+    await app.close();
+  }
+}
