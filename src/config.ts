@@ -50,6 +50,8 @@ export interface FreeholdConfig {
      * (default 20; 0 sends every token as it comes). See src/api/coalesce.ts.
      */
     streamIntervalMs?: number;
+    /** Time a client has to send a whole request, headers and body (default 60000 ms); answers are not limited. */
+    requestTimeoutMs?: number;
   };
   runtime?: Record<string, unknown>;
   /** Remote OpenAI-compatible engines served under local names (see `freehold upstream`). */

@@ -26,16 +26,26 @@ export interface ServerOptions {
   /** Address the server will listen on: beyond loopback, API keys are required (src/auth/decision.ts). */
   host?: string;
   logger?: boolean | object;
+  /** Time a client has to send a whole request, headers and body (default 60 s); answers are not limited. */
+  requestTimeoutMs?: number;
 }
 
 /** The HTTP server: thin adapters over the app's modules. */
 export async function buildServer(app: App, opts: ServerOptions = {}): Promise<FastifyInstance> {
+  const requestTimeout = opts.requestTimeoutMs ?? app.config.server?.requestTimeoutMs ?? 60_000;
+  if (typeof requestTimeout !== "number" || !(requestTimeout >= 100 && requestTimeout <= 3_600_000)) {
+    throw new Error(`server.requestTimeoutMs in config.json is ${JSON.stringify(requestTimeout)}: expected a number of milliseconds from 100 to 3600000`);
+  }
   const server = Fastify({
     bodyLimit: opts.bodyLimitBytes ?? app.limits.bodyLimitBytes,
     // A request (headers and body) must arrive within a minute: without a limit, clients that
     // trickle a body byte by byte hold their connections until the server runs out of them.
-    // Answers, streamed ones included, are not limited by this.
-    requestTimeout: 60_000,
+    // Answers, streamed ones included, are not limited by this. Node checks the deadline on an
+    // interval (30 s by default, so a minute could become 90 s): check four times per timeout.
+    // The headers' own deadline must not exceed the request's: Node swaps the two when it does,
+    // and the body would then get the headers' 60 s.
+    requestTimeout,
+    http: { headersTimeout: Math.min(60_000, requestTimeout), connectionsCheckingInterval: Math.min(30_000, Math.max(50, requestTimeout / 4)) },
     logger: opts.logger ?? false,
     genReqId: (req) => (req.headers["x-request-id"] as string | undefined)?.slice(0, 64) || randomUUID(),
     requestIdHeader: false,

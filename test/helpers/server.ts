@@ -34,7 +34,11 @@ export async function startServer(opts: {
   for (const [name, m] of Object.entries(models)) {
     await app.models.register(await testModel(m), { name, source: "generated" });
   }
-  const server = await buildServer(app, opts.server);
+  const server = await buildServer(app, opts.server).catch(async (e) => {
+    await app.close();
+    rmSync(home, { recursive: true, force: true });
+    throw e;
+  });
   await server.listen({ host: "127.0.0.1", port: 0 });
   const addr = server.server.address();
   const port = typeof addr === "object" && addr ? addr.port : 0;
