@@ -7,30 +7,7 @@
 import { linkSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FreeholdError } from "../errors.ts";
-
-interface Owner {
-  pid: number;
-  start: string | null;
-}
-
-/** Start time of a process in clock ticks since boot (Linux); null where /proc is missing. */
-function startTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? null; // field 22
-  } catch {
-    return null;
-  }
-}
-
-function alive(owner: Owner): boolean {
-  try {
-    process.kill(owner.pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EPERM") return false; // EPERM: exists, not ours
-  }
-  return owner.start === null || startTime(owner.pid) === owner.start;
-}
+import { ownerAlive, parseOwner, thisProcess } from "../processOwner.ts";
 
 const held = new Set<string>();
 
@@ -39,7 +16,7 @@ export function lockDir(dir: string): () => void {
   const real = realpathSync(dir);
   if (held.has(real)) throw new FreeholdError("unavailable", `database folder ${dir} is already open in this process`);
   const file = join(real, "freehold.pid");
-  const me: Owner = { pid: process.pid, start: startTime(process.pid) };
+  const me = thisProcess();
   for (let attempt = 0; attempt < 2; attempt++) {
     // Written aside, then hard-linked into place: the lock appears atomically, never half-written.
     const tmp = `${file}.${process.pid}.tmp`;
@@ -53,11 +30,11 @@ export function lockDir(dir: string): () => void {
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      let owner: Owner | undefined;
+      let owner;
       try {
-        owner = JSON.parse(readFileSync(file, "utf8")) as Owner;
-      } catch {} // unreadable: treat as stale
-      if (owner && owner.pid !== process.pid && alive(owner))
+        owner = parseOwner(readFileSync(file, "utf8")); // unreadable: stale
+      } catch {}
+      if (owner && owner.pid !== process.pid && ownerAlive(owner))
         throw new FreeholdError("unavailable", `database folder ${dir} is in use by process ${owner.pid}`);
       rmSync(file, { force: true }); // stale: its owner died without closing
     } finally {

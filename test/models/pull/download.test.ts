@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { downloadFile, type DownloadOptions } from "../../../src/models/pull/download.ts";
 import { startFakeHub, type FakeHub, type FakeHubOptions } from "../../helpers/fakeHub.ts";
+import { thisProcess } from "../../../src/processOwner.ts";
 
 const content = randomBytes(2 << 20);
 const sha = createHash("sha256").update(content).digest("hex");
@@ -66,9 +67,21 @@ describe("downloadFile", () => {
     await mkdir(path.dirname(partialPath()), { recursive: true });
     await writeFile(`${partialPath()}.lock`, String(process.pid));
     await expect(download()).rejects.toMatchObject({ code: "conflict" });
+    await writeFile(`${partialPath()}.lock`, JSON.stringify(thisProcess()));
+    await expect(download()).rejects.toMatchObject({ code: "conflict" });
     await writeFile(`${partialPath()}.lock`, "2147483646"); // no such process
     await download();
     expect(existsSync(`${partialPath()}.lock`)).toBe(false);
+  });
+
+  it("takes over a lock whose pid now belongs to another process (a restart reused it)", async () => {
+    await mkdir(path.dirname(partialPath()), { recursive: true });
+    const me = thisProcess();
+    expect(me.start).not.toBeNull(); // Linux: the start time is known
+    await writeFile(`${partialPath()}.lock`, JSON.stringify({ pid: me.pid, start: String(Number(me.start) - 1) }));
+    await download();
+    expect(existsSync(`${partialPath()}.lock`)).toBe(false);
+    expect(existsSync(dest())).toBe(true);
   });
 
   it("runs two concurrent pulls of one file as one download and one conflict", async () => {
