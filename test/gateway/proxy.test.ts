@@ -161,7 +161,7 @@ describe("an upstream model through Freehold", () => {
       expect(await (await fetch(s.url + path)).text()).not.toContain(KEY);
     }
     const tags = await (await fetch(s.url + "/api/tags")).json();
-    expect(tags.models.map((m: { name: string }) => m.name)).toContain("remote");
+    expect(tags.models.map((m: { name: string }) => m.name)).toContain("remote:latest");
     const list = await s.app.upstreams.list();
     expect(list.find((u) => u.name === "remote")).toMatchObject({ key: "encrypted", remoteModel: "big-model", baseUrl: up.url });
     expect(JSON.stringify(list)).not.toContain(KEY);

@@ -8,7 +8,7 @@ import { capabilitiesOf } from "./capabilities.ts";
 import { detailsOf, rfc3339 } from "./details.ts";
 import { modelInfoOf } from "./modelInfo.ts";
 import { unloadIfLoaded } from "./preload.ts";
-import { findModel, nameOf } from "./resolve.ts";
+import { findModel, listedName, nameOf, storedName } from "./resolve.ts";
 
 /** Body schemas (zod), loaded by the first request with a body: /api/tags, polled by clients, needs none. */
 const wire = lazy(() => import("./wire.ts"));
@@ -32,11 +32,11 @@ export function modelRoutes(server: FastifyInstance, app: App) {
     return {
       models: [
         ...models.map((m) => ({
-          name: m.name, model: m.name, modified_at: rfc3339(m.createdAt), size: m.sizeBytes,
+          name: listedName(m.name), model: listedName(m.name), modified_at: rfc3339(m.createdAt), size: m.sizeBytes,
           digest: m.sha256, details: detailsOf(m),
         })),
         ...upstream.map((m) => ({
-          name: m.name, model: m.name, modified_at: rfc3339(m.createdAt), size: 0, digest: "",
+          name: listedName(m.name), model: listedName(m.name), modified_at: rfc3339(m.createdAt), size: 0, digest: "",
           details: { format: "upstream", family: "", families: [], parameter_size: "", quantization_level: "" },
         })),
       ],
@@ -62,8 +62,7 @@ export function modelRoutes(server: FastifyInstance, app: App) {
   });
 
   server.delete("/api/delete", async (req, reply) => {
-    const name = nameOf(parseBody((await wire()).deleteSchema, req.body));
-    await findModel(app, name);
+    const { name } = await findModel(app, nameOf(parseBody((await wire()).deleteSchema, req.body)));
     await unloadIfLoaded(app, name);
     await app.models.remove(name);
     return reply.status(200).send();
@@ -72,8 +71,8 @@ export function modelRoutes(server: FastifyInstance, app: App) {
   /** Ollama overwrites an existing destination; here that is a 409, so nothing is lost by accident. */
   server.post("/api/copy", async (req, reply) => {
     const body = parseBody((await wire()).copySchema, req.body);
-    await findModel(app, body.source);
-    await app.models.copy(body.source, body.destination);
+    const source = await findModel(app, body.source);
+    await app.models.copy(source.name, storedName(body.destination));
     return reply.status(200).send();
   });
 }

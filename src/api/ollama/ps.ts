@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { App } from "../../app.ts";
 import { detailsOf, rfc3339 } from "./details.ts";
 import { FOREVER } from "./keepAlive.ts";
+import { listedName } from "./resolve.ts";
 
 /** GET /api/ps: the models in memory now (loading ones are not listed yet, as in Ollama). */
 export function psRoute(server: FastifyInstance, app: App) {
@@ -12,8 +13,8 @@ export function psRoute(server: FastifyInstance, app: App) {
       models: loaded.map((s) => {
         const m = records.get(s.name);
         return {
-          name: s.name,
-          model: s.name,
+          name: listedName(s.name),
+          model: listedName(s.name),
           size: s.actualBytes || s.predictedBytes,
           digest: m?.sha256 ?? "",
           details: m ? detailsOf(m) : detailsOf({ architecture: null, parameterCount: null, quantization: null }),

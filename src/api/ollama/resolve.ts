@@ -8,6 +8,15 @@ export const modelNotFound = (name: string) => notFound(`model "${name}" not fou
 /** Ollama treats "x" and "x:latest" as one model; clients send either. */
 const withoutLatest = (name: string) => (name.endsWith(":latest") ? name.slice(0, -":latest".length) : undefined);
 
+/**
+ * A name as Ollama lists it: always with a tag, ":latest" when it has none ("tiny" → "tiny:latest",
+ * "org/m" → "org/m:latest", "tinyllama:q4_0" as is). Clients split the tag off what they list.
+ */
+export const listedName = (name: string) => (name.slice(name.lastIndexOf("/") + 1).includes(":") ? name : `${name}:latest`);
+
+/** A name to store: "x:latest" is "x", as Ollama has it. */
+export const storedName = (name: string) => withoutLatest(name) ?? name;
+
 /** The backend for a model name, with Ollama's not-found message. */
 export async function resolveModel(app: App, name: string): Promise<Backend> {
   for (const candidate of [name, withoutLatest(name)]) {

@@ -31,8 +31,8 @@ describe("loading and unloading through keep_alive", () => {
   it("preloads on a chat without messages (done_reason load), listed by ps", async () => {
     const r = await ollama.chat({ model: "tiny", messages: [] });
     expect(r).toMatchObject({ model: "tiny", done: true, done_reason: "load", message: { role: "assistant", content: "" } });
-    const m = (await ollama.ps()).models.find((x) => x.name === "tiny");
-    expect(m).toMatchObject({ model: "tiny", size_vram: 0, details: { format: "gguf", family: "llama" } });
+    const m = (await ollama.ps()).models.find((x) => x.name === "tiny:latest");
+    expect(m).toMatchObject({ model: "tiny:latest", size_vram: 0, details: { format: "gguf", family: "llama" } });
     expect(m!.size).toBeGreaterThan(0);
     expect(m!.digest).toMatch(/^[0-9a-f]{64}$/);
     expect(new Date(m!.expires_at).getTime()).toBeGreaterThan(Date.now());
@@ -41,28 +41,28 @@ describe("loading and unloading through keep_alive", () => {
   it("unloads on a generate without prompt and keep_alive 0 (done_reason unload)", async () => {
     const r = await ollama.generate({ model: "tiny", prompt: "", keep_alive: 0 });
     expect(r).toMatchObject({ done: true, done_reason: "unload", response: "" });
-    expect(await loaded()).not.toContain("tiny");
+    expect(await loaded()).not.toContain("tiny:latest");
   });
 
   it("keep_alive 0 unloads when the request ends, \"1s\" a second later", async () => {
     await ollama.generate({ model: "tiny", prompt: "hi", keep_alive: 0, options: { num_predict: 2 } });
-    await until(async () => !(await loaded()).includes("tiny"));
+    await until(async () => !(await loaded()).includes("tiny:latest"));
 
     await ollama.chat({ model: "tiny-moe", messages: hi, keep_alive: "1s", options: { num_predict: 2 } });
-    expect(await loaded()).toContain("tiny-moe");
-    await until(async () => !(await loaded()).includes("tiny-moe"), 4000);
+    expect(await loaded()).toContain("tiny-moe:latest");
+    await until(async () => !(await loaded()).includes("tiny-moe:latest"), 4000);
   });
 
   it("keep_alive -1 keeps the model loaded", async () => {
     await ollama.chat({ model: "tiny", messages: hi, keep_alive: -1, options: { num_predict: 2 } });
     await new Promise((r) => setTimeout(r, 1200));
-    const m = (await ollama.ps()).models.find((x) => x.name === "tiny");
+    const m = (await ollama.ps()).models.find((x) => x.name === "tiny:latest");
     expect(new Date(m!.expires_at).getUTCFullYear()).toBeGreaterThan(9000);
   });
 
   it("embed honours keep_alive too", async () => {
     await ollama.embed({ model: "tiny-moe", input: "x", keep_alive: 0 });
-    await until(async () => !(await loaded()).includes("tiny-moe"));
+    await until(async () => !(await loaded()).includes("tiny-moe:latest"));
   });
 });
 

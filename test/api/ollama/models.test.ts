@@ -16,9 +16,10 @@ afterAll(() => s?.close());
 describe("Ollama model routes, through the ollama SDK", () => {
   it("lists both models with details", async () => {
     const { models } = await ollama.list();
-    expect(models.map((m) => m.name).sort()).toEqual(["tiny", "tiny-moe"]);
-    const tiny = models.find((m) => m.name === "tiny")!;
-    expect(tiny).toMatchObject({ model: "tiny", size: expect.any(Number) });
+    // Always with a tag, as Ollama lists them: clients split it off.
+    expect(models.map((m) => m.name).sort()).toEqual(["tiny-moe:latest", "tiny:latest"]);
+    const tiny = models.find((m) => m.name === "tiny:latest")!;
+    expect(tiny).toMatchObject({ model: "tiny:latest", size: expect.any(Number) });
     expect(tiny.digest).toMatch(/^[0-9a-f]{64}$/);
     expect(new Date(tiny.modified_at).getTime()).toBeGreaterThan(Date.now() - 3_600_000);
     expect(tiny.details).toMatchObject({
@@ -53,12 +54,12 @@ describe("Ollama model routes, through the ollama SDK", () => {
   it("copies, refuses to overwrite, and deletes", async () => {
     await ollama.copy({ source: "tiny", destination: "tiny-copy" });
     const names = (await ollama.list()).models.map((m) => m.name);
-    expect(names).toContain("tiny-copy");
+    expect(names).toContain("tiny-copy:latest");
     await expect(ollama.copy({ source: "tiny", destination: "tiny-copy" })).rejects.toMatchObject({ status_code: 409 });
     await expect(ollama.copy({ source: "ghost", destination: "x" })).rejects.toMatchObject({ status_code: 404 });
 
     await ollama.delete({ model: "tiny-copy" });
-    expect((await ollama.list()).models.map((m) => m.name)).not.toContain("tiny-copy");
+    expect((await ollama.list()).models.map((m) => m.name)).not.toContain("tiny-copy:latest");
     await expect(ollama.delete({ model: "tiny-copy" })).rejects.toMatchObject({ status_code: 404 });
     // The original's file is shared with the copy and must survive.
     const r = await ollama.generate({ model: "tiny", prompt: "hi", options: { num_predict: 2 } });
@@ -69,6 +70,13 @@ describe("Ollama model routes, through the ollama SDK", () => {
     expect((await ollama.show({ model: "tiny:latest" })).details.family).toBe("llama");
     const r = await ollama.generate({ model: "tiny:latest", prompt: "hi", options: { num_predict: 2 } });
     expect(r).toMatchObject({ model: "tiny:latest", done: true });
+
+    // Every name as listed works everywhere: copy to "x:latest", use it bare, delete it tagged.
+    await ollama.copy({ source: "tiny:latest", destination: "tiny-two:latest" });
+    expect((await ollama.list()).models.map((m) => m.name)).toContain("tiny-two:latest");
+    expect((await ollama.generate({ model: "tiny-two", prompt: "hi", options: { num_predict: 1 } })).done).toBe(true);
+    await ollama.delete({ model: "tiny-two:latest" });
+    expect((await ollama.list()).models.map((m) => m.name)).not.toContain("tiny-two:latest");
   });
 
   it("reports the Ollama API version it follows (clients gate on it), and Freehold's own beside it", async () => {

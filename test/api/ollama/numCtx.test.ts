@@ -18,7 +18,7 @@ afterAll(async () => { await s?.close(); });
 /** Context sizes of the loaded instances of "tiny", from /api/ps. */
 const contexts = async () => {
   const ps = await (await fetch(`${s.url}/api/ps`)).json() as { models: { name: string; context_length: number }[] };
-  return ps.models.filter((m) => m.name === "tiny").map((m) => m.context_length).sort((a, b) => a - b);
+  return ps.models.filter((m) => m.name === "tiny:latest").map((m) => m.context_length).sort((a, b) => a - b);
 };
 
 /** 12 turns of about 40 tokens each: more than 256 tokens in all. */
