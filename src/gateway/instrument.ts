@@ -15,7 +15,7 @@ export function instrument(backend: Backend, model: string, m: Metrics): Backend
       let first = 0;
       const onDelta = opts.onDelta;
       const watched = onDelta && ((d: Delta) => {
-        if (!first && (d.text || d.reasoning || d.toolCalls?.length)) first = performance.now();
+        if (!first && (d.text || d.reasoning || d.toolCalls?.length || d.toolCallParts?.length)) first = performance.now();
         onDelta(d);
       });
       let r: GenerateResult;

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Delta, FinishReason, GenerateResult, ToolCall } from "../runtime/types.ts";
+import type { Delta, FinishReason, GenerateResult, ToolCall, ToolCallPart } from "../runtime/types.ts";
 import { upstreamStreamError } from "./upstreamErrors.ts";
 import { chatLogprobs, finishReason, reasoningOf, textLogprobs } from "./upstreamWire.ts";
 
@@ -13,8 +13,9 @@ export interface StreamArgs {
 
 /**
  * An upstream's streamed chunks → Deltas as they come, and the whole GenerateResult at the end.
- * Text and reasoning pass through piece by piece; tool calls arrive as fragments (name first,
- * arguments in pieces, keyed by index) and are handed on whole, once their choice finishes.
+ * Text and reasoning pass through piece by piece. Tool calls arrive as fragments (id and name
+ * first, arguments in pieces, keyed by index): they are passed on as they come (`toolCallParts`),
+ * and whole once their choice finishes (`toolCalls`, for clients that take calls whole).
  */
 export async function readStream(args: StreamArgs & { events: AsyncIterable<string> }): Promise<GenerateResult> {
   const reader = new StreamReader(args);
@@ -56,7 +57,10 @@ export class StreamReader {
       if (typeof delta.content === "string" && delta.content) d.text = delta.content;
       const r = reasoningOf(delta);
       if (typeof r === "string" && r) d.reasoning = r;
-      if (delta.tool_calls) for (const tc of delta.tool_calls) mergeCall(this.calls, tc);
+      if (Array.isArray(delta.tool_calls)) {
+        const parts = delta.tool_calls.map((tc: unknown) => mergeCall(this.calls, tc)).filter((p: ToolCallPart | undefined) => p !== undefined);
+        if (parts.length) d.toolCallParts = parts;
+      }
       if (choice.logprobs) {
         const lp = chatLogprobs(choice.logprobs);
         if (lp?.length) d.logprobs = lp;
@@ -68,13 +72,13 @@ export class StreamReader {
         if (lp?.length) d.logprobs = lp;
       }
     }
-    if (d.text || d.reasoning || d.logprobs || (kind === "chat" && choice.delta?.tool_calls)) {
+    if (d.text || d.reasoning || d.logprobs || d.toolCallParts) {
       this.firstAt ||= performance.now();
       if (d.text || d.reasoning) this.pieces++;
       if (d.text) this.text += d.text;
       if (d.reasoning) this.reasoning += d.reasoning;
       if (d.logprobs) this.logprobs.push(...d.logprobs);
-      if (d.text || d.reasoning || d.logprobs) onDelta?.(d);
+      onDelta?.(d);
     }
     if (choice.finish_reason) {
       this.finish = finishReason(choice.finish_reason);
@@ -106,19 +110,32 @@ export class StreamReader {
   }
 }
 
-function mergeCall(calls: Map<number, ToolCall>, tc: any) {
-  const index = typeof tc.index === "number" ? tc.index : calls.size;
-  const call = calls.get(index) ?? { id: "", name: "", arguments: "" };
-  if (tc.id) call.id = String(tc.id);
-  if (tc.function?.name) call.name += String(tc.function.name);
-  if (tc.function?.arguments) call.arguments += String(tc.function.arguments);
-  calls.set(index, call);
+/**
+ * Adds a fragment to its call; returns what it adds, as a part to pass on (undefined when it adds
+ * nothing). Calls are numbered from 0 in the order they first appear, whatever indexes the
+ * upstream uses. Some servers send no call ids: one is made up with the first fragment, so the
+ * streamed and the final calls agree.
+ */
+function mergeCall(calls: Map<number, ToolCall>, tc: any): ToolCallPart | undefined {
+  if (!tc || typeof tc !== "object") return undefined;
+  const key = typeof tc.index === "number" ? tc.index : calls.size;
+  const index = [...calls.keys()].indexOf(key);
+  const call = calls.get(key) ?? { id: "", name: "", arguments: "" };
+  const part: ToolCallPart = { index: index < 0 ? calls.size : index };
+  if (index < 0) {
+    call.id = tc.id ? String(tc.id) : `call_${randomBytes(12).toString("hex")}`;
+    part.id = call.id;
+    calls.set(key, call);
+  }
+  const name = tc.function?.name ? String(tc.function.name) : "";
+  const args = tc.function?.arguments ? String(tc.function.arguments) : "";
+  call.name += name;
+  call.arguments += args;
+  if (name) part.name = name;
+  if (args) part.arguments = args;
+  return part.id || name || args ? part : undefined;
 }
 
-/** Some servers send no call ids; one is made up once, so the streamed and final calls agree. */
 function toolList(calls: Map<number, ToolCall>): ToolCall[] {
-  return [...calls.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => {
-    c.id ||= `call_${randomBytes(12).toString("hex")}`;
-    return { ...c };
-  });
+  return [...calls.values()].map((c) => ({ ...c }));
 }

@@ -69,11 +69,24 @@ export interface TokenLogprob {
 }
 
 /** One streamed piece of an answer. */
+/**
+ * A piece of a tool call as an upstream streams it: the first piece of a call has its id and
+ * name, later ones more of its arguments. `index` counts the answer's calls from 0.
+ */
+export interface ToolCallPart {
+  index: number;
+  id?: string;
+  name?: string;
+  arguments?: string;
+}
+
 export interface Delta {
   text?: string;
   /** Reasoning models' thinking, kept apart from the answer. */
   reasoning?: string;
+  /** Whole calls. A backend that streamed them as `toolCallParts` sends them whole too, once finished. */
   toolCalls?: ToolCall[];
+  toolCallParts?: ToolCallPart[];
   logprobs?: TokenLogprob[];
 }
 

@@ -83,9 +83,11 @@ describe("an upstream model through Freehold", () => {
 
     const stream = await ai.chat.completions.create({ model: "remote", messages: [{ role: "user", content: "weather?" }], tools, stream: true });
     const calls: { id?: string; name?: string; args: string }[] = [];
+    const fragments: unknown[] = [];
     let finish;
     for await (const c of stream) {
       for (const tc of c.choices[0]?.delta?.tool_calls ?? []) {
+        fragments.push(tc);
         const call = (calls[tc.index] ??= { args: "" });
         call.id ??= tc.id;
         call.name ??= tc.function?.name;
@@ -95,6 +97,44 @@ describe("an upstream model through Freehold", () => {
     }
     expect(calls).toEqual([{ id: "call_abc", name: "get_weather", args: '{"city":"Oslo"}' }]);
     expect(finish).toBe("tool_calls");
+    // Passed on as the upstream streamed them, in OpenAI's fragments, not whole at the end.
+    expect(fragments).toEqual([
+      { index: 0, id: "call_abc", type: "function", function: { name: "get_weather", arguments: "" } },
+      { index: 0, function: { arguments: '{"city":' } },
+      { index: 0, function: { arguments: '"Oslo"}' } },
+    ]);
+  });
+
+  test("streamed tool calls without ids or from index 1 get ids once and indexes from 0; Ollama gets them whole", async () => {
+    up.setScript(() => ({
+      raw: (res) => {
+        const chunk = (delta: object, finish: string | null = null) =>
+          `data: ${JSON.stringify({ id: "x", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.end(
+          chunk({ role: "assistant", content: null }) +
+          chunk({ tool_calls: [{ index: 1, function: { name: "a", arguments: "{}" } }] }) +
+          chunk({ tool_calls: [{ index: 2, function: { name: "b", arguments: '{"x"' } }] }) +
+          chunk({ tool_calls: [{ index: 2, function: { arguments: ":1}" } }] }) +
+          chunk({}, "tool_calls") + "data: [DONE]\n\n",
+        );
+      },
+    }));
+    const tools = [{ type: "function" as const, function: { name: "a", parameters: { type: "object" } } }, { type: "function" as const, function: { name: "b", parameters: { type: "object" } } }];
+    const stream = await ai.chat.completions.create({ model: "remote", messages: [{ role: "user", content: "go" }], tools, stream: true });
+    const fragments: { index: number; id?: string; function?: { name?: string; arguments?: string } }[] = [];
+    for await (const c of stream) fragments.push(...(c.choices[0]?.delta?.tool_calls ?? []));
+    expect(fragments.map((f) => f.index)).toEqual([0, 1, 1]);
+    expect(fragments[0].id).toMatch(/^call_/);
+    expect(fragments[1].id).toMatch(/^call_/);
+    expect(fragments[2].id).toBeUndefined();
+    expect(fragments.map((f) => f.function?.arguments).join("")).toBe('{}{"x":1}');
+
+    // Ollama's chat sends calls whole, once: the same calls, ids included.
+    const res = await fetch(`${s.url}/api/chat`, { method: "POST", body: JSON.stringify({ model: "remote", messages: [{ role: "user", content: "go" }], tools }) });
+    const lines = (await res.text()).trim().split("\n").map((l) => JSON.parse(l));
+    const ollamaCalls = lines.flatMap((l) => l.message?.tool_calls ?? []);
+    expect(ollamaCalls.map((c: { function: { name: string; arguments: unknown } }) => [c.function.name, c.function.arguments])).toEqual([["a", {}], ["b", { x: 1 }]]);
   });
 
   test("completions and embeddings", async () => {

@@ -57,9 +57,16 @@ describe("reading a streamed answer", () => {
         delta({}, "tool_calls"), { choices: [], usage: { prompt_tokens: 7, completion_tokens: 9 } }, "[DONE]",
       ),
     });
-    expect(seen).toEqual([{ reasoning: "hmm" }, { text: "Hi" }, {
-      toolCalls: [{ id: "c1", name: "get_weather", arguments: '{"city":"Oslo"}' }, { id: "c2", name: "noop", arguments: "{}" }],
-    }]);
+    expect(seen).toEqual([
+      { reasoning: "hmm" }, { text: "Hi" },
+      // Parts as they come (interleaved calls keep their own index)...
+      { toolCallParts: [{ index: 0, id: "c1", name: "get_" }] },
+      { toolCallParts: [{ index: 0, name: "weather", arguments: '{"city":' }] },
+      { toolCallParts: [{ index: 1, id: "c2", name: "noop", arguments: "{}" }] },
+      { toolCallParts: [{ index: 0, arguments: '"Oslo"}' }] },
+      // ...and the calls whole once the choice finished.
+      { toolCalls: [{ id: "c1", name: "get_weather", arguments: '{"city":"Oslo"}' }, { id: "c2", name: "noop", arguments: "{}" }] },
+    ]);
     expect(r).toMatchObject({ text: "Hi", reasoning: "hmm", finishReason: "tool_calls", usage: { promptTokens: 7, completionTokens: 9 } });
     expect(r.toolCalls).toHaveLength(2);
   });

@@ -46,7 +46,9 @@ export function chatRoutes(server: FastifyInstance, app: App, opts: OpenAIOption
  * the full answer.
  */
 function chatStream(sse: SseStream, meta: Meta, plan: ChatPlan): StreamHooks {
-  const state = Array.from({ length: plan.n }, () => ({ roleSent: false, text: "", reasoning: "", tools: 0, logprobs: [] as TokenLogprob[], logprobsSeen: 0 }));
+  // tools: whole calls seen; partsBase: the index the parts' calls start from, once parts came
+  // (the same calls then also come whole at the end: counted, not sent again).
+  const state = Array.from({ length: plan.n }, () => ({ roleSent: false, text: "", reasoning: "", tools: 0, partsBase: -1, logprobs: [] as TokenLogprob[], logprobsSeen: 0 }));
   const emit = (i: number, delta: Record<string, unknown>, logprobs: unknown, finish: string | null) => {
     const s = state[i];
     if (!s.roleSent) delta = { role: "assistant", ...delta };
@@ -60,11 +62,13 @@ function chatStream(sse: SseStream, meta: Meta, plan: ChatPlan): StreamHooks {
       s.logprobs.push(...d.logprobs);
       s.logprobsSeen += d.logprobs.length;
     }
-    const fields = deltaFields(d, s.tools);
+    if (d.toolCallParts?.length && s.partsBase < 0) s.partsBase = s.tools;
+    const whole = s.partsBase < 0 ? d.toolCalls : undefined;
+    const fields = deltaFields({ ...d, toolCalls: whole }, s.partsBase < 0 ? s.tools : s.partsBase);
+    s.tools += d.toolCalls?.length ?? 0;
     if (Object.keys(fields).length === 0) return;
     s.text += d.text ?? "";
     s.reasoning += d.reasoning ?? "";
-    s.tools += d.toolCalls?.length ?? 0;
     emit(i, fields, s.logprobs.length ? chatLogprobs(s.logprobs.splice(0)) : null, null);
   };
   return {

@@ -97,12 +97,22 @@ export const usageChunk = (meta: Meta, object: string, u: ReturnType<typeof usag
   id: meta.id, object, created: meta.created, model: meta.model, choices: [], usage: u,
 });
 
-/** The delta fields of one streamed piece (role and tool-call indexes are the stream's business). */
+/**
+ * The delta fields of one streamed piece (role and tool-call indexes are the stream's business).
+ * Tool calls go out as the backend streamed them: in parts (OpenAI's fragments: id, type and name
+ * first, then the arguments piece by piece) or whole.
+ */
 export function deltaFields(d: Delta, toolIndex: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (d.text) out.content = d.text;
   if (d.reasoning) out.reasoning_content = d.reasoning;
-  if (d.toolCalls?.length) out.tool_calls = toolCalls(d.toolCalls, toolIndex);
+  if (d.toolCallParts?.length) {
+    out.tool_calls = d.toolCallParts.map((p) => ({
+      index: toolIndex + p.index,
+      ...(p.id ? { id: p.id, type: "function" as const } : {}),
+      function: { ...(p.name !== undefined || p.id ? { name: p.name ?? "" } : {}), arguments: p.arguments ?? "" },
+    }));
+  } else if (d.toolCalls?.length) out.tool_calls = toolCalls(d.toolCalls, toolIndex);
   return out;
 }
 
