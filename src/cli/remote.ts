@@ -31,10 +31,13 @@ export interface RemoteModel {
   details: { format?: string; family?: string; parameter_size?: string; quantization_level?: string };
 }
 
-/** The server's local models (/api/tags, upstream engines left out as `freehold list` does). */
+/**
+ * The server's local models (/api/tags, upstream engines left out as `freehold list` does), named
+ * as `freehold list` names them: without the ":latest" Ollama's listing adds to untagged names.
+ */
 export async function remoteModels(server: RunningServer): Promise<RemoteModel[]> {
   const { models } = await (await call(server, "/api/tags")).json() as { models: RemoteModel[] };
-  return models.filter((m) => m.details.format !== "upstream");
+  return models.filter((m) => m.details.format !== "upstream").map((m) => ({ ...m, name: m.name.replace(/:latest$/, "") }));
 }
 
 export interface ChatOptions {

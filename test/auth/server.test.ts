@@ -77,7 +77,7 @@ describe("scopes", () => {
 
     const inference = await key({ scopes: ["inference"] });
     const asUser = new Ollama({ host: s.url, headers: { Authorization: `Bearer ${inference.secret}` } });
-    expect((await asUser.list()).models.map((m) => m.name)).toContain("tiny");
+    expect((await asUser.list()).models.map((m) => m.name)).toContain("tiny:latest");
     await expect(asUser.copy({ source: "tiny", destination: "tiny2" })).rejects.toMatchObject({ status_code: 403 });
 
     const admin = await key({ scopes: ["admin"] });
