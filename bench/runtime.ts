@@ -61,6 +61,8 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; investigate
     "EOS cannot be banned: node-llama-cpp's TokenBias silently drops biases on end-of-generation tokens, so `logitBias: {EOS: -100}` has no effect; " +
     "the worker uses the first of a fixed list of short prompts whose greedy continuation runs 128 tokens without EOS on this file (BOS alone stops after 37 on the 1.1B shape). " +
     "llama-bench's pp512 and tg128 measure the same work without sampling, detokenizing or any JavaScript. " +
+    "Both sides run flash attention: the runtime's contexts keep node-llama-cpp's default (\"auto\", on for the CPU, as llama-bench's); " +
+    "forced off, tg drops ~10% on the 135M shape and ~6% on the 1.1B shape (A/B, 2026-11-24). " +
     "Load = weights read + context created (the runtime's load event), after a warm page cache. Goal: ≥ 0.95x for pp and tg.",
     "",
     table(["model", "threads", "load s (ours)", "pp tok/s ours", "pp tok/s llama-bench", "pp ratio", "tg tok/s ours", "tg tok/s llama-bench", "tg ratio"], rows),

@@ -207,7 +207,9 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; long?: bool
       "(`server.streamIntervalMs`, src/api/coalesce.ts; the first token at once), so this model's ~5 ms tokens go 3-4 to a write; in " +
       "an A/B of the same tree (6 interleaved rounds, medians) 0, 10 and 20 ms streamed 97, 150 and 157 tokens/s against llama-server's " +
       "176. Models slower than 20 ms a token (the 1.1B shape) stream token by token as before. What is left to llama-bench is the " +
-      "runtime's own gap (Runtime speed against llama-bench). Also tried, and not shipped: node-llama-cpp built from its bundled source " +
+      "runtime's own gap (Runtime speed against llama-bench): in an A/B on 2026-11-24 (3 interleaved rounds, /v1/completions streamed " +
+      "against `runtime.complete` in-process, same file and threads), HTTP and streaming cost nothing measurable, 1.01x the in-process " +
+      "tokens/s on the 1.1B shape (44.0 against 43.4, llama-bench 45.3-46.6) and 0.99x on the 135M shape (171.6 against 172.6). Also tried, and not shipped: node-llama-cpp built from its bundled source " +
       "with OpenMP (streamed 166 tokens/s against llama-server's 171 before the pacing, but ~8% slower in-process and ~6% slower at " +
       "4 and 8 concurrent streams), and built with a persistent ggml thread pool attached to each context (a ~40-line patch to its " +
       "addon: 137 against 114 tokens/s streamed before the pacing, in-process within this machine's noise); both need a compiler at install.",
