@@ -25,7 +25,8 @@ import { pathToFileURL } from "node:url";
 import { planModel } from "../src/runtime/plan.ts";
 import { benchModel, registerLinked } from "./lib/models.ts";
 import { llamaBench, nativeTools, startLlamaServer } from "./lib/native.ts";
-import { fmt, log, median, percentile, ratio, startFreehold } from "./lib/proc.ts";
+import { fmt, log, median, percentile, ratio, runWorker, startFreehold } from "./lib/proc.ts";
+import type { WorkerResult } from "./lib/runtimeWorker.ts";
 import { machine, table, writeSection } from "./lib/report.ts";
 import { streamCompletion, type StreamTiming } from "./lib/sse.ts";
 
@@ -121,19 +122,21 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; long?: bool
       const ls: Server = { name: "llama-server", url: native.url, model: "m" };
       await singleStream(fh, id, 16); // loads the model
       await singleStream(ls, id, 16);
-      const ours: number[] = [], server: number[] = [], bench: number[] = [];
+      const ours: number[] = [], inProcess: number[] = [], server: number[] = [], bench: number[] = [];
       for (let r = 0; r < rounds; r++) {
         const steps = [
           async () => ours.push(await singleStream(fh, id, 128)),
+          // The same runtime without HTTP (a fresh process, as bench/runtime.ts): what the API adds on top.
+          async () => inProcess.push((await runWorker<WorkerResult>("bench/lib/runtimeWorker.ts", { path: file, threads: THREADS, only: "tg", reps: 1 }, { UV_THREADPOOL_SIZE: "1" })).tg[0]),
           async () => server.push(await singleStream(ls, id, 128)),
           async () => bench.push((await llamaBench(tools.bench, file, { threads: THREADS, prompt: 0, gen: 128, reps: 1 })).tg),
         ];
         if (r % 2 === 1) steps.reverse();
         for (const s of steps) await s();
-        log("serving", `${label} round ${r + 1}: freehold ${fmt(ours.at(-1)!)} llama-server ${fmt(server.at(-1)!)} llama-bench ${fmt(bench.at(-1)!)} tok/s`);
+        log("serving", `${label} round ${r + 1}: freehold ${fmt(ours.at(-1)!)} in-process ${fmt(inProcess.at(-1)!)} llama-server ${fmt(server.at(-1)!)} llama-bench ${fmt(bench.at(-1)!)} tok/s`);
       }
-      const [o, s, b] = [median(ours), median(server), median(bench)];
-      singleRows.push([label, THREADS, fmt(o), fmt(s), fmt(b), ratio(o, b), ratio(s, b), ratio(o, s)]);
+      const [o, i, s, b] = [median(ours), median(inProcess), median(server), median(bench)];
+      singleRows.push([label, THREADS, fmt(o), fmt(i), fmt(s), fmt(b), ratio(o, b), ratio(o, i), ratio(s, b), ratio(o, s)]);
       await native.stop();
     }
 
@@ -194,10 +197,12 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; long?: bool
       `### Single stream (${rounds} interleaved round(s), medians)`,
       "",
       "Decode tokens/s of one streamed request of 128 tokens: (text chunks − 1) / (last chunk − first chunk), as the client sees it; " +
-      "`llama-server --parallel 1` measured the same way; `llama-bench -p 0 -n 128 -r 1` alongside. Goal: Freehold ≥ 0.95x llama-bench.",
+      "`llama-server --parallel 1` measured the same way; `llama-bench -p 0 -n 128 -r 1` alongside; and Freehold's runtime in-process " +
+      "(bench/lib/runtimeWorker.ts, tg: 128 tokens / wall time of `runtime.complete`, as in Runtime speed against llama-bench), so that " +
+      "Freehold / in-process is what HTTP, JSON and streaming take. Goal: Freehold ≥ 0.95x llama-bench.",
       "",
-      table(["model", "threads", "Freehold tok/s", "llama-server tok/s", "llama-bench tg tok/s",
-        "Freehold / llama-bench", "llama-server / llama-bench", "Freehold / llama-server"], singleRows),
+      table(["model", "threads", "Freehold tok/s", "Freehold in-process tok/s", "llama-server tok/s", "llama-bench tg tok/s",
+        "Freehold / llama-bench", "Freehold / in-process", "llama-server / llama-bench", "Freehold / llama-server"], singleRows),
       "",
       "Small, fast models and streaming (measured separately, 2026-11-24, same files): the SmolLM-135M shape used to stream at " +
       "100-125 tokens/s (0.54x llama-bench, 0.67x llama-server) while the runtime made 160-175 in-process and a whole answer through " +
