@@ -2,6 +2,8 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { grammarSchema } from "../../src/runtime/grammarSchema.ts";
 import { Runtime } from "../../src/runtime/index.ts";
+import { getLlama } from "../../src/runtime/llama.ts";
+import { INTEGER_RULE, NUMBER_RULE } from "../../src/runtime/numberGrammar.ts";
 import type { LocalModelRef } from "../../src/runtime/types.ts";
 import { testModel } from "../helpers/models.ts";
 
@@ -85,6 +87,28 @@ describe("generation under a converted schema validates against the original", (
       const value = JSON.parse(r.text);
       expect(validate(value), `seed ${seed}: ${r.text} ${JSON.stringify(validate.errors)}`).toBe(true);
     }
+  }, 120_000);
+
+  test("numbers validate: integers without exponent, numbers always finite (12 seeds; before, 36 of 60 answers failed)", async () => {
+    const numbers = {
+      type: "object",
+      properties: { count: { type: "integer" }, price: { type: "number" }, ids: { type: "array", items: { type: "integer" }, maxItems: 3 } },
+      required: ["count", "price", "ids"],
+      additionalProperties: false,
+    };
+    const check = new Ajv2020({ strict: false }).compile(numbers);
+    let validated = 0;
+    for (let seed = 0; seed < 12; seed++) {
+      const r = await runtime.chat(tiny, [{ role: "user", content: "Price a box" }], { seed, maxTokens: 200, temperature: 1, format: { type: "json_schema", schema: numbers } });
+      if (r.finishReason === "length") continue;
+      expect(check(JSON.parse(r.text)), `seed ${seed}: ${r.text} ${JSON.stringify(check.errors)}`).toBe(true);
+      validated++;
+    }
+    expect(validated).toBeGreaterThanOrEqual(6);
+    // The same rules in every grammar node-llama-cpp builds from a schema (tool parameters too).
+    const grammar = await (await getLlama({ gpu: false })).createGrammarForJsonSchema(numbers as never);
+    expect(grammar.grammar).toContain(`::= ${INTEGER_RULE}\n`);
+    expect(grammar.grammar).toContain(`::= ${NUMBER_RULE}\n`);
   }, 120_000);
 
   test("a schema it cannot enforce is refused before anything runs", async () => {
