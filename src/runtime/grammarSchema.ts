@@ -41,6 +41,7 @@ function convert(s: unknown, at: string, depth: number, param: string): Schema {
   if (!isObj(s)) throw invalid(`${at}: ${s === false ? "the schema `false` accepts nothing" : "a JSON schema must be an object"}`, param);
 
   const out: Schema = {};
+  let closed = false;
   const sub = (v: unknown, key: string) => convert(v, `${at}.${key}`, depth + 1, param);
   const map = (v: unknown, key: string) => {
     if (!isObj(v)) throw invalid(`${at}.${key}: must be an object of schemas`, param);
@@ -86,6 +87,12 @@ function convert(s: unknown, at: string, depth: number, param: string): Schema {
         break;
       case "items":
         if (Array.isArray(v)) out.prefixItems = list(v, key); // the older tuple form
+        else if (v === false) closed = true; // nothing beyond prefixItems
+        else if (v !== true) out.items = sub(v, key);
+        break;
+      case "additionalItems": // the older tuple form's items beyond it (ignored beside a single items schema)
+        if (!Array.isArray(s.items)) break;
+        if (v === false) closed = true;
         else if (v !== true) out.items = sub(v, key);
         break;
       case "prefixItems":
@@ -108,6 +115,11 @@ function convert(s: unknown, at: string, depth: number, param: string): Schema {
       default:
         throw refuse(`the keyword "${key}"`);
     }
+  }
+  if (closed) {
+    const n = (out.prefixItems as unknown[] | undefined)?.length ?? 0;
+    if (typeof out.minItems === "number" && out.minItems > n) throw invalid(`${at}: minItems ${out.minItems} with at most ${n} items allowed accepts nothing`, param);
+    out.maxItems = Math.min(typeof out.maxItems === "number" ? out.maxItems : n, n);
   }
   const alongside = Object.keys(out).filter((k) => k !== "oneOf" && k !== "$defs");
   if (out.oneOf && alongside.length) throw refuse(`anyOf/oneOf next to ${alongside.join(", ")}`);

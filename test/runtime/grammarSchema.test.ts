@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { grammarSchema } from "../../src/runtime/grammarSchema.ts";
 import { Runtime } from "../../src/runtime/index.ts";
 import { getLlama } from "../../src/runtime/llama.ts";
-import { INTEGER_RULE, NUMBER_RULE } from "../../src/runtime/numberGrammar.ts";
+import { DATE_RULE, INTEGER_RULE, NUMBER_RULE } from "../../src/runtime/grammarRules.ts";
 import type { LocalModelRef } from "../../src/runtime/types.ts";
 import { testModel } from "../helpers/models.ts";
 
@@ -55,6 +55,20 @@ describe("JSON schema → what the grammar enforces", () => {
   });
 });
 
+describe("tuples closed with items: false (and the older additionalItems)", () => {
+  test("become prefixItems with maxItems at their length; an impossible minItems is refused", () => {
+    const pair = [{ type: "integer" }, { type: "boolean" }];
+    expect(grammarSchema({ type: "array", prefixItems: pair, items: false }, "format")).toEqual({ type: "array", prefixItems: pair, maxItems: 2 });
+    expect(grammarSchema({ type: "array", items: pair, additionalItems: false, minItems: 2 }, "format")).toEqual({ type: "array", prefixItems: pair, minItems: 2, maxItems: 2 });
+    expect(grammarSchema({ items: [{ type: "integer" }], additionalItems: { type: "boolean" } }, "format"))
+      .toEqual({ type: "array", prefixItems: [{ type: "integer" }], items: { type: "boolean" } });
+    expect(grammarSchema({ type: "array", items: false }, "format")).toEqual({ type: "array", maxItems: 0 });
+    // additionalItems means nothing beside a single items schema.
+    expect(grammarSchema({ type: "array", items: { type: "integer" }, additionalItems: false }, "format")).toEqual({ type: "array", items: { type: "integer" } });
+    expect(() => grammarSchema({ type: "array", prefixItems: pair, items: false, minItems: 3 }, "format")).toThrow(/accepts nothing/);
+  });
+});
+
 describe("generation under a converted schema validates against the original", () => {
   let runtime: Runtime;
   let tiny: LocalModelRef;
@@ -89,27 +103,50 @@ describe("generation under a converted schema validates against the original", (
     }
   }, 120_000);
 
-  test("numbers validate: integers without exponent, numbers always finite (12 seeds; before, 36 of 60 answers failed)", async () => {
-    const numbers = {
+  test("numbers and dates validate: integers without exponent, numbers finite, real calendar days (12 seeds)", async () => {
+    // Before the corrected rules (grammarRules.ts), 36 of 60 answers had an exponent that broke
+    // an integer or made Infinity, and dates came out as 02-30 or 11-31.
+    const values = {
       type: "object",
-      properties: { count: { type: "integer" }, price: { type: "number" }, ids: { type: "array", items: { type: "integer" }, maxItems: 3 } },
-      required: ["count", "price", "ids"],
+      properties: {
+        count: { type: "integer" }, price: { type: "number" }, ids: { type: "array", items: { type: "integer" }, maxItems: 3 },
+        day: { type: "string", format: "date" }, at: { type: "string", format: "date-time" },
+      },
+      required: ["count", "price", "ids", "day", "at"],
       additionalProperties: false,
     };
-    const check = new Ajv2020({ strict: false }).compile(numbers);
+    const ajv = new Ajv2020({ strict: false });
+    ajv.addFormat("date", isDate);
+    ajv.addFormat("date-time", (v: string) => isDate(v.slice(0, 10)) && v[10] === "T");
+    const check = ajv.compile(values);
     let validated = 0;
     for (let seed = 0; seed < 12; seed++) {
-      const r = await runtime.chat(tiny, [{ role: "user", content: "Price a box" }], { seed, maxTokens: 200, temperature: 1, format: { type: "json_schema", schema: numbers } });
+      const r = await runtime.chat(tiny, [{ role: "user", content: "Price a box" }], { seed, maxTokens: 300, temperature: 1, format: { type: "json_schema", schema: values } });
       if (r.finishReason === "length") continue;
       expect(check(JSON.parse(r.text)), `seed ${seed}: ${r.text} ${JSON.stringify(check.errors)}`).toBe(true);
       validated++;
     }
     expect(validated).toBeGreaterThanOrEqual(6);
     // The same rules in every grammar node-llama-cpp builds from a schema (tool parameters too).
-    const grammar = await (await getLlama({ gpu: false })).createGrammarForJsonSchema(numbers as never);
-    expect(grammar.grammar).toContain(`::= ${INTEGER_RULE}\n`);
-    expect(grammar.grammar).toContain(`::= ${NUMBER_RULE}\n`);
+    const grammar = (await (await getLlama({ gpu: false })).createGrammarForJsonSchema(values as never)).grammar;
+    expect(grammar).toContain(`::= ${INTEGER_RULE}\n`);
+    expect(grammar).toContain(`::= ${NUMBER_RULE}\n`);
+    expect(grammar).toContain(DATE_RULE);
   }, 120_000);
+
+  test("the date rule takes exactly the calendar's days", () => {
+    // The rule's GBNF read as a regular expression (it uses only literals, classes, groups and counts).
+    const re = new RegExp(`^${DATE_RULE.replace(/"([^"]*)"/g, (_, lit: string) => lit.replace(/[-+]/g, "\\$&")).replace(/\s+/g, "")}$`);
+    const pad = (n: number, w: number) => String(n).padStart(w, "0");
+    for (const year of [0, 4, 100, 400, 1900, 1999, 2000, 2023, 2024, 2100, 2400, 9996, 9999]) {
+      for (let month = 0; month <= 13; month++) {
+        for (let day = 0; day <= 32; day++) {
+          const text = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
+          expect(re.test(text), text).toBe(isDate(text));
+        }
+      }
+    }
+  });
 
   test("a schema it cannot enforce is refused before anything runs", async () => {
     await expect(runtime.chat(tiny, [{ role: "user", content: "hi" }], { format: { type: "json_schema", schema: { type: "integer", maximum: 3 } } }))
@@ -118,3 +155,13 @@ describe("generation under a converted schema validates against the original", (
       .rejects.toMatchObject({ code: "invalid_request", details: { param: "tools" } });
   });
 });
+
+/** A real calendar day, YYYY-MM-DD (what a validator's `format: "date"` checks). */
+function isDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+}
