@@ -134,6 +134,21 @@ describe("generation under a converted schema validates against the original", (
     expect(grammar).toContain(DATE_RULE);
   }, 120_000);
 
+  test("strings keep their minLength: tokens the answer does not show are banned under JSON formats (40 seeds)", async () => {
+    // <s> or <unk> could fill minLength in the grammar's reading and vanish from the answer.
+    const short = { type: "object", properties: { s: { type: "string", minLength: 2, maxLength: 5 } }, required: ["s"], additionalProperties: false };
+    // The demo model's weights (seed 1): before the ban, seeds 11, 28 and 34 answered "s": "".
+    const demo = { name: "demo", path: await testModel({ seed: 1 }) };
+    let checked = 0;
+    for (let seed = 0; seed < 40; seed++) {
+      const r = await runtime.chat(demo, [{ role: "user", content: "json" }], { seed, maxTokens: 200, temperature: 1, format: { type: "json_schema", schema: short } });
+      if (r.finishReason === "length") continue;
+      expect([...JSON.parse(r.text).s].length, `seed ${seed}: ${r.text}`).toBeGreaterThanOrEqual(2);
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(25);
+  }, 120_000);
+
   test("the date rule takes exactly the calendar's days", () => {
     // The rule's GBNF read as a regular expression (it uses only literals, classes, groups and counts).
     const re = new RegExp(`^${DATE_RULE.replace(/"([^"]*)"/g, (_, lit: string) => lit.replace(/[-+]/g, "\\$&")).replace(/\s+/g, "")}$`);
