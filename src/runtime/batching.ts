@@ -1,4 +1,5 @@
 import type { BatchItem, CustomBatchingPrioritizationStrategy, LlamaContext, PrioritizedBatchItem } from "node-llama-cpp";
+import type { SequenceClearer } from "./clearing.ts";
 
 /**
  * How many times in a row a batch may be held back for a sequence that is still on its way (see
@@ -37,6 +38,8 @@ interface QueuedDecode { sequenceId: number; tokens: unknown }
  *
  * 3. Prompts in chunks, first come first served (`schedule`), between the generating streams'
  *    tokens.
+ * 4. Finished sequences cleared between decodes (clearing.ts): this callback runs where the
+ *    decode loop holds the context's lock and no decode is in flight.
  *
  * Measured (1.1B shape, 4 streams × 2 requests × 64 tokens): 448 micro-batches → 131, the
  * minimum being 128; tokens/s in BENCHMARKS.md (serving). node-llama-cpp's batch items carry no
@@ -46,17 +49,20 @@ interface QueuedDecode { sequenceId: number; tokens: unknown }
 export class Batcher {
   readonly stats: BatchStats = { batches: 0, items: 0, unordered: 0 };
   private context?: LlamaContext;
+  private clearer?: SequenceClearer;
   /** Sequences that got a sampled token in the last batch: each will queue again unless it ended. */
   private expected = new Set<number>();
   private holds = 0;
 
   constructor(private readonly promptChunk = DEFAULT_PROMPT_CHUNK) {}
 
-  attach(context: LlamaContext): void {
+  attach(context: LlamaContext, clearer?: SequenceClearer): void {
     this.context = context;
+    this.clearer = clearer;
   }
 
   readonly strategy: CustomBatchingPrioritizationStrategy = ({ items, size }) => {
+    this.clearer?.atSafePoint();
     if (items.length === 0) return [];
     const ids = this.sequenceIds(items);
     if (ids && this.holds < MAX_HOLDS) {

@@ -42,9 +42,8 @@ export async function withModel<T>(pool: ModelPool, ref: LocalModelRef, opts: Ho
  * runs `run` on a sequence of its own (with a `cacheScope`, possibly one holding that scope's
  * previous chat, see PromptCache). Waits in the model's bounded FIFO queue when every
  * sequence is busy; the sequence is cleared and passed to the next waiter when `run` settles.
- * The answer does not wait for the clearing: clearing needs the context's lock, which
- * node-llama-cpp's decode loop holds for as long as other streams keep generating, so a short
- * answer would otherwise end only when the longest one beside it did.
+ * The answer does not wait for the clearing, which waits for a moment when no decode runs
+ * (clearing.ts).
  */
 export function withSequence<P, T>(
   pool: ModelPool, ref: LocalModelRef, opts: HoldOptions,

@@ -5,6 +5,7 @@ import { FreeholdError } from "../errors.ts";
 import type { LocalModelRef } from "./types.ts";
 import { chatWrapperFor } from "./chatWrapper.ts";
 import { Batcher, type BatchStats } from "./batching.ts";
+import { SequenceClearer } from "./clearing.ts";
 import { predictMemory } from "./memory.ts";
 import { PromptCache } from "./promptCache.ts";
 import { Slots } from "./slots.ts";
@@ -185,9 +186,10 @@ export class LoadedModel {
       const what = lora.length ? `LoRA adapters ${lora.map((a) => a.path).join(", ")}` : "a context";
       throw new FreeholdError(lora.length ? "invalid_request" : "unavailable", `cannot create ${what} for ${this.name}: ${(e as Error).message}`, { cause: e });
     });
-    batcher.attach(context);
     const all = Array.from({ length: sequences }, () => context.getSequence());
+    const clearer = await SequenceClearer.create(context, all[0]);
+    batcher.attach(context, clearer);
     const slots = new Slots(all, queueLimit, this.name);
-    return { context, slots, cache: new PromptCache(slots), batcher };
+    return { context, slots, cache: new PromptCache(slots, (s) => clearer.clear(s)), batcher };
   }
 }

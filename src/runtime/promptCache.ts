@@ -11,7 +11,7 @@ import type { Slots } from "./slots.ts";
  * Kept narrow on purpose:
  * - one sequence per context, and only while the context is otherwise idle: erasing a cached
  *   tail takes the context's lock, which node-llama-cpp's decode loop holds while any stream
- *   generates, so under load every freed sequence is cleared as before;
+ *   generates, so under load every freed sequence is cleared (between decodes, clearing.ts);
  * - only for the same scope (API key, web user, or "open" on a keyless server): a cached prefix
  *   answers sooner, and another caller could time that to learn what was asked;
  * - only chats (LlamaChat adapts the sequence to the prompt); completions, next-token evals and
@@ -20,7 +20,11 @@ import type { Slots } from "./slots.ts";
 export class PromptCache {
   private kept?: { sequence: LlamaContextSequence; scope: string };
 
-  constructor(private readonly slots: Slots<LlamaContextSequence>) {}
+  constructor(
+    private readonly slots: Slots<LlamaContextSequence>,
+    /** Empties a sequence (clearing.ts: without waiting for the other streams to end). */
+    private readonly clearSequence: (sequence: LlamaContextSequence) => Promise<void> = (s) => s.clearHistory(),
+  ) {}
 
   /** Waits for a sequence: the kept one if it is this scope's and the context is idle, else an empty one first. */
   async lease(signal: AbortSignal | undefined, scope: string | undefined): Promise<LlamaContextSequence> {
@@ -30,7 +34,7 @@ export class PromptCache {
     const sequence = await this.slots.acquire(signal, kept ? (s) => (s === kept.sequence ? (reusable ? -1 : Infinity) : undefined) : undefined);
     if (sequence === this.kept?.sequence) {
       this.kept = undefined;
-      if (!reusable) await sequence.clearHistory().catch(() => undefined);
+      if (!reusable) await this.clearSequence(sequence).catch(() => undefined);
     }
     return sequence;
   }
@@ -51,7 +55,7 @@ export class PromptCache {
   }
 
   private async clear(sequence: LlamaContextSequence): Promise<void> {
-    await sequence.clearHistory().catch(() => undefined);
+    await this.clearSequence(sequence).catch(() => undefined);
     this.slots.release(sequence);
   }
 }

@@ -1,24 +1,24 @@
-import { LlamaContextSequence } from "node-llama-cpp";
+import type { LlamaContextSequence } from "node-llama-cpp";
 import { expect, test } from "vitest";
+import { SequenceClearer } from "../../src/runtime/clearing.ts";
 import { Runtime } from "../../src/runtime/index.ts";
 import { testModel } from "../helpers/models.ts";
 
 /**
- * Clearing a finished request's sequence needs the context's lock, which node-llama-cpp's decode
- * loop keeps for as long as other streams generate (measured: a 5-token answer beside three long
- * streams ended with the last of them, ~2.6 s later). The answer must not wait for the clearing
+ * Clearing a finished request's sequence can wait (for the context's lock, or the decode loop's
+ * next safe point: src/runtime/clearing.ts). The answer must not wait for the clearing
  * (src/runtime/lease.ts), and the sequence must not be handed out again before it is clear.
- * Here the clearing is held back by a gate, as the lock would hold it.
+ * Here the clearing is held back by a gate.
  */
 test("an answer does not wait for its sequence to be cleared, and the next request waits for a clean one", async () => {
   const tiny = { name: "tiny", path: await testModel() };
   const runtime = new Runtime({ gpu: false, contextSize: 1024, sequences: 1 });
-  const clearHistory = LlamaContextSequence.prototype.clearHistory;
+  const clear = SequenceClearer.prototype.clear;
   let open!: () => void;
   const gate = new Promise<void>((ok) => (open = ok));
-  LlamaContextSequence.prototype.clearHistory = async function (this: LlamaContextSequence) {
+  SequenceClearer.prototype.clear = async function (this: SequenceClearer, sequence: LlamaContextSequence) {
     await gate;
-    return clearHistory.call(this);
+    return clear.call(this, sequence);
   };
   try {
     const first = runtime.complete(tiny, "short", { maxTokens: 3, temperature: 0 });
@@ -33,7 +33,7 @@ test("an answer does not wait for its sequence to be cleared, and the next reque
     open();
     expect((await next).text).toBe((await first).text); // same prompt, clean sequence, same answer
   } finally {
-    LlamaContextSequence.prototype.clearHistory = clearHistory;
+    SequenceClearer.prototype.clear = clear;
     open();
     await runtime.close();
   }
