@@ -8,6 +8,8 @@
  *  2. Concurrency (1.1B shape): N clients each streaming requests back to back (64 tokens, ~40- and
  *     ~250-token prompts, every prompt distinct), against `llama-server --parallel N -c max(4096, 512·N) -t 2`.
  *     Aggregate tokens/s over the wall time, and time to first token p50/p95.
+ *  3. Sustained load (1.1B shape): 16 clients, answers of mixed lengths, so streams end and start
+ *     while others generate.
  *
  *   node --import tsx bench/serving.ts [--quick] [--dry-run] [--no-long]
  *
@@ -60,16 +62,18 @@ async function singleStream(s: Server, id: () => number, tokens: number): Promis
 
 interface Level { aggregate: number; ttft: number[]; tokens: number; wallMs: number; errors: number }
 
-async function concurrent(s: Server, clients: number, perClient: number, promptTokens: number, maxTokens: number, idBase: number): Promise<Level> {
+/** `maxTokens`: one count for every request, or a function of (client, request index) for mixed lengths. */
+async function concurrent(s: Server, clients: number, perClient: number, promptTokens: number, maxTokens: number | ((c: number, k: number) => number), idBase: number): Promise<Level> {
   const ttft: number[] = [];
   let tokens = 0, errors = 0;
   const t0 = performance.now();
   await Promise.all(Array.from({ length: clients }, async (_, c) => {
     for (let k = 0; k < perClient; k++) {
       let t: StreamTiming;
+      const max = typeof maxTokens === "number" ? maxTokens : maxTokens(c, k);
       try {
         t = await streamCompletion(s.url, {
-          model: s.model, prompt: prompt(idBase + c * perClient + k, promptTokens), max_tokens: maxTokens, temperature: 0, logit_bias: NO_EOS,
+          model: s.model, prompt: prompt(idBase + c * perClient + k, promptTokens), max_tokens: max, temperature: 0, logit_bias: NO_EOS,
         });
       } catch (e) {
         // Counted and reported rather than ending the run: a failed request is a result too.
@@ -78,7 +82,7 @@ async function concurrent(s: Server, clients: number, perClient: number, promptT
         continue;
       }
       ttft.push(t.ttftMs);
-      tokens += t.usageTokens ?? maxTokens;
+      tokens += t.usageTokens ?? max;
     }
   }));
   const wallMs = performance.now() - t0;
@@ -183,6 +187,33 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; long?: bool
       }
     }
 
+    // 3. Sustained load with mixed answer lengths: streams end at different times, as in real use.
+    const mixedClients = 16, mixedPer = quick ? 2 : 4;
+    let seed = 12345; // a fixed list: every server (and every run) gets the same lengths
+    const lengths = Array.from({ length: mixedClients * mixedPer }, () => 16 + ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % 113));
+    const mixedRows: (string | number)[][] = [];
+    {
+      const native = await startLlamaServer(tools.server, big, ["-c", String(mixedClients * 512), "-t", String(THREADS), "--parallel", String(mixedClients), "--no-webui"]);
+      try {
+        const servers: Server[] = [{ name: "freehold", url: freehold.url, model: "tinyllama" }, ...(baseline ? [{ name: "baseline", url: baseline.url, model: "tinyllama" }] : []), { name: "llama-server", url: native.url, model: "m" }];
+        for (const sv of servers) await singleStream(sv, id, 8); // warm-up
+        const levels = new Map<Server, Level>();
+        for (const sv of servers) {
+          levels.set(sv, await concurrent(sv, mixedClients, mixedPer, 40, (c, k) => lengths[c * mixedPer + k], nextId));
+          nextId += mixedClients * mixedPer;
+        }
+        const ls = levels.get(servers.at(-1)!)!;
+        for (const sv of servers) {
+          const l = levels.get(sv)!;
+          mixedRows.push([sv.name === "baseline" ? baselineLabel : sv.name, l.tokens, fmt(l.wallMs / 1000), fmt(l.aggregate), ratio(l.aggregate, ls.aggregate),
+            fmt(percentile(l.ttft, 50) / 1000, 2), fmt(percentile(l.ttft, 95) / 1000, 2), ratio(percentile(ls.ttft, 95), percentile(l.ttft, 95)), l.errors]);
+          log("serving", mixedRows.at(-1)!.join("  "));
+        }
+      } finally {
+        await native.stop();
+      }
+    }
+
     const md = [
       "## Serving: HTTP API against llama.cpp",
       "",
@@ -232,6 +263,18 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; long?: bool
         "Freehold / llama-server", ...(baseline ? ["before / llama-server", "Freehold / before"] : []),
         "TTFT p50 s Freehold", "TTFT p50 s llama-server", "TTFT p95 s Freehold", ...(baseline ? ["TTFT p95 s before"] : []), "TTFT p95 s llama-server",
         "p95 TTFT advantage (llama-server / Freehold)", `tokens generated (Freehold${baseline ? " / before" : ""} / llama-server)`, "failed requests"], concRows),
+      "",
+      "### Sustained load, mixed answer lengths (TinyLlama-1.1B shape, Q4_0, 2 threads)",
+      "",
+      `${mixedClients} clients, each sending ${mixedPer} requests back to back (~40-token prompts) whose \`max_tokens\` are drawn once from 16-128 ` +
+      "(a fixed seeded list, the same for every server, EOS banned), so streams end at different times and new ones arrive while " +
+      `others generate; \`llama-server --parallel ${mixedClients} -c ${mixedClients * 512}\`; one run per server, in turn. ` +
+      "Before Freehold cleared finished sequences between decodes (src/runtime/clearing.ts), a finished sequence waited for every " +
+      "stream beside it to end, and the context served in waves: measured with this method on 2026-11-24 (another list of lengths), 50.7 tokens/s (0.89x " +
+      "llama-server's 57.1) with first-token times p50 5.95 s and p95 16.45 s (llama-server 0.76 s and 5.76 s); after, 60.4 tokens/s " +
+      "(1.06x), p50 0.80 s, p95 5.06 s.",
+      "",
+      table(["server", "tokens", "wall s", "aggregate tok/s", "/ llama-server", "TTFT p50 s", "TTFT p95 s", "p95 TTFT advantage (llama-server / this)", "failed requests"], mixedRows),
     ].join("\n");
     if (!opts.dryRun) writeSection("serving", md);
     return md;
