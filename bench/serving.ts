@@ -37,9 +37,15 @@ const THREADS = 2;
 const NO_EOS = { "2": -100, "260": -100 };
 const WORDS = "river stone lantern copper orchard velvet thunder meadow harbor signal ember quartz willow falcon cedar prism canyon ribbon glacier tundra".split(" ");
 
-/** A distinct prompt of roughly n tokens (≈2.45 tokens per word with the generator's vocabulary: 41 and 247 tokens for n = 40 and 250 on the 1.1B shape): a unique number first, so no server can reuse a cached prefix. */
+/**
+ * A distinct prompt of roughly n tokens (≈2.45 tokens per word with the generator's vocabulary),
+ * different from its first word on: the id's base-20 digits as words, the fastest-changing
+ * first, so no server can reuse a cached prefix. (Prompts that began "Request <id>:" shared
+ * BOS, "Request" and the id's leading digits with the one before: llama-server reused those
+ * ~5 cached tokens, ~0.05 s of a ~40-token prompt's first token, 2026-11-24.)
+ */
 function prompt(id: number, n: number): string {
-  const words: string[] = [`Request ${id}:`];
+  const words: string[] = [WORDS[id % 20], WORDS[Math.floor(id / 20) % 20], WORDS[Math.floor(id / 400) % 20], `request ${id}:`];
   for (let i = 0; words.length < n * 0.4; i++) words.push(WORDS[(id * 7 + i * 13) % WORDS.length]);
   return words.join(" ");
 }
@@ -270,7 +276,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; long?: bool
       "(a fixed seeded list, the same for every server, EOS banned), so streams end at different times and new ones arrive while " +
       `others generate; \`llama-server --parallel ${mixedClients} -c ${mixedClients * 512}\`; one run per server, in turn. ` +
       "Before Freehold cleared finished sequences between decodes (src/runtime/clearing.ts), a finished sequence waited for every " +
-      "stream beside it to end, and the context served in waves: measured with this method on 2026-11-24 (another list of lengths), 50.7 tokens/s (0.89x " +
+      "stream beside it to end, and the context served in waves: measured this way on 2026-11-24 (with other lengths and the older prompts), 50.7 tokens/s (0.89x " +
       "llama-server's 57.1) with first-token times p50 5.95 s and p95 16.45 s (llama-server 0.76 s and 5.76 s); after, 60.4 tokens/s " +
       "(1.06x), p50 0.80 s, p95 5.06 s.",
       "",

@@ -42,11 +42,8 @@ interface Pending {
  */
 export class SequenceClearer {
   private readonly pending: Pending[] = [];
-  private inPlace: boolean;
 
-  private constructor(private readonly context: LlamaContext, inPlace: boolean) {
-    this.inPlace = inPlace;
-  }
+  private constructor(private readonly context: LlamaContext, private readonly inPlace: boolean) {}
 
   /** `probe`: a sequence of this context nobody uses yet, to check that the lock is shared. */
   static async create(context: LlamaContext, probe: LlamaContextSequence): Promise<SequenceClearer> {
