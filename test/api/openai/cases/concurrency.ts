@@ -15,6 +15,27 @@ export function concurrencyCases(ctx: Ctx) {
     for (const finish of all) expect(["stop", "length"]).toContain(finish);
   });
 
+  test("24 clients streaming answers of mixed lengths back to back on 16 sequences (queue 16): none refused", async () => {
+    // A finished sequence is cleared between decodes (src/runtime/clearing.ts). Before, it waited
+    // for every other stream to end, so most "busy" sequences were idle and the queue overflowed.
+    const refused: string[] = [];
+    let answers = 0;
+    const client = async (c: number) => {
+      for (let k = 0; k < 5; k++) {
+        try {
+          const stream = await ctx.ai.chat.completions.create({ model: "tiny", messages: ask, max_tokens: 16 + ((c * 5 + k) * 37) % 105, seed: c, stream: true });
+          for await (const _ of stream) { /* read to the end */ }
+          answers++;
+        } catch (e) {
+          refused.push(String((e as Error).message));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 24 }, (_, c) => client(c)));
+    expect(refused).toEqual([]);
+    expect(answers).toBe(120);
+  }, 60_000);
+
   test("a client that aborts mid-stream frees its sequence", async () => {
     const abort = new AbortController();
     const stream = await ctx.ai.chat.completions.create(

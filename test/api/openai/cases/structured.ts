@@ -24,6 +24,33 @@ export function structuredCases(ctx: Ctx) {
     expect(COLORS).toContain(v.color);
   });
 
+  test("integers, numbers and dates in a json_schema answer validate (8 seeds)", async () => {
+    // node-llama-cpp's rules allowed 5e-3 for an integer, 4e9999 for a number and 2023-02-30 for a date (src/runtime/grammarRules.ts).
+    const values = {
+      type: "object",
+      properties: { count: { type: "integer" }, price: { type: "number" }, day: { type: "string", format: "date" } },
+      required: ["count", "price", "day"],
+      additionalProperties: false,
+    };
+    let checked = 0;
+    for (let seed = 0; seed < 8; seed++) {
+      const r = await ctx.ai.chat.completions.create({
+        model: "tiny", max_tokens: 120, seed, temperature: 1, messages: [{ role: "user", content: "Price a box" }],
+        response_format: { type: "json_schema", json_schema: { name: "price", schema: values, strict: true } },
+      });
+      if (r.choices[0].finish_reason !== "stop") continue;
+      const v = JSON.parse(r.choices[0].message.content!);
+      expect(Number.isInteger(v.count), `seed ${seed}: ${r.choices[0].message.content}`).toBe(true);
+      expect(Number.isFinite(v.price), `seed ${seed}: ${r.choices[0].message.content}`).toBe(true);
+      const [y, m, d] = String(v.day).split("-").map(Number);
+      const date = new Date(0);
+      date.setUTCFullYear(y, m - 1, d);
+      expect(date.getUTCMonth() === m - 1 && date.getUTCDate() === d, `seed ${seed}: ${v.day}`).toBe(true);
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(4);
+  });
+
   test("a schema keyword the grammar cannot enforce is refused (400), not silently dropped", async () => {
     const bounded = { type: "object", properties: { n: { type: "integer", minimum: 10, maximum: 20 } }, required: ["n"] };
     const err = await ctx.ai.chat.completions.create({
