@@ -42,6 +42,8 @@ interface Pending {
  */
 export class SequenceClearer {
   private readonly pending: Pending[] = [];
+  /** A sweep waits for the lock (see `sweep`). */
+  private sweeping = false;
 
   private constructor(private readonly context: LlamaContext, private readonly inPlace: boolean) {}
 
@@ -55,15 +57,9 @@ export class SequenceClearer {
   /** Resolves once `sequence` is empty. */
   clear(sequence: LlamaContextSequence): Promise<void> {
     if (!this.inPlace) return sequence.clearHistory().catch(() => undefined);
-    return new Promise<void>((resolve) => {
-      const entry: Pending = { sequence, done: resolve };
-      this.pending.push(entry);
-      // No loop may be running, and then nothing calls atSafePoint: take the lock ourselves.
-      void withLock([this.context, "context"], () => this.atSafePoint()).catch(() => undefined).then(async () => {
-        if (!this.claim(entry)) return; // cleared at a safe point
-        await sequence.clearHistory().catch(() => undefined); // could not be cleared in place
-        resolve();
-      });
+    return new Promise<void>((done) => {
+      this.pending.push({ sequence, done });
+      this.sweep();
     });
   }
 
@@ -77,6 +73,29 @@ export class SequenceClearer {
       this.claim(entry);
       entry.done();
     }
+  }
+
+  /**
+   * When no loop runs, nothing calls atSafePoint: one waiter on the lock does (under steady load
+   * it waits behind the loop, which clears everything first). What it could not clear in place
+   * goes through `clearHistory()`; entries that came while it waited get another sweep.
+   */
+  private sweep(): void {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    const pass = () => {
+      this.atSafePoint();
+      return [...this.pending];
+    };
+    void withLock([this.context, "context"], pass).catch(() => [...this.pending]).then(async (left) => {
+      this.sweeping = false;
+      const stuck = left.filter((e) => this.claim(e));
+      if (this.pending.length) this.sweep();
+      await Promise.all(stuck.map(async (e) => {
+        await e.sequence.clearHistory().catch(() => undefined);
+        e.done();
+      }));
+    });
   }
 
   private claim(entry: Pending): boolean {
