@@ -11,7 +11,7 @@
  *   machine connects from loopback, so everyone it serves would be the local user.
  * Runs on onRequest before the auth hook, so nothing of a refused request is read or checked.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { isIP } from "node:net";
 import { isLoopback } from "../auth/decision.ts";
 import { trustProxySetting, type FreeholdConfig } from "../config.ts";
@@ -47,25 +47,17 @@ export interface OriginGuardOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export function registerOriginGuard(server: FastifyInstance, o: OriginGuardOptions): void {
+/**
+ * The guard, for the server's onRequest hook (src/api/server.ts): throws when the request is
+ * refused, returns true when it answered a CORS preflight itself.
+ */
+export function originGuard(o: OriginGuardOptions): (req: FastifyRequest, reply: FastifyReply) => boolean {
   const env = o.env ?? process.env;
   const origins = new Set(list(env.FREEHOLD_ORIGINS, o.server?.allowedOrigins).map((s) => (s === "*" ? s : originKey(s))));
   const hosts = new Set([...list(env.FREEHOLD_ALLOWED_HOSTS, o.server?.allowedHosts), o.host].map(bare));
   const trustsProxy = Boolean(trustProxySetting(o.server, env));
 
-  // Callback style, not async: it runs on every request, and an async hook costs a promise each.
-  server.addHook("onRequest", (req, reply, done) => {
-    let refused: FreeholdError | undefined;
-    try {
-      if (answerPreflight(req, reply)) return;
-    } catch (e) {
-      refused = e as FreeholdError;
-    }
-    done(refused);
-  });
-
-  /** Throws when refused; true when it answered a CORS preflight itself. */
-  function answerPreflight(req: FastifyRequest, reply: FastifyReply): boolean {
+  return function answerPreflight(req: FastifyRequest, reply: FastifyReply): boolean {
     if (!o.keysRequired) {
       if (!trustsProxy && PROXY_HEADERS.some((h) => req.headers[h] !== undefined)) {
         throw new FreeholdError("forbidden", "this server runs without API keys and the request came through a proxy " +
@@ -97,7 +89,7 @@ export function registerOriginGuard(server: FastifyInstance, o: OriginGuardOptio
       return true;
     }
     return false;
-  }
+  };
 }
 
 /** Where the request was sent: scheme and Host (the proxy's, with trustProxy), as a browser writes its Origin. */

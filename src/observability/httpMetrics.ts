@@ -1,13 +1,13 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Metrics } from "./metrics.ts";
 
 /**
- * Counts every request by route pattern and status, and times it to the end of the response.
+ * For the server's onRequest hook (src/api/server.ts): counts every request by route pattern and status, and times it to the end of the response.
  * Measured on the response's "close", which also fires for streams the route took over
  * (hijacked SSE) and for clients that went away: those count as 499, nginx's "client closed".
  */
-export function recordRequests(server: FastifyInstance, metrics: Metrics): void {
-  server.addHook("onRequest", (req, reply, done) => {
+export function requestTimer(metrics: Metrics): (req: FastifyRequest, reply: FastifyReply) => void {
+  return (req, reply) => {
     const start = performance.now();
     reply.raw.once("close", () => {
       const route = req.routeOptions.url ?? "unmatched";
@@ -15,6 +15,5 @@ export function recordRequests(server: FastifyInstance, metrics: Metrics): void 
       metrics.httpRequests.inc({ method: req.method, route, status });
       metrics.httpDuration.observe({ method: req.method, route }, (performance.now() - start) / 1000);
     });
-    done();
-  });
+  };
 }

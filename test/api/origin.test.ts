@@ -83,6 +83,14 @@ describe("cross-origin requests", () => {
     expect(pre.headers).toMatchObject({ "access-control-allow-methods": "POST", "access-control-allow-headers": "authorization, content-type" });
     expect((await inject(b, "OPTIONS", "/v1/chat/completions", { origin: EVIL, "access-control-request-method": "POST" })).statusCode).toBe(403);
     expect((await inject(b, "GET", "/v1/models", { origin: EVIL })).statusCode).toBe(403);
+    // A streamed answer writes its own head (src/api/openai/sse.ts): the CORS and request-id headers come along.
+    const streamed = await inject(b, "POST", "/v1/chat/completions", { origin: "https://app.example", "content-type": "application/json", "x-request-id": "req-cors-1" },
+      JSON.stringify({ model: "tiny", messages: [{ role: "user", content: "hi" }], max_tokens: 2, stream: true }));
+    expect(streamed.statusCode).toBe(200);
+    expect(streamed.headers).toMatchObject({
+      "content-type": "text/event-stream; charset=utf-8", "access-control-allow-origin": "https://app.example", vary: "Origin", "x-request-id": "req-cors-1",
+    });
+    expect(streamed.body).toMatch(/data: \[DONE\]\n\n$/);
 
     process.env.FREEHOLD_ORIGINS = " chrome-extension://abc , *";
     try {

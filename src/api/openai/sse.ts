@@ -3,6 +3,14 @@ import { FreeholdError } from "../../errors.ts";
 import { normalizeError, statusOf } from "../errors.ts";
 import { coalescedEnd, coalescedWrite } from "../coalesce.ts";
 
+const SSE_HEADERS = [
+  "content-type", "text/event-stream; charset=utf-8",
+  "cache-control", "no-cache",
+  "connection", "keep-alive",
+  "x-accel-buffering", "no", // proxies such as nginx must not buffer tokens
+];
+const SSE_HEADER_NAMES = new Set(SSE_HEADERS.filter((_, i) => i % 2 === 0));
+
 /**
  * Server-sent events as OpenAI sends them: `data: {json}\n\n`, ending with `data: [DONE]`.
  * Headers go out lazily, with the first event, so that anything failing before generation
@@ -49,15 +57,14 @@ export class SseStream {
   private start(): void {
     this.started = true;
     this.reply.hijack(); // from here on we own the socket; Fastify must not send its own reply
-    const headers: Record<string, string | number | string[]> = {};
-    for (const [k, v] of Object.entries(this.reply.getHeaders())) if (v !== undefined) headers[k] = v;
-    this.reply.raw.writeHead(200, {
-      ...headers,
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache",
-      connection: "keep-alive",
-      "x-accel-buffering": "no", // proxies such as nginx must not buffer tokens
-    });
+    // A flat [name, value, …] list: Node writes it as it is, with no header object to build and walk.
+    const headers: (string | number | string[])[] = [...SSE_HEADERS];
+    const set = this.reply.getHeaders(); // the hooks' (request id, CORS)
+    for (const k in set) {
+      const v = set[k];
+      if (v !== undefined && !SSE_HEADER_NAMES.has(k)) headers.push(k, v);
+    }
+    this.reply.raw.writeHead(200, headers as string[]);
   }
 }
 
