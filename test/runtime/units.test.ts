@@ -43,6 +43,12 @@ describe("decode step schedule", () => {
     expect(schedule([1, 120, 120, 120, 120, 120], 512, 128)).toEqual([1, 120, 120, 120, 120, 31]);
     // Nothing generating: prompts fill the whole batch, still in arrival order.
     expect(schedule([250, 250, 250], 512, 128)).toEqual([250, 250, 12]);
+    // Many streams generating: long prompts take at least 32 tokens per generating stream's token.
+    const streams = (n: number) => Array.from({ length: n }, () => 1);
+    expect(schedule([...streams(8), 300, 300], 512, 128)).toEqual([...streams(8), 256, 0]);
+    expect(schedule([...streams(15), 300, 300], 512, 128)).toEqual([...streams(15), 300, 180]);
+    expect(schedule([...streams(15), 300, 300], 2048, 128)).toEqual([...streams(15), 300, 180]);
+    expect(schedule([...streams(3), 300], 512, 128)).toEqual([...streams(3), 128]);
     // The batch bounds everything.
     expect(schedule([1, 1, 5], 3, 128)).toEqual([1, 1, 1]);
     expect(schedule([1, 1, 1, 5], 2, 128)).toEqual([1, 1, 0, 0]);
