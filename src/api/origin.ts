@@ -57,7 +57,7 @@ export function originGuard(o: OriginGuardOptions): (req: FastifyRequest, reply:
   const hosts = new Set([...list(env.FREEHOLD_ALLOWED_HOSTS, o.server?.allowedHosts), o.host].map(bare));
   const trustsProxy = Boolean(trustProxySetting(o.server, env));
 
-  return function answerPreflight(req: FastifyRequest, reply: FastifyReply): boolean {
+  return function guard(req: FastifyRequest, reply: FastifyReply): boolean {
     if (!o.keysRequired) {
       if (!trustsProxy && PROXY_HEADERS.some((h) => req.headers[h] !== undefined)) {
         throw new FreeholdError("forbidden", "this server runs without API keys and the request came through a proxy " +

@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Metrics } from "./metrics.ts";
 
 /**
- * For the server's onRequest hook (src/api/server.ts): counts every request by route pattern and status, and times it to the end of the response.
+ * For the server's onRequest hook (src/api/server.ts): counts every request by route pattern and
+ * status, and times it to the end of the response.
  * Measured on the response's "close", which also fires for streams the route took over
  * (hijacked SSE) and for clients that went away: those count as 499, nginx's "client closed".
  */
