@@ -1,3 +1,4 @@
+import { randomInt } from "node:crypto";
 import type { LlamaGrammar, LlamaModel, Token, TokenBias } from "node-llama-cpp";
 import { loadedLlamaCpp } from "./llamaCpp.ts";
 import { FreeholdError, invalid } from "../errors.ts";
@@ -12,7 +13,7 @@ export interface Sampling {
   topK: number;
   topP: number;
   minP: number;
-  seed?: number;
+  seed: number;
   tokenBias?: TokenBias;
   penalty?: { penalty: number; frequencyPenalty: number; presencePenalty: number; lastTokens: number };
 }
@@ -28,7 +29,9 @@ export function resolveSampling(model: LlamaModel, opts: GenerateOptions): Sampl
   const topK = num(opts.topK, "topK", 0, 1e9) ?? DEFAULTS.topK;
   const topP = num(opts.topP, "topP", 0, 1) ?? DEFAULTS.topP;
   const minP = num(opts.minP, "minP", 0, 1) ?? DEFAULTS.minP;
-  const seed = opts.seed === undefined ? undefined : Math.trunc(opts.seed) >>> 0;
+  // Without a seed node-llama-cpp seeds from the clock in whole seconds: every request (and each
+  // of n choices) started in the same second would sample the same answer. Draw one instead.
+  const seed = opts.seed === undefined ? randomInt(0x100000000) : Math.trunc(opts.seed) >>> 0;
 
   const repeat = num(opts.repeatPenalty, "repeatPenalty", 0, 100) ?? 1;
   const frequencyPenalty = num(opts.frequencyPenalty, "frequencyPenalty", -2, 2) ?? 0;

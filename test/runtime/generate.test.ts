@@ -41,6 +41,16 @@ describe("runtime generation", () => {
     expect(y.text).toBe(x.text);
   });
 
+  test("without a seed, requests sampled in the same second still differ", async () => {
+    // node-llama-cpp seeds an unseeded sampler from the clock in whole seconds: these all start
+    // within one, and came back identical before the runtime drew a seed of its own.
+    const opts = { maxTokens: 24, temperature: 1 };
+    const chats = await Promise.all([1, 2, 3].map(() => runtime.chat(dense, hello, opts)));
+    const texts = await Promise.all([1, 2, 3].map(() => runtime.complete(dense, "The quick brown", opts)));
+    expect(new Set(chats.map((r) => r.text)).size).toBeGreaterThan(1);
+    expect(new Set(texts.map((r) => r.text)).size).toBeGreaterThan(1);
+  });
+
   test("a completion's prompt usage equals tokenize(); maxTokens ends with length", async () => {
     const prompt = "hello world, this is a prompt";
     const tokens = await runtime.tokenize(dense, prompt);
