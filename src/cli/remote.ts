@@ -2,15 +2,17 @@ import { FreeholdError } from "../errors.ts";
 import type { ChatMessage, FinishReason } from "../runtime/types.ts";
 import { sseData } from "../gateway/upstreamSse.ts";
 import type { RunningServer } from "./runningServer.ts";
+import type { Runtime } from "../runtime/index.ts";
+import type { ModelRecord } from "../store/repos/models.ts";
 
 /**
- * `freehold list` and `run` through a running server's HTTP API, for when it holds the embedded
- * database. A server that requires keys gets $FREEHOLD_API_KEY.
+ * The model commands (list, show, rm, cp, pull) and `run` through a running server's HTTP API,
+ * for when it holds the embedded database. A server that requires keys gets $FREEHOLD_API_KEY.
  */
-async function call(server: RunningServer, path: string, init: { body?: unknown; signal?: AbortSignal } = {}): Promise<Response> {
+async function call(server: RunningServer, path: string, init: { body?: unknown; signal?: AbortSignal; method?: string } = {}): Promise<Response> {
   const key = process.env.FREEHOLD_API_KEY;
   const res = await fetch(`${server.url}${path}`, {
-    method: init.body === undefined ? "GET" : "POST",
+    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
     headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
     signal: init.signal,
@@ -38,6 +40,52 @@ export interface RemoteModel {
 export async function remoteModels(server: RunningServer): Promise<RemoteModel[]> {
   const { models } = await (await call(server, "/api/tags")).json() as { models: RemoteModel[] };
   return models.filter((m) => m.details.format !== "upstream").map((m) => ({ ...m, name: m.name.replace(/:latest$/, "") }));
+}
+
+/** `freehold show`'s record (without its file's path) and predicted memory, from /api/show's freehold extension. */
+export async function remoteShow(server: RunningServer, name: string, contextSize?: number): Promise<ModelDetails> {
+  const body = await (await call(server, "/api/show", { body: { model: name, freehold: { contextSize } } })).json() as { freehold?: ModelDetails };
+  if (!body.freehold) throw new FreeholdError("invalid_request", `"${name}" is served by an upstream engine: it has no local details to show`);
+  return body.freehold;
+}
+
+export type ModelDetails = Omit<ModelRecord, "path" | "createdAt"> & { createdAt: string; memory: ShownMemory };
+type ShownMemory = Awaited<ReturnType<Runtime["predictMemory"]>>;
+
+export async function remoteRemove(server: RunningServer, name: string): Promise<void> {
+  await call(server, "/api/delete", { method: "DELETE", body: { model: name } });
+}
+
+export async function remoteCopy(server: RunningServer, from: string, to: string): Promise<void> {
+  await call(server, "/api/copy", { body: { source: from, destination: to } });
+}
+
+export interface Pulled { name: string; quantization: string | null; sizeBytes: number | null; sha256: string | null }
+
+/**
+ * /api/pull with the freehold extension (the model named as a local pull names it), its
+ * newline-delimited progress passed on as bytes downloaded of the total.
+ */
+export async function remotePull(server: RunningServer, ref: string, opts: { name?: string; signal?: AbortSignal; onProgress?: (p: { downloaded: number; total: number }) => void }): Promise<Pulled> {
+  const res = await call(server, "/api/pull", { body: { model: ref, stream: true, freehold: { name: opts.name } }, signal: opts.signal });
+  let pulled: Pulled | undefined;
+  let rest = "";
+  const decoder = new TextDecoder();
+  const line = (text: string) => {
+    if (!text.trim()) return;
+    const event = JSON.parse(text) as { error?: string; status?: string; total?: number; completed?: number; freehold?: Pulled };
+    if (event.error) throw new FreeholdError("upstream_error", event.error);
+    if (event.total !== undefined && event.completed !== undefined) opts.onProgress?.({ downloaded: event.completed, total: event.total });
+    if (event.freehold) pulled = event.freehold;
+  };
+  for await (const chunk of res.body!) {
+    const lines = (rest + decoder.decode(chunk, { stream: true })).split("\n");
+    rest = lines.pop()!;
+    lines.forEach(line);
+  }
+  line(rest + decoder.decode());
+  if (!pulled) throw new FreeholdError("upstream_error", `the server at ${server.url} ended the pull without a result`);
+  return pulled;
 }
 
 export interface ChatOptions {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 /**
  * `freehold serve` on the embedded database holds its lock, so other commands cannot open the
  * store while it runs. It records where it listens in <home>/server.json; the CLI then goes
- * through its API (list, run) or says where it is. A file whose process is gone is ignored.
+ * through its API (list, show, cp, rm, pull, run) or says where it is. A file whose process is gone is ignored.
  */
 export interface RunningServer {
   pid: number;

@@ -29,4 +29,4 @@ export async function reportAndStore(app: QuantizeApp, name: string, opts: Repor
   }
 }
 
-export const storedReport = (m: ModelRecord): ReportCard | undefined => (m.metadata as { quantReport?: ReportCard } | null)?.quantReport;
+export const storedReport = (m: Pick<ModelRecord, "metadata">): ReportCard | undefined => (m.metadata as { quantReport?: ReportCard } | null)?.quantReport;

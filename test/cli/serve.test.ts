@@ -1,19 +1,26 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import OpenAI from "openai";
 import { afterAll, describe, expect, test } from "vitest";
 import { runningServer } from "../../src/cli/runningServer.ts";
 import { cliRunner } from "../helpers/cli.ts";
+import { startFakeHub, type FakeHub } from "../helpers/fakeHub.ts";
+import { testModel } from "../helpers/models.ts";
 
 let child: ChildProcess | undefined;
 const started: ChildProcess[] = [];
-afterAll(() => { for (const c of started) c.kill("SIGKILL"); });
+const hubs: FakeHub[] = [];
+afterAll(async () => {
+  for (const c of started) c.kill("SIGKILL");
+  await Promise.all(hubs.map((h) => h.close()));
+});
 
 /** Starts `freehold serve` as a user would and resolves with its URL from the startup line. */
-function serve(home: string): Promise<{ url: string; stderr: () => string }> {
-  child = spawn(process.execPath, [resolve("bin/freehold.js"), "--home", home, "serve", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+function serve(home: string, env: Record<string, string> = {}): Promise<{ url: string; stderr: () => string }> {
+  child = spawn(process.execPath, [resolve("bin/freehold.js"), "--home", home, "serve", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   started.push(child);
   let err = "";
   return new Promise((ok, fail) => {
@@ -47,9 +54,12 @@ describe("freehold serve on a fresh data folder", () => {
 });
 
 describe("other commands while serve holds the embedded database", () => {
-  test("list and run go through the server; the rest say where it is and what to do; its record goes when it stops", async () => {
+  test("list, show, cp, rm, pull and run go through the server; the rest say where it is and what to do; its record goes when it stops", async () => {
     const home = mkdtempSync(join(tmpdir(), "fh-serve-"));
-    const { url } = await serve(home);
+    // The server downloads, so it is the one that must reach the (loopback) hub.
+    const hub = await startFakeHub({ files: { "acme/tiny-GGUF": [{ path: "tiny-Q8_0.gguf", content: await readFile(await testModel({ seed: 11 })) }] } });
+    hubs.push(hub);
+    const { url } = await serve(home, { HF_ENDPOINT: hub.endpoint });
     const server = child!;
     expect(runningServer(home)).toEqual({ pid: server.pid, url });
     const freehold = cliRunner(home);
@@ -59,6 +69,34 @@ describe("other commands while serve holds the embedded database", () => {
     expect(list.stdout).toMatch(/^demo-random-tiny\s+llama\s+\S+\s+F32/m);
     expect(list.stderr).toContain(`going through ${url}`);
     expect(JSON.parse((await freehold("list", "--json")).stdout).map((m: { name: string }) => m.name)).toEqual(["demo-random-tiny"]);
+
+    const show = await freehold("show", "demo-random-tiny");
+    expect(show.code).toBe(0);
+    expect(show.stdout).toMatch(/^name\s+demo-random-tiny$/m);
+    expect(show.stdout).toMatch(/^memory \(predicted\)\s+\S+ MB = weights/m);
+    expect(show.stdout).not.toMatch(/^path/m); // the server's file system stays its own
+    const shown = JSON.parse((await freehold("show", "demo-random-tiny", "--json", "--context", "256")).stdout);
+    expect(shown).toMatchObject({ name: "demo-random-tiny", architecture: "llama", memory: { contextSize: 256 } });
+    expect(shown.path).toBeUndefined();
+
+    expect((await freehold("cp", "demo-random-tiny", "second-name")).stdout).toBe("copied demo-random-tiny to second-name\n");
+    expect((await freehold("list")).stdout).toMatch(/^second-name\s+llama/m);
+    expect((await freehold("rm", "second-name")).stdout).toBe("removed second-name\n");
+    expect((await freehold("list")).stdout).not.toMatch(/second-name/);
+    const gone = await freehold("rm", "second-name");
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/error: model "second-name" not found/);
+
+    // Named as a local pull names it (<owner>/<repo>:<quant>), not after the reference as Ollama's pull.
+    const pulled = await freehold("pull", "hf:acme/tiny-GGUF");
+    expect(pulled.code).toBe(0);
+    expect(pulled.stdout).toMatch(/^pulled acme\/tiny-gguf:q8_0 \(F32, /m);
+    const renamed = await freehold("pull", "hf:acme/tiny-GGUF", "--name", "tiny-again");
+    expect(renamed.stdout).toMatch(/^pulled tiny-again /m);
+    expect((await freehold("list")).stdout).toMatch(/^acme\/tiny-gguf:q8_0\s[\s\S]*^tiny-again\s/m);
+    const missing = await freehold("pull", "hf:acme/nothing-here");
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^error: .*acme\/nothing-here/m);
 
     const once = await freehold("run", "demo-random-tiny", "Hello", "--max-tokens", "5", "--seed", "1");
     expect(once.code).toBe(0);
@@ -73,12 +111,10 @@ describe("other commands while serve holds the embedded database", () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/error: model "nope" not found/);
 
-    for (const args of [["rm", "demo-random-tiny"], ["show", "demo-random-tiny"]]) {
-      const r = await freehold(...args);
-      expect(r.code).toBe(1);
-      expect(r.stderr).toContain(`is in use by process ${server.pid}: freehold serve is running at ${url}. Use that server`);
-      expect(r.stderr).toMatch(/stop it, or set DATABASE_URL to a PostgreSQL database/);
-    }
+    const r = await freehold("import", join(home, "anything.gguf"));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`is in use by process ${server.pid}: freehold serve is running at ${url}. Use that server`);
+    expect(r.stderr).toMatch(/stop it, or set DATABASE_URL to a PostgreSQL database/);
 
     const exited = new Promise<number | null>((r) => server.on("exit", r));
     server.kill("SIGTERM");

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { createRequire } from "node:module";
 import type { App } from "../../app.ts";
 import type { ModelSummary } from "../../gateway/types.ts";
+import type { ModelRecord } from "../../store/repos/models.ts";
 import { lazy } from "../../lazy.ts";
 import { parseBody } from "../validate.ts";
 import { capabilitiesOf } from "./capabilities.ts";
@@ -58,6 +59,7 @@ export function modelRoutes(server: FastifyInstance, app: App) {
       model_info: await modelInfoOf(m, body.verbose ?? false),
       capabilities: capabilitiesOf(m),
       modified_at: rfc3339(m.createdAt),
+      ...(body.freehold ? { freehold: await registryDetails(app, m, body.freehold.contextSize ?? undefined) } : {}),
     };
   });
 
@@ -75,6 +77,12 @@ export function modelRoutes(server: FastifyInstance, app: App) {
     await app.models.copy(source.name, storedName(body.destination));
     return reply.status(200).send();
   });
+}
+
+/** What `freehold show` prints: the registry record (its file's path aside) and the predicted memory. */
+async function registryDetails(app: App, m: ModelRecord, contextSize?: number) {
+  const { path, ...record } = m;
+  return { ...record, memory: await app.runtime.predictMemory(path, { contextSize }) };
 }
 
 async function upstreamNamed(app: App, name: string): Promise<ModelSummary | undefined> {

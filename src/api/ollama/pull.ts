@@ -5,6 +5,7 @@ import { chooseFile, HubClient } from "../../models/pull/hub.ts";
 import { parseHubRef } from "../../models/pull/ref.ts";
 import { checkModelName } from "../../models/names.ts";
 import { pullModel } from "../../models/pullModel.ts";
+import type { ModelRecord } from "../../store/repos/models.ts";
 import { normalizeError } from "../errors.ts";
 import { parseBody } from "../validate.ts";
 import { clientGone, NdjsonStream } from "./ndjson.ts";
@@ -38,7 +39,10 @@ export function pullRoute(server: FastifyInstance, app: App) {
     const hubRef = parseHubRef(ref);
     const repo = `${hubRef.owner}/${hubRef.repo}`;
     const file = chooseFile(await new HubClient().listGgufFiles(repo, hubRef.revision, signal), hubRef.selector, `hf:${repo}`);
-    const name = ref.includes("://") ? undefined : checkModelName(ref);
+    // Ollama names the model after the reference; `freehold pull` (the freehold extension) as
+    // it does locally: --name, else pullModel's <owner>/<repo>:<quant>. A URL has no name to give.
+    const name = body.freehold ? (body.freehold.name ? checkModelName(body.freehold.name) : undefined)
+      : ref.includes("://") ? undefined : checkModelName(ref);
     // Already registered with these bytes: nothing to download (pullModel would fetch them again).
     // Other bytes under that name: refuse before downloading rather than fail after.
     const have = name ? await app.models.find(name) : undefined;
@@ -49,9 +53,10 @@ export function pullRoute(server: FastifyInstance, app: App) {
     const status = `pulling ${file.sha256.slice(0, 12)}`;
     send({ status: "pulling manifest" });
     send({ status, digest, total: file.size, completed: 0 });
+    let pulled = have;
     try {
       if (have?.sha256 === file.sha256) send({ status, digest, total: file.size, completed: file.size });
-      else await pullModel(app, ref, { name, signal, onProgress: (p) => send({ status, digest, total: p.total, completed: p.downloaded }) });
+      else pulled = await pullModel(app, ref, { name, signal, onProgress: (p) => send({ status, digest, total: p.total, completed: p.downloaded }) });
     } catch (e) {
       if (signal.aborted) return out.abandon();
       if (!out.isStarted) throw e;
@@ -59,7 +64,11 @@ export function pullRoute(server: FastifyInstance, app: App) {
     }
     send({ status: "verifying sha256 digest" });
     send({ status: "writing manifest" });
-    if (stream) return out.end({ status: "success" });
-    return reply.send({ status: "success" });
+    // The extension's caller learns what it got (the name may be pullModel's choice).
+    const done = { status: "success", ...(body.freehold && pulled ? { freehold: registered(pulled) } : {}) };
+    if (stream) return out.end(done);
+    return reply.send(done);
   });
 }
+
+const registered = (m: ModelRecord) => ({ name: m.name, quantization: m.quantization, sizeBytes: m.sizeBytes, sha256: m.sha256 });

@@ -115,9 +115,21 @@ export const embeddingsSchema = z.object({
 
 /** Management requests name the model `model`, or `name` as older clients (and the JS SDK) do. */
 const named = { model: z.string().nullish(), name: z.string().nullish() };
-export const showSchema = z.object({ ...named, verbose: z.boolean().nullish() });
+/**
+ * Freehold's extensions, which Ollama clients never send: `freehold: {}` on show adds the
+ * registry record and memory predicted at the usual context, or at `contextSize` (`freehold show`); `freehold: {name}` on
+ * pull names the model as `freehold pull` does (`--name`, else <owner>/<repo>:<quant>) instead
+ * of after the reference, as Ollama does. The CLI uses them while serve holds the database.
+ */
+export const showSchema = z.object({
+  ...named, verbose: z.boolean().nullish(),
+  freehold: z.object({ contextSize: z.int().positive().nullish() }).nullish(),
+});
 export const deleteSchema = z.object(named);
-export const pullSchema = z.object({ ...named, insecure: z.boolean().nullish(), stream: z.boolean().nullish() });
+export const pullSchema = z.object({
+  ...named, insecure: z.boolean().nullish(), stream: z.boolean().nullish(),
+  freehold: z.object({ name: z.string().min(1).nullish() }).nullish(),
+});
 export const copySchema = z.object({
   source: z.string({ error: "source is required" }).min(1, "source is required"),
   destination: z.string({ error: "destination is required" }).min(1, "destination is required"),

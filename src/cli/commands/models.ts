@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import type { App } from "../../app.ts";
+import type { ModelRecord } from "../../store/repos/models.ts";
 import { withApp, withAppOrServer, formatBytes, formatCount } from "../context.ts";
 import { integer } from "../options.ts";
 
@@ -30,41 +32,55 @@ export function registerModelCommands(program: Command) {
   program.command("show <model>").description("show a model's details and predicted memory")
     .option("--json", "machine-readable output")
     .option("--context <tokens>", "context size for the memory prediction", integer(1))
-    .action(async (name: string, opts: { json?: boolean; context?: number }, cmd: Command) => withApp(cmd, async (app) => {
-      const m = await app.models.get(name);
-      const memory = await app.runtime.predictMemory(m.path, { contextSize: opts.context });
-      const active = (m.metadata as any)?.activeParameterCount as number | undefined;
-      if (opts.json) return console.log(JSON.stringify({ ...m, chatTemplate: m.chatTemplate, memory }, null, 2));
-      const lines: [string, string][] = [
-        ["name", m.name], ["architecture", m.architecture ?? "-"],
-        ["parameters", formatCount(m.parameterCount) + (m.expertCount ? ` total, ${formatCount(active)} active per token` : "")],
-        ...(m.expertCount ? [["experts", `${m.expertCount} (${m.expertUsedCount} used per token)`] as [string, string]] : []),
-        ["quantization", m.quantization ?? "-"], ["context length", String(m.contextLength ?? "-")],
-        ["size", formatBytes(m.sizeBytes)], ["sha256", m.sha256 ?? "-"], ["source", `${m.source} ${m.sourceRef ?? ""}`.trim()],
-        ["memory (predicted)", `${formatBytes(memory.totalBytes)} = weights ${formatBytes(memory.weightsBytes)} + context ${formatBytes(memory.kvCacheBytes)} (KV cache for ${memory.sequences} parallel sequences × ${memory.contextSize} tokens, and buffers)`],
-        ...(m.description ? [["description", m.description] as [string, string]] : []),
-        ["path", m.path],
-      ];
-      for (const [k, v] of lines) console.log(`${k.padEnd(20)} ${v}`);
-      const [{ storedReport }, { formatReport }] = await Promise.all([import("../../quantize/reportJob.ts"), import("../../quantize/formatReport.ts")]);
-      const card = storedReport(m);
-      if (card) {
-        console.log("\nquantization report card");
-        for (const line of formatReport(card)) console.log(`  ${line}`);
-      }
-    }));
+    .action(async (name: string, opts: { json?: boolean; context?: number }, cmd: Command) => withAppOrServer(cmd,
+      async (app) => {
+        const m = await app.models.get(name);
+        const memory = await app.runtime.predictMemory(m.path, { contextSize: opts.context });
+        if (opts.json) return console.log(JSON.stringify({ ...m, chatTemplate: m.chatTemplate, memory }, null, 2));
+        await printModel({ ...m, memory });
+      },
+      // Through a running server: the same record, without its file's path.
+      async (server) => {
+        const m = await (await import("../remote.ts")).remoteShow(server, name, opts.context);
+        if (opts.json) return console.log(JSON.stringify(m, null, 2));
+        await printModel(m);
+      }));
 
   program.command("rm <model>").alias("remove").description("remove a model and its file")
-    .action(async (name: string, _o: unknown, cmd: Command) => withApp(cmd, async (app) => {
-      await app.models.remove(name);
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      await withAppOrServer(cmd, (app) => app.models.remove(name), async (server) => (await import("../remote.ts")).remoteRemove(server, name));
       console.log(`removed ${name}`);
-    }));
+    });
 
   program.command("cp <from> <to>").alias("copy").description("give a model a second name (shares the file)")
-    .action(async (from: string, to: string, _o: unknown, cmd: Command) => withApp(cmd, async (app) => {
-      await app.models.copy(from, to);
+    .action(async (from: string, to: string, _o: unknown, cmd: Command) => {
+      await withAppOrServer(cmd, async (app) => { await app.models.copy(from, to); }, async (server) => (await import("../remote.ts")).remoteCopy(server, from, to));
       console.log(`copied ${from} to ${to}`);
-    }));
+    });
+}
+
+type Shown = Omit<ModelRecord, "path" | "createdAt"> & { path?: string; memory: Awaited<ReturnType<App["runtime"]["predictMemory"]>> };
+
+async function printModel(m: Shown) {
+  const { memory } = m;
+  const active = (m.metadata as any)?.activeParameterCount as number | undefined;
+  const lines: [string, string][] = [
+    ["name", m.name], ["architecture", m.architecture ?? "-"],
+    ["parameters", formatCount(m.parameterCount) + (m.expertCount ? ` total, ${formatCount(active)} active per token` : "")],
+    ...(m.expertCount ? [["experts", `${m.expertCount} (${m.expertUsedCount} used per token)`] as [string, string]] : []),
+    ["quantization", m.quantization ?? "-"], ["context length", String(m.contextLength ?? "-")],
+    ["size", formatBytes(m.sizeBytes)], ["sha256", m.sha256 ?? "-"], ["source", `${m.source} ${m.sourceRef ?? ""}`.trim()],
+    ["memory (predicted)", `${formatBytes(memory.totalBytes)} = weights ${formatBytes(memory.weightsBytes)} + context ${formatBytes(memory.kvCacheBytes)} (KV cache for ${memory.sequences} parallel sequences × ${memory.contextSize} tokens, and buffers)`],
+    ...(m.description ? [["description", m.description] as [string, string]] : []),
+    ...(m.path ? [["path", m.path] as [string, string]] : []),
+  ];
+  for (const [k, v] of lines) console.log(`${k.padEnd(20)} ${v}`);
+  const [{ storedReport }, { formatReport }] = await Promise.all([import("../../quantize/reportJob.ts"), import("../../quantize/formatReport.ts")]);
+  const card = storedReport(m);
+  if (card) {
+    console.log("\nquantization report card");
+    for (const line of formatReport(card)) console.log(`  ${line}`);
+  }
 }
 
 function printModels(rows: string[][]) {
