@@ -21,7 +21,7 @@ const INFERENCE = new Set([
   "/api/tags", "/api/show", "/api/ps", "/api/chat", "/api/generate", "/api/embed", "/api/embeddings",
   "/api/version",
 ]);
-const MODELS = new Set(["/api/pull", "/api/delete", "/api/copy", "/api/create", "/api/push"]);
+const MODELS = new Set(["/api/pull", "/api/delete", "/api/copy", "/api/create", "/api/push", "/api/blobs/:digest"]);
 
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
 

@@ -1,3 +1,5 @@
+import { basename } from "node:path";
+import { Readable } from "node:stream";
 import { FreeholdError } from "../errors.ts";
 import type { ChatMessage, FinishReason } from "../runtime/types.ts";
 import { sseData } from "../gateway/upstreamSse.ts";
@@ -9,18 +11,27 @@ import type { ModelRecord } from "../store/repos/models.ts";
  * The model commands (list, show, rm, cp, pull) and `run` through a running server's HTTP API,
  * for when it holds the embedded database. A server that requires keys gets $FREEHOLD_API_KEY.
  */
-async function call(server: RunningServer, path: string, init: { body?: unknown; signal?: AbortSignal; method?: string } = {}): Promise<Response> {
-  const key = process.env.FREEHOLD_API_KEY;
-  const res = await fetch(`${server.url}${path}`, {
-    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
-    headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    signal: init.signal,
-  });
+interface Init { body?: unknown; signal?: AbortSignal; method?: string }
+
+async function call(server: RunningServer, path: string, init: Init = {}): Promise<Response> {
+  const res = await request(server, path, init);
   if (res.ok) return res;
   const body = await res.json().catch(() => ({})) as { error?: { message?: string; code?: string } | string };
   if (res.status === 401) throw new FreeholdError("unauthorized", `the server at ${server.url} requires an API key: set FREEHOLD_API_KEY`);
   throw wireError(typeof body.error === "string" ? { message: body.error } : body.error ?? { message: `${res.status} ${res.statusText}` });
+}
+
+/** A request with the CLI's key; a body that is a stream is sent as it is (a file), anything else as JSON. */
+function request(server: RunningServer, path: string, init: Init = {}): Promise<Response> {
+  const key = process.env.FREEHOLD_API_KEY;
+  const stream = init.body instanceof Readable;
+  return fetch(`${server.url}${path}`, {
+    signal: init.signal,
+    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
+    headers: { "content-type": stream ? "application/octet-stream" : "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: init.body === undefined ? undefined : stream ? Readable.toWeb(init.body as Readable) as ReadableStream : JSON.stringify(init.body),
+    ...(stream ? { duplex: "half" } : {}),
+  } as RequestInit);
 }
 
 /** An error from the wire, keeping the code the chat's history trimming looks for. */
@@ -86,6 +97,26 @@ export async function remotePull(server: RunningServer, ref: string, opts: { nam
   line(rest + decoder.decode());
   if (!pulled) throw new FreeholdError("upstream_error", `the server at ${server.url} ended the pull without a result`);
   return pulled;
+}
+
+/**
+ * `freehold import` through the server, as `ollama create` does it: the file is uploaded as a
+ * blob (skipped when the server has those bytes already), then registered from it.
+ */
+export async function remoteImport(server: RunningServer, file: string, name: string, onProgress?: (p: { uploaded: number; total: number }) => void): Promise<void> {
+  const [{ createReadStream }, { stat }, { hashFile }] = await Promise.all([import("node:fs"), import("node:fs/promises"), import("../models/store.ts")]);
+  const size = await stat(file).then((s) => s.size, (e: NodeJS.ErrnoException) => {
+    throw new FreeholdError("invalid_request", e.code === "ENOENT" ? `no such file: ${file}` : `cannot read ${file}: ${e.message}`);
+  });
+  const digest = `sha256:${await hashFile(file)}`;
+  const head = await request(server, `/api/blobs/${digest}`, { method: "HEAD" });
+  if (head.status !== 200 && head.status !== 404) await call(server, `/api/blobs/${digest}`, { method: "HEAD" }); // its error
+  if (head.status === 404) {
+    let uploaded = 0;
+    const body = createReadStream(file, { highWaterMark: 1 << 20 }).on("data", (chunk) => onProgress?.({ uploaded: (uploaded += chunk.length), total: size }));
+    await call(server, `/api/blobs/${digest}`, { body });
+  }
+  await call(server, "/api/create", { body: { model: name, files: { [basename(file)]: digest }, stream: false } });
 }
 
 export interface ChatOptions {

@@ -54,7 +54,7 @@ describe("freehold serve on a fresh data folder", () => {
 });
 
 describe("other commands while serve holds the embedded database", () => {
-  test("list, show, cp, rm, pull and run go through the server; the rest say where it is and what to do; its record goes when it stops", async () => {
+  test("list, show, import, cp, rm, pull and run go through the server; the rest say where it is and what to do; its record goes when it stops", async () => {
     const home = mkdtempSync(join(tmpdir(), "fh-serve-"));
     // The server downloads, so it is the one that must reach the (loopback) hub.
     const hub = await startFakeHub({ files: { "acme/tiny-GGUF": [{ path: "tiny-Q8_0.gguf", content: await readFile(await testModel({ seed: 11 })) }] } });
@@ -111,7 +111,20 @@ describe("other commands while serve holds the embedded database", () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/error: model "nope" not found/);
 
-    const r = await freehold("import", join(home, "anything.gguf"));
+    // import uploads the file to the server (a blob, as `ollama create` does), then registers it.
+    const file = await testModel({ shape: "tiny-moe", seed: 4 });
+    const imported = await freehold("import", file, "--name", "uploaded-moe");
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toMatch(/^imported uploaded-moe \(llama, \S+ parameters, F32, /m);
+    expect(JSON.parse((await freehold("show", "uploaded-moe", "--json")).stdout)).toMatchObject({ expertCount: 4, source: "import" });
+    const cut = join(home, "cut.gguf");
+    writeFileSync(cut, (await readFile(file)).subarray(0, 2000));
+    const refused = await freehold("import", cut);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^error: cut\.gguf is truncated/m);
+    expect((await freehold("import", join(home, "nothing.gguf"))).stderr).toMatch(/^error: no such file: .*nothing\.gguf$/m);
+
+    const r = await freehold("keys", "list");
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`is in use by process ${server.pid}: freehold serve is running at ${url}. Use that server`);
     expect(r.stderr).toMatch(/stop it, or set DATABASE_URL to a PostgreSQL database/);

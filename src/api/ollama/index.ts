@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { App } from "../../app.ts";
 import { lazyRoutes } from "../lazyRoutes.ts";
 import { ollamaGeneration } from "../routeSets.ts";
+import { blobRoutes } from "./blobs.ts";
 import { modelRoutes } from "./models.ts";
 import { psRoute } from "./ps.ts";
 
@@ -18,4 +19,5 @@ export function ollamaRoutes(server: FastifyInstance, app: App) {
     psRoute(api, app);
     lazyRoutes(api, ollamaGeneration, app); // chat, generate, embed, create, pull
   });
+  blobRoutes(server, app); // the body is a file, not JSON
 }

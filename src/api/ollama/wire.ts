@@ -135,14 +135,15 @@ export const copySchema = z.object({
   destination: z.string({ error: "destination is required" }).min(1, "destination is required"),
 });
 
-/** Ollama's create: Freehold supports deriving a quantized model from a registered one. */
+/** Ollama's create: a quantized copy of a registered model (`from` + `quantize`), or a model from an uploaded GGUF blob (`files`). */
 export const createSchema = z.object({
   ...named,
-  from: z.string({ error: "from is required: the model to quantize" }).min(1, "from is required: the model to quantize"),
-  quantize: z.string({ error: "quantize is required, e.g. q4_K_M" }).min(1, "quantize is required, e.g. q4_K_M"),
+  from: z.string().min(1, "from must not be empty").nullish(),
+  quantize: z.string().min(1, "quantize must not be empty").nullish(),
+  /** File name → the digest of a blob uploaded with POST /api/blobs (one GGUF file). */
+  files: z.record(z.string(), z.string()).nullish(),
   stream: z.boolean().nullish(),
   modelfile: z.string().nullish(),
-  files: z.unknown().optional(),
   adapters: z.unknown().optional(),
   template: z.unknown().optional(),
   system: z.unknown().optional(),
@@ -150,3 +151,4 @@ export const createSchema = z.object({
   messages: z.unknown().optional(),
   license: z.unknown().optional(),
 });
+export type CreateRequest = z.infer<typeof createSchema>;

@@ -1,7 +1,9 @@
 import type { Command } from "commander";
+import { basename } from "node:path";
 import type { App } from "../../app.ts";
+import { nameFromFile } from "../../models/names.ts";
 import type { ModelRecord } from "../../store/repos/models.ts";
-import { withApp, withAppOrServer, formatBytes, formatCount } from "../context.ts";
+import { withAppOrServer, formatBytes, formatCount } from "../context.ts";
 import { integer } from "../options.ts";
 
 /** import, list, show, rm, cp: the model registry from the terminal. */
@@ -9,10 +11,25 @@ export function registerModelCommands(program: Command) {
   program.command("import <file>")
     .description("register a local GGUF file (copied into the data folder)")
     .option("--name <name>", "model name (default: from the file name)")
-    .action(async (file: string, opts: { name?: string }, cmd: Command) => withApp(cmd, async (app) => {
-      const m = await app.models.register(file, { name: opts.name });
+    .action(async (file: string, opts: { name?: string }, cmd: Command) => {
+      type Imported = Pick<ModelRecord, "name" | "architecture" | "parameterCount" | "quantization" | "sizeBytes">;
+      const m = await withAppOrServer<Imported>(cmd, (app) => app.models.register(file, { name: opts.name }),
+        // Through a running server: uploaded to it (over loopback), as `ollama create` does.
+        async (server) => {
+          const remote = await import("../remote.ts");
+          const name = opts.name ?? nameFromFile(basename(file));
+          const { Presets, SingleBar } = await import("cli-progress");
+          const bar = new SingleBar({ format: "uploading [{bar}] {percentage}% {done}/{size}", hideCursor: true }, Presets.shades_classic);
+          let started = false;
+          await remote.remoteImport(server, file, name, ({ uploaded, total }) => {
+            const payload = { done: formatBytes(uploaded), size: formatBytes(total) };
+            if (!started) { bar.start(total, 0, payload); started = true; }
+            bar.update(uploaded, payload);
+          }).finally(() => { if (started) bar.stop(); });
+          return remote.remoteShow(server, name);
+        });
       console.log(`imported ${m.name} (${m.architecture}, ${formatCount(m.parameterCount)} parameters, ${m.quantization}, ${formatBytes(m.sizeBytes)})`);
-    }));
+    });
 
   program.command("list").alias("ls").description("list models")
     .option("--json", "machine-readable output")

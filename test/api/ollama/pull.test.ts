@@ -40,7 +40,7 @@ describe("/api/pull from a (loopback) Hugging Face hub", () => {
 
     const listed = (await ollama.list()).models.find((m) => m.name === name);
     expect(listed?.digest).toBe(progress[0].digest.slice(7));
-    const r = await ollama.generate({ model: name, prompt: "hi", options: { num_predict: 3 } });
+    const r = await ollama.generate({ model: name, prompt: "hi", options: { num_predict: 3, temperature: 0 } });
     expect(r.eval_count).toBe(3);
   });
 
