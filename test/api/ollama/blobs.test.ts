@@ -52,6 +52,27 @@ describe("blobs and /api/create from a GGUF, as `ollama create` with FROM ./file
     for (const bad of ["sha256:xyz", "md5:abc", "sha256:" + "A".repeat(64)]) expect((await upload(bad, gguf)).status).toBe(400);
   });
 
+  test("a client that goes away mid-upload leaves no partial file, and the server keeps serving", async () => {
+    const abort = new AbortController();
+    let sent = 0, sawPartial = false;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(c) {
+        if (sent >= gguf.length / 2) {
+          for (let i = 0; i < 50 && !sawPartial; i++) sawPartial = (await leftovers()).length > 0 || !(await new Promise((r) => setTimeout(r, 20)));
+          abort.abort();
+          return;
+        }
+        c.enqueue(gguf.subarray(sent, sent + 4096));
+        sent += 4096;
+      },
+    });
+    await expect(fetch(`${s.url}/api/blobs/${digest.replace(/.$/, "0")}`, { method: "POST", body, signal: abort.signal, duplex: "half" } as RequestInit)).rejects.toThrow();
+    for (let i = 0; i < 50 && (await leftovers()).length; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(sawPartial).toBe(true); // the upload was being written
+    expect(await leftovers()).toEqual([]);
+    expect((await fetch(`${s.url}/api/tags`)).status).toBe(200);
+  });
+
   test("a truncated GGUF is refused by name at create, its blob goes, and the server keeps serving", async () => {
     const cut = gguf.subarray(0, 1000);
     const d = `sha256:${createHash("sha256").update(cut).digest("hex")}`;
