@@ -5,6 +5,7 @@ import { nameFromFile } from "../../models/names.ts";
 import type { ModelRecord } from "../../store/repos/models.ts";
 import { withAppOrServer, formatBytes, formatCount } from "../context.ts";
 import { integer } from "../options.ts";
+import { progressBar } from "../progress.ts";
 
 /** import, list, show, rm, cp: the model registry from the terminal. */
 export function registerModelCommands(program: Command) {
@@ -18,14 +19,9 @@ export function registerModelCommands(program: Command) {
         async (server) => {
           const remote = await import("../remote.ts");
           const name = opts.name ?? nameFromFile(basename(file));
-          const { Presets, SingleBar } = await import("cli-progress");
-          const bar = new SingleBar({ format: "uploading [{bar}] {percentage}% {done}/{size}", hideCursor: true }, Presets.shades_classic);
-          let started = false;
-          await remote.remoteImport(server, file, name, ({ uploaded, total }) => {
-            const payload = { done: formatBytes(uploaded), size: formatBytes(total) };
-            if (!started) { bar.start(total, 0, payload); started = true; }
-            bar.update(uploaded, payload);
-          }).finally(() => { if (started) bar.stop(); });
+          const bar = await progressBar("uploading [{bar}] {percentage}% {done}/{size}");
+          await remote.remoteImport(server, file, name, ({ uploaded, total }) => bar.update(uploaded, total, { done: formatBytes(uploaded), size: formatBytes(total) }))
+            .finally(() => bar.stop());
           return remote.remoteShow(server, name);
         });
       console.log(`imported ${m.name} (${m.architecture}, ${formatCount(m.parameterCount)} parameters, ${m.quantization}, ${formatBytes(m.sizeBytes)})`);

@@ -1,20 +1,18 @@
 import type { Command } from "commander";
 import { withAppOrServer, formatBytes } from "../context.ts";
+import { progressBar } from "../progress.ts";
 
 export function registerPull(program: Command) {
   program.command("pull <ref>")
     .description("download a GGUF model from Hugging Face: hf:<owner>/<repo>[:<quant or file>] (resumes if interrupted)")
     .option("--name <name>", "model name (default: <owner>/<repo>:<quant>)")
     .action(async (ref: string, opts: { name?: string }, cmd: Command) => {
-      const { Presets, SingleBar } = await import("cli-progress");
-      const bar = new SingleBar({
-        format: "pulling [{bar}] {percentage}% {done}/{size} {speed}", hideCursor: true, noTTYOutput: false,
-      }, Presets.shades_classic);
-      let started = false, t0 = Date.now();
+      const bar = await progressBar("pulling [{bar}] {percentage}% {done}/{size} {speed}");
+      let t0 = Date.now();
       const onProgress = ({ downloaded, total }: { downloaded: number; total: number }) => {
+        if (!bar.started) t0 = Date.now();
         const payload = { done: formatBytes(downloaded), size: formatBytes(total), speed: `${formatBytes(downloaded / Math.max(0.001, (Date.now() - t0) / 1000))}/s` };
-        if (!started) { bar.start(total, downloaded, payload); started = true; t0 = Date.now(); }
-        bar.update(downloaded, payload);
+        bar.update(downloaded, total, payload);
       };
       const abort = new AbortController();
       process.once("SIGINT", () => abort.abort());
@@ -23,7 +21,7 @@ export function registerPull(program: Command) {
       const m = await withAppOrServer(cmd,
         async (app) => (await import("../../models/pullModel.ts")).pullModel(app, ref, pull),
         async (server) => (await import("../remote.ts")).remotePull(server, ref, pull),
-      ).finally(() => { if (started) bar.stop(); });
+      ).finally(() => bar.stop());
       console.log(`pulled ${m.name} (${m.quantization}, ${formatBytes(m.sizeBytes)}, sha256 ${m.sha256?.slice(0, 12)}…)`);
     });
 }

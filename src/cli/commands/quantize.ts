@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { QUANT_TYPES } from "../../quantize/types.ts";
 import { formatBytes, withApp } from "../context.ts";
 import { integer } from "../options.ts";
+import { progressBar } from "../progress.ts";
 
 interface QuantizeFlags {
   to: string;
@@ -32,9 +33,7 @@ export function registerQuantize(program: Command) {
     .action(async (model: string | undefined, opts: QuantizeFlags, cmd: Command) => {
       if (!model || !opts.to) cmd.help({ error: true });
       await withApp(cmd, async (app) => {
-        const [{ quantizeModel }, { Presets, SingleBar }] = await Promise.all([import("../../quantize/quantize.ts"), import("cli-progress")]);
-        const bar = new SingleBar({ format: "quantizing [{bar}] {value}/{total} tensors {tensor}", hideCursor: true, noTTYOutput: false }, Presets.shades_classic);
-        let started = false;
+        const [{ quantizeModel }, bar] = await Promise.all([import("../../quantize/quantize.ts"), progressBar("quantizing [{bar}] {value}/{total} tensors {tensor}")]);
         const abort = new AbortController();
         const onSigint = () => abort.abort();
         process.once("SIGINT", onSigint);
@@ -42,10 +41,9 @@ export function registerQuantize(program: Command) {
           const r = await quantizeModel(app, model!, {
             ...opts, signal: abort.signal,
             onProgress: ({ tensorsDone, tensorsTotal, tensor }) => {
-              if (!started) { bar.start(tensorsTotal, 0, { tensor }); started = true; }
-              bar.update(tensorsDone, { tensor });
+              bar.update(tensorsDone, tensorsTotal, { tensor });
             },
-          }).finally(() => { if (started) bar.stop(); });
+          }).finally(() => bar.stop());
           const ratio = r.sourceBytes ? ` (${((r.outputBytes / r.sourceBytes) * 100).toFixed(1)}% of the source)` : "";
           console.log(`quantized ${r.source.name} → ${r.model.name} (${r.type.name}) in ${r.seconds.toFixed(1)} s`);
           console.log(`  size            ${formatBytes(r.sourceBytes)} → ${formatBytes(r.outputBytes)}${ratio}`);

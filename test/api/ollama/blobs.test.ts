@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(async () => { await s?.close(); });
 
 const blob = (d: string, init: RequestInit = {}) => fetch(`${s.url}/api/blobs/${d}`, init);
-const upload = (d: string, body: Buffer) => blob(d, { method: "POST", body, headers: { "content-type": "application/octet-stream" } });
+const upload = (d: string, body: Buffer) => blob(d, { method: "POST", body: new Uint8Array(body), headers: { "content-type": "application/octet-stream" } });
 /** `files` is Ollama's field; the JS SDK's type does not list it yet, but sends it. */
 const create = (model: string, files: Record<string, string>) =>
   ollama.create({ model, files, stream: false } as Parameters<Ollama["create"]>[0] & { stream: false });
@@ -28,7 +28,7 @@ describe("blobs and /api/create from a GGUF, as `ollama create` with FROM ./file
   test("HEAD says 404 until the upload, 201 on upload, then 200; create registers it and it generates", async () => {
     expect((await blob(digest, { method: "HEAD" })).status).toBe(404);
     // Ollama's own client sends the file as application/json: the body is read raw whatever the type.
-    const r = await blob(digest, { method: "POST", body: gguf, headers: { "content-type": "application/json" } });
+    const r = await blob(digest, { method: "POST", body: new Uint8Array(gguf), headers: { "content-type": "application/json" } });
     expect(r.status).toBe(201);
     expect((await blob(digest, { method: "HEAD" })).status).toBe(200);
     expect((await create("uploaded", { "tiny.gguf": digest })).status).toBe("success");
