@@ -14,7 +14,11 @@ import type { ModelRecord } from "../store/repos/models.ts";
 interface Init { body?: unknown; signal?: AbortSignal; method?: string }
 
 async function call(server: RunningServer, path: string, init: Init = {}): Promise<Response> {
-  const res = await request(server, path, init);
+  return ok(server, await request(server, path, init));
+}
+
+/** The response if it succeeded, else its error as ours. */
+async function ok(server: RunningServer, res: Response): Promise<Response> {
   if (res.ok) return res;
   const body = await res.json().catch(() => ({})) as { error?: { message?: string; code?: string } | string };
   if (res.status === 401) throw new FreeholdError("unauthorized", `the server at ${server.url} requires an API key: set FREEHOLD_API_KEY`);
@@ -110,11 +114,12 @@ export async function remoteImport(server: RunningServer, file: string, name: st
   });
   const digest = `sha256:${await hashFile(file)}`;
   const head = await request(server, `/api/blobs/${digest}`, { method: "HEAD" });
-  if (head.status !== 200 && head.status !== 404) await call(server, `/api/blobs/${digest}`, { method: "HEAD" }); // its error
   if (head.status === 404) {
     let uploaded = 0;
     const body = createReadStream(file, { highWaterMark: 1 << 20 }).on("data", (chunk) => onProgress?.({ uploaded: (uploaded += chunk.length), total: size }));
     await call(server, `/api/blobs/${digest}`, { body });
+  } else {
+    await ok(server, head); // 200: the server has these bytes already
   }
   await call(server, "/api/create", { body: { model: name, files: { [basename(file)]: digest }, stream: false } });
 }

@@ -6,6 +6,7 @@ import { pipeline } from "node:stream/promises";
 import type { FastifyInstance } from "fastify";
 import type { App } from "../../app.ts";
 import { invalid } from "../../errors.ts";
+import { sweepStalePartials } from "../../quantize/partials.ts";
 
 /**
  * Ollama's blobs: `POST /api/blobs/sha256:<hex>` uploads a file (a GGUF, for /api/create's
@@ -29,6 +30,7 @@ export function blobRoutes(server: FastifyInstance, app: App) {
     api.post<{ Params: { digest: string } }>("/api/blobs/:digest", async (req, reply) => {
       const hex = digestHex(req.params.digest);
       await mkdir(app.paths.downloads, { recursive: true });
+      await sweepStalePartials(app.paths.downloads); // a crash mid-upload left its partial behind
       const partial = join(app.paths.downloads, `upload-${process.pid}-${randomUUID()}.partial`);
       const hash = createHash("sha256");
       try {

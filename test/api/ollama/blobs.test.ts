@@ -73,6 +73,18 @@ describe("blobs and /api/create from a GGUF, as `ollama create` with FROM ./file
     expect((await fetch(`${s.url}/api/tags`)).status).toBe(200);
   });
 
+  test("an upload's partial file left by a process that crashed goes with the next upload", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const { writeFile } = await import("node:fs/promises");
+    const dead = spawnSync(process.execPath, ["-e", "0"]).pid;
+    const stale = `upload-${dead}-00000000-0000-0000-0000-000000000000.partial`;
+    await writeFile(`${s.app.paths.downloads}/${stale}`, "half an upload");
+    expect(await leftovers()).toEqual([stale]);
+    const small = Buffer.from("not a model, just bytes");
+    expect((await upload(`sha256:${createHash("sha256").update(small).digest("hex")}`, small)).status).toBe(201);
+    expect(await leftovers()).toEqual([]);
+  });
+
   test("a truncated GGUF is refused by name at create, its blob goes, and the server keeps serving", async () => {
     const cut = gguf.subarray(0, 1000);
     const d = `sha256:${createHash("sha256").update(cut).digest("hex")}`;
