@@ -15,6 +15,8 @@ export function localVariant(m: ModelRecord, params: ArenaParams): Record<string
     kind: "local", sha256: m.sha256, quantization: m.quantization, architecture: m.architecture,
     parameterCount: m.parameterCount, sizeBytes: m.sizeBytes, parentModelId: m.parentModelId,
     adapter: (m.metadata?.adapter as string | undefined) ?? null, params,
+    // A Modelfile variant answers differently from its weights alone (system prompt, defaults).
+    ...(m.preset ? { preset: m.preset } : {}),
   });
 }
 
@@ -25,7 +27,9 @@ export function upstreamVariant(u: UpstreamRef, params: ArenaParams): Record<str
 /** What identifies the variant (sizes and parents describe it but follow from the hash). */
 function withId(v: Record<string, unknown>): Record<string, unknown> {
   const identity = { kind: v.kind, sha256: v.sha256 ?? null, quantization: v.quantization ?? null, adapter: v.adapter,
-    baseUrl: v.baseUrl ?? null, remoteModel: v.remoteModel ?? null, params: sortKeys(v.params as Record<string, unknown>) };
+    baseUrl: v.baseUrl ?? null, remoteModel: v.remoteModel ?? null, params: sortKeys(v.params as Record<string, unknown>),
+    // Only when set, so the variants of models without one keep the ids their votes are filed under.
+    ...(v.preset ? { preset: v.preset } : {}) };
   return { id: createHash("sha256").update(JSON.stringify(identity)).digest("hex").slice(0, 12), ...v };
 }
 

@@ -84,14 +84,23 @@ export interface Pulled { name: string; quantization: string | null; sizeBytes: 
 export async function remotePull(server: RunningServer, ref: string, opts: { name?: string; signal?: AbortSignal; onProgress?: (p: { downloaded: number; total: number }) => void }): Promise<Pulled> {
   const res = await call(server, "/api/pull", { body: { model: ref, stream: true, freehold: { name: opts.name } }, signal: opts.signal });
   let pulled: Pulled | undefined;
+  await eachLine(res, (event: { total?: number; completed?: number; freehold?: Pulled }) => {
+    if (event.total !== undefined && event.completed !== undefined) opts.onProgress?.({ downloaded: event.completed, total: event.total });
+    if (event.freehold) pulled = event.freehold;
+  });
+  if (!pulled) throw new FreeholdError("upstream_error", `the server at ${server.url} ended the pull without a result`);
+  return pulled;
+}
+
+/** An Ollama progress stream (newline-delimited JSON), each event passed on; one with `error` fails. */
+async function eachLine<T>(res: Response, fn: (event: T) => void): Promise<void> {
   let rest = "";
   const decoder = new TextDecoder();
   const line = (text: string) => {
     if (!text.trim()) return;
-    const event = JSON.parse(text) as { error?: string; status?: string; total?: number; completed?: number; freehold?: Pulled };
+    const event = JSON.parse(text) as T & { error?: string };
     if (event.error) throw new FreeholdError("upstream_error", event.error);
-    if (event.total !== undefined && event.completed !== undefined) opts.onProgress?.({ downloaded: event.completed, total: event.total });
-    if (event.freehold) pulled = event.freehold;
+    fn(event);
   };
   for await (const chunk of res.body!) {
     const lines = (rest + decoder.decode(chunk, { stream: true })).split("\n");
@@ -99,15 +108,21 @@ export async function remotePull(server: RunningServer, ref: string, opts: { nam
     lines.forEach(line);
   }
   line(rest + decoder.decode());
-  if (!pulled) throw new FreeholdError("upstream_error", `the server at ${server.url} ended the pull without a result`);
-  return pulled;
+}
+
+/** `freehold create` FROM a registered model: /api/create as Ollama's CLI sends a Modelfile, quantizing with progress. */
+export async function remoteCreate(server: RunningServer, body: Record<string, unknown>, onProgress?: (p: { done: number; total: number }) => void): Promise<void> {
+  const res = await call(server, "/api/create", { body: { ...body, stream: true } });
+  await eachLine(res, (event: { total?: number; completed?: number }) => {
+    if (event.total !== undefined && event.completed !== undefined) onProgress?.({ done: event.completed, total: event.total });
+  });
 }
 
 /**
  * `freehold import` through the server, as `ollama create` does it: the file is uploaded as a
  * blob (skipped when the server has those bytes already), then registered from it.
  */
-export async function remoteImport(server: RunningServer, file: string, name: string, onProgress?: (p: { uploaded: number; total: number }) => void): Promise<void> {
+export async function remoteImport(server: RunningServer, file: string, name: string, onProgress?: (p: { uploaded: number; total: number }) => void, preset: Record<string, unknown> = {}): Promise<void> {
   const [{ createReadStream }, { stat }, { hashFile }] = await Promise.all([import("node:fs"), import("node:fs/promises"), import("../models/store.ts")]);
   const size = await stat(file).then((s) => s.size, (e: NodeJS.ErrnoException) => {
     throw new FreeholdError("invalid_request", e.code === "ENOENT" ? `no such file: ${file}` : `cannot read ${file}: ${e.message}`);
@@ -121,7 +136,7 @@ export async function remoteImport(server: RunningServer, file: string, name: st
   } else {
     await ok(server, head); // 200: the server has these bytes already
   }
-  await call(server, "/api/create", { body: { model: name, files: { [basename(file)]: digest }, stream: false } });
+  await call(server, "/api/create", { body: { ...preset, model: name, files: { [basename(file)]: digest }, stream: false } });
 }
 
 export interface ChatOptions {

@@ -4,6 +4,7 @@ import type { Metrics } from "../observability/metrics.ts";
 import type { Runtime } from "../runtime/index.ts";
 import { instrument } from "./instrument.ts";
 import { localBackend } from "./local.ts";
+import { presetDefaults, withPreset } from "./preset.ts";
 import type { Backend, ModelSummary } from "./types.ts";
 import type { Upstreams } from "./upstreams.ts";
 
@@ -31,6 +32,7 @@ export class Gateway {
     if (!backend) {
       const m = await this.models.find(name);
       if (m) backend = localBackend(this.runtime, { name: m.name, path: m.path, sizeBytes: m.sizeBytes });
+      if (m?.preset && backend) backend = withPreset(backend, m.preset);
     }
     if (!backend) throw notFound(`model "${name}" not found: see GET /v1/models or \`freehold list\``, "model");
     const metrics = this.opts.metrics;
@@ -46,6 +48,7 @@ export class Gateway {
       name: m.name, kind: "local", createdAt: new Date(m.createdAt), sizeBytes: m.sizeBytes ?? undefined,
       family: m.architecture ?? undefined, quantization: m.quantization ?? undefined,
       parameterCount: m.parameterCount ?? undefined, contextLength: m.contextLength ?? undefined,
+      ...(m.preset ? { defaults: presetDefaults(m.preset) } : {}),
     }));
     const names = new Set(local.map((m) => m.name));
     const remote = ((await this.opts.upstreams?.list()) ?? []).filter((u) => !names.has(u.name))

@@ -21,4 +21,6 @@ export interface ModelSummary {
   quantization?: string;
   parameterCount?: number;
   contextLength?: number;
+  /** What a local model's preset (Modelfile) sets, for the web app's settings to show as defaults. */
+  defaults?: { system?: string; temperature?: number; maxTokens?: number };
 }

@@ -9,6 +9,7 @@ import { conflict, notFound } from "../errors.ts";
 import type { ModelRecord, ModelsRepo } from "../store/repos/models.ts";
 import { inspectGguf, type ModelFacts } from "./inspect.ts";
 import { checkModelName, nameFromFile } from "./names.ts";
+import type { Preset } from "./preset.ts";
 import { commit } from "./pull/files.ts";
 
 export interface RegisterOptions {
@@ -21,6 +22,8 @@ export interface RegisterOptions {
   adopt?: boolean;
   /** Known SHA-256 (for example verified by a download): skips re-hashing. */
   sha256?: string;
+  /** Its own system prompt and parameters (src/models/preset.ts). */
+  preset?: Preset | null;
   /** The file's facts when another process already inspected it (the demo model, src/models/demo.ts). */
   facts?: ModelFacts;
 }
@@ -52,7 +55,7 @@ export class ModelStore {
       return await this.repo.insert({
         id, name, path: dest, source: opts.source ?? "import", sourceRef: opts.sourceRef ?? file, sha256,
         ...recordFacts(facts), description: opts.description ?? facts.description ?? null,
-        parentModelId: parent?.id ?? null,
+        parentModelId: parent?.id ?? null, preset: opts.preset ?? null,
       });
     } catch (e) {
       if (!opts.adopt) await rm(dest, { force: true });
@@ -76,13 +79,16 @@ export class ModelStore {
     return this.repo.list();
   }
 
-  /** Another name for the same weights (Ollama's `copy`): the file is shared, not duplicated. */
-  async copy(from: string, to: string): Promise<ModelRecord> {
+  /**
+   * Another name for the same weights (Ollama's `copy`): the file is shared, not duplicated. The
+   * copy keeps the source's preset, or takes the one given (a model made `FROM` another).
+   */
+  async copy(from: string, to: string, preset?: Preset | null): Promise<ModelRecord> {
     const src = await this.get(from);
     checkModelName(to);
     if (await this.repo.getByName(to)) throw conflict(`a model named "${to}" already exists`);
     const { id: _id, createdAt: _c, name: _n, ...rest } = src;
-    return this.repo.insert({ ...rest, id: randomUUID(), name: to, parentModelId: src.id });
+    return this.repo.insert({ ...rest, id: randomUUID(), name: to, parentModelId: src.id, ...(preset !== undefined ? { preset } : {}) });
   }
 
   /** Removes the name; the file goes when no other name refers to it. */

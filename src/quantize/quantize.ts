@@ -2,6 +2,7 @@ import { rm, stat } from "node:fs/promises";
 import type { Paths } from "../config.ts";
 import { conflict, invalid } from "../errors.ts";
 import { checkModelName } from "../models/names.ts";
+import type { Preset } from "../models/preset.ts";
 import type { ModelStore } from "../models/store.ts";
 import type { Db } from "../store/db.ts";
 import type { ModelRecord } from "../store/repos/models.ts";
@@ -27,6 +28,8 @@ export interface QuantizeOptions {
   pure?: boolean;
   /** 0 or unset: all cores. */
   threads?: number;
+  /** The new model's system prompt and parameters; default: the source's. */
+  preset?: Preset | null;
   onProgress?: (p: QuantizeProgress) => void;
   signal?: AbortSignal;
   /** For tests: a stand-in for fs.statfs. */
@@ -108,7 +111,7 @@ export async function quantizeModel(app: QuantizeApp, sourceName: string, opts: 
     opts.signal?.throwIfAborted();
     const model = await app.models.register(tmp, {
       name, source: "quantize", sourceRef: `${source.name} → ${type.name}`, parentName: source.name, adopt: true,
-      description: source.description ?? undefined,
+      description: source.description ?? undefined, preset: opts.preset !== undefined ? opts.preset : source.preset,
     });
     const result: QuantizeResult = {
       model, source, type, seconds, sourceBytes: source.sizeBytes ?? 0, outputBytes,

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -33,6 +33,28 @@ describe("freehold CLI", () => {
     expect((await freehold("rm", "moe")).stdout).toMatch(/removed moe/);
     expect((await freehold("list", "--json")).stdout).toContain('"moe2"');
   }, 120_000);
+
+  test("create: a Modelfile FROM a registered model or a GGUF file next to it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fh-modelfile-"));
+    await freehold("import", await testModel({ shape: "tiny" }), "--name", "base");
+    writeFileSync(join(dir, "Modelfile"), 'FROM base\nSYSTEM """Answer in French."""\nPARAMETER temperature 0.1\nPARAMETER stop "###"\n');
+    expect((await freehold("create", "french", "-f", join(dir, "Modelfile"))).stdout).toBe("created french\n");
+    expect(JSON.parse((await freehold("show", "french", "--json")).stdout).preset)
+      .toEqual({ system: "Answer in French.", parameters: { temperature: 0.1, stop: ["###"] } });
+    const shown = await freehold("show", "french");
+    expect(shown.stdout).toMatch(/^system prompt\s+Answer in French\.$/m);
+    expect(shown.stdout).toMatch(/^parameters\s+.*temperature 0\.1/m);
+    // FROM a path is relative to the Modelfile, as in Ollama.
+    writeFileSync(join(dir, "weights.gguf"), readFileSync(await testModel({ shape: "tiny", seed: 5 })));
+    writeFileSync(join(dir, "FromFile"), "FROM ./weights.gguf\nPARAMETER num_ctx 512\n");
+    expect((await freehold("create", "from-file", "-f", join(dir, "FromFile"))).code).toBe(0);
+    expect(JSON.parse((await freehold("show", "from-file", "--json")).stdout)).toMatchObject({ source: "import", preset: { parameters: { num_ctx: 512 } } });
+    const missing = await freehold("create", "x", "-f", join(dir, "Nope"));
+    expect(missing.stderr).toMatch(/^error: no Modelfile at .*Nope \(give one with -f\)/);
+    writeFileSync(join(dir, "Bad"), "FROM base\nTEMPLATE {{ .Prompt }}\n");
+    expect((await freehold("create", "x", "-f", join(dir, "Bad"))).stderr).toMatch(/^error: custom templates are not supported/);
+    expect((await freehold("list")).stdout).not.toMatch(/^x\s/m);
+  }, 60_000);
 
   test("clear errors: unknown model, bad file, taken name", async () => {
     const unknown = await freehold("show", "nope");

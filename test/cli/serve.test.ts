@@ -54,7 +54,7 @@ describe("freehold serve on a fresh data folder", () => {
 });
 
 describe("other commands while serve holds the embedded database", () => {
-  test("list, show, import, cp, rm, pull and run go through the server; the rest say where it is and what to do; its record goes when it stops", async () => {
+  test("list, show, import, create, cp, rm, pull and run go through the server; the rest say where it is and what to do; its record goes when it stops", async () => {
     const home = mkdtempSync(join(tmpdir(), "fh-serve-"));
     // The server downloads, so it is the one that must reach the (loopback) hub.
     const hub = await startFakeHub({ files: { "acme/tiny-GGUF": [{ path: "tiny-Q8_0.gguf", content: await readFile(await testModel({ seed: 11 })) }] } });
@@ -123,6 +123,17 @@ describe("other commands while serve holds the embedded database", () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^error: cut\.gguf is truncated/m);
     expect((await freehold("import", join(home, "nothing.gguf"))).stderr).toMatch(/^error: no such file: .*nothing\.gguf$/m);
+
+    // create: a Modelfile FROM a model (sent as /api/create) or FROM a file (uploaded as a blob).
+    writeFileSync(join(home, "Modelfile"), 'FROM demo-random-tiny\nSYSTEM """Be brief."""\nPARAMETER num_predict 4\n');
+    expect((await freehold("create", "brief", "-f", join(home, "Modelfile"))).stdout).toBe("created brief\n");
+    expect((await freehold("show", "brief")).stdout).toMatch(/^system prompt\s+Be brief\.$/m);
+    expect((await freehold("show", "brief", "--modelfile")).stdout).toMatch(/^FROM brief\n[\s\S]*^SYSTEM Be brief\.\nPARAMETER num_predict 4\n$/m);
+    writeFileSync(join(home, "Bad"), "FROM demo-random-tiny\nPARAMETER mirostat 2\n");
+    expect((await freehold("create", "bad", "-f", join(home, "Bad"))).stderr).toMatch(/^error: parameter "mirostat" is not supported/m);
+    writeFileSync(join(home, "Uploaded"), `FROM ${file}\nSYSTEM From a file.\n`);
+    expect((await freehold("create", "uploaded-brief", "-f", join(home, "Uploaded"))).code).toBe(0);
+    expect(JSON.parse((await freehold("show", "uploaded-brief", "--json")).stdout)).toMatchObject({ expertCount: 4, preset: { system: "From a file." } });
 
     const r = await freehold("keys", "list");
     expect(r.code).toBe(1);

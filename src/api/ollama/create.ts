@@ -2,45 +2,54 @@ import { rm } from "node:fs/promises";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { App } from "../../app.ts";
 import { FreeholdError, invalid } from "../../errors.ts";
-import { quantizeModel } from "../../quantize/quantize.ts";
+import { parseModelfile } from "../../models/modelfile.ts";
+import { deriveModel, templateRefused } from "../../models/derive.ts";
+import { mergePresets, type Preset } from "../../models/preset.ts";
+import { checkPreset } from "../../models/presetParameters.ts";
 import { normalizeError } from "../errors.ts";
 import { parseBody } from "../validate.ts";
 import { blobPath, digestHex, modelWithHash } from "./blobs.ts";
 import { clientGone, NdjsonStream } from "./ndjson.ts";
-import { storedName } from "./resolve.ts";
+import { findModel, storedName } from "./resolve.ts";
 import { createSchema, type CreateRequest } from "./wire.ts";
 
 /**
- * POST /api/create, in the two forms Freehold can honour: `from` + `quantize` (Ollama's way to
- * make a quantized copy) runs llama.cpp's quantizer as a job, streaming progress; `files` names
- * one uploaded GGUF blob (POST /api/blobs) to register, as `ollama create` with `FROM ./x.gguf`
- * sends it. Modelfiles, adapters, templates and parameters are refused rather than ignored. A
- * client that goes away cancels a quantization, and nothing half-written is ever registered.
+ * POST /api/create, as Ollama's CLI sends a Modelfile: `from` a registered model (a new name for
+ * its weights, with the Modelfile's system prompt, parameters, messages and license on top of
+ * the source's; with `quantize`, llama.cpp's quantizer runs as a job, streaming progress), or
+ * `files` naming one uploaded GGUF blob (POST /api/blobs), as `FROM ./x.gguf` sends it. Older
+ * clients send the Modelfile's text instead (`modelfile`). Custom templates and adapters are
+ * refused rather than ignored. A client that goes away cancels a quantization, and nothing
+ * half-written is ever registered.
  */
 export function createRoute(server: FastifyInstance, app: App) {
   server.post("/api/create", async (req, reply) => {
-    const body = parseBody(createSchema, req.body);
+    const body = withModelfile(parseBody(createSchema, req.body));
     const name = body.model ?? body.name;
     if (!name) throw invalid("model is required: the name of the new model", "model");
-    const unsupported = (["modelfile", "adapters", "template", "system", "parameters", "messages", "license"] as const)
-      .filter((k) => body[k] !== undefined && body[k] !== null);
-    if (unsupported.length) {
-      throw invalid(`only \`from\` + \`quantize\`, or \`files\` with one GGUF, are supported; not: ${unsupported.join(", ")}`, unsupported[0]);
+    if (Array.isArray(body.adapters) ? body.adapters.length : body.adapters && Object.keys(body.adapters).length) {
+      throw invalid("adapters (LoRA) are not supported by create", "adapters");
     }
-    if (body.files) {
-      if (body.from || body.quantize) throw invalid("give either `files` or `from` + `quantize`, not both", "files");
-      return fromBlob(app, storedName(name), body.files, body.stream ?? true, reply);
-    }
-    if (!body.from) throw invalid("from is required: the model to quantize (or files: an uploaded GGUF)", "from");
-    if (!body.quantize) throw invalid("quantize is required, e.g. q4_K_M", "quantize");
+    const over = checkPreset(body);
     const stream = body.stream ?? true;
+    if (body.files) {
+      if (body.from || body.quantize) throw invalid("give either `files` or `from`, not both", "files");
+      if (body.template) throw templateRefused();
+      return fromBlob(app, storedName(name), body.files, mergePresets(null, over), stream, reply);
+    }
+    if (!body.from) throw invalid("from is required: the model to start from (or files: an uploaded GGUF)", "from");
+    const source = await findModel(app, body.from);
+    if (!body.quantize) {
+      await deriveModel(app, storedName(name), source.name, over, { template: body.template });
+      return stream ? new NdjsonStream(reply).end({ status: "success" }) : reply.send({ status: "success" });
+    }
     const signal = clientGone(req, reply);
     const out = new NdjsonStream(reply);
     const send = (o: object) => stream && !signal.aborted && out.write(o);
-    const status = `quantizing ${body.from} to ${body.quantize.toUpperCase()}`;
+    const status = `quantizing ${source.name} to ${body.quantize.toUpperCase()}`;
     try {
-      await quantizeModel(app, body.from, {
-        to: body.quantize, name, signal,
+      await deriveModel(app, storedName(name), source.name, over, {
+        template: body.template, quantize: body.quantize, signal,
         onProgress: (p) => send({ status, total: p.tensorsTotal, completed: p.tensorsDone }),
       });
     } catch (e) {
@@ -53,12 +62,31 @@ export function createRoute(server: FastifyInstance, app: App) {
   });
 }
 
+/** A Modelfile's text (older clients) filled into the request's fields; fields sent alongside win. */
+function withModelfile(body: CreateRequest): CreateRequest {
+  if (!body.modelfile) return body;
+  const spec = parseModelfile(body.modelfile);
+  if (spec.from && /^[./~]|\.gguf$/i.test(spec.from)) {
+    throw invalid(`FROM ${spec.from}: a file on the client cannot be read here; upload it (POST /api/blobs) and send \`files\``, "modelfile");
+  }
+  return {
+    ...body,
+    from: body.from ?? spec.from,
+    system: body.system ?? spec.system,
+    parameters: body.parameters ?? (Object.keys(spec.parameters).length ? spec.parameters : undefined),
+    messages: body.messages ?? (spec.messages.length ? spec.messages : undefined),
+    license: body.license ?? (spec.license.length ? spec.license : undefined),
+    template: body.template ?? spec.template,
+    adapters: body.adapters ?? (spec.adapters.length ? spec.adapters : undefined),
+  };
+}
+
 /**
  * Registers the uploaded blob under `name`: its file moves into models/ (validated as a GGUF
  * llama.cpp can load, as `freehold import` does). A blob already made into a model is not
  * uploaded again by clients (HEAD answers 200), so that model's file gets the new name too.
  */
-async function fromBlob(app: App, name: string, files: NonNullable<CreateRequest["files"]>, stream: boolean, reply: FastifyReply) {
+async function fromBlob(app: App, name: string, files: NonNullable<CreateRequest["files"]>, preset: Preset | null, stream: boolean, reply: FastifyReply) {
   const entries = Object.entries(files);
   const ggufs = entries.filter(([file]) => file.toLowerCase().endsWith(".gguf"));
   if (entries.length !== 1 || ggufs.length !== 1) {
@@ -69,7 +97,7 @@ async function fromBlob(app: App, name: string, files: NonNullable<CreateRequest
   const path = await blobPath(app, hex);
   if (path) {
     try {
-      await app.models.register(path, { name, source: "import", sourceRef: `upload:${file}`, adopt: true, sha256: hex });
+      await app.models.register(path, { name, source: "import", sourceRef: `upload:${file}`, adopt: true, sha256: hex, preset });
     } catch (e) {
       await rm(path, { force: true }); // not a GGUF llama.cpp can load (or the name is taken): upload again to retry
       // The client knows its file by its own name, not by the blob's path here.
@@ -78,7 +106,7 @@ async function fromBlob(app: App, name: string, files: NonNullable<CreateRequest
   } else {
     const made = await modelWithHash(app, hex);
     if (!made) throw invalid(`no blob ${digest} on this server: upload it first with POST /api/blobs/${digest}`, "files");
-    await app.models.copy(made.name, name);
+    await app.models.copy(made.name, name, preset);
   }
   const done = { status: "success" };
   if (!stream) return reply.send(done);

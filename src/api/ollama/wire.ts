@@ -135,7 +135,11 @@ export const copySchema = z.object({
   destination: z.string({ error: "destination is required" }).min(1, "destination is required"),
 });
 
-/** Ollama's create: a quantized copy of a registered model (`from` + `quantize`), or a model from an uploaded GGUF blob (`files`). */
+/**
+ * Ollama's create: from a registered model (`from`, optionally quantized) or an uploaded GGUF
+ * blob (`files`), with a Modelfile's system prompt, parameters, messages and license; or, as
+ * older clients send it, the Modelfile's text (`modelfile`).
+ */
 export const createSchema = z.object({
   ...named,
   from: z.string().min(1, "from must not be empty").nullish(),
@@ -144,11 +148,11 @@ export const createSchema = z.object({
   files: z.record(z.string(), z.string()).nullish(),
   stream: z.boolean().nullish(),
   modelfile: z.string().nullish(),
+  system: z.string().nullish(),
+  parameters: z.record(z.string(), z.unknown()).nullish(),
+  messages: z.array(z.object({ role: z.string(), content: z.string().nullish() })).nullish(),
+  license: z.union([z.string(), z.array(z.string())]).nullish(),
+  template: z.string().nullish(),
   adapters: z.unknown().optional(),
-  template: z.unknown().optional(),
-  system: z.unknown().optional(),
-  parameters: z.unknown().optional(),
-  messages: z.unknown().optional(),
-  license: z.unknown().optional(),
 });
 export type CreateRequest = z.infer<typeof createSchema>;

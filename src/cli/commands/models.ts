@@ -1,13 +1,15 @@
 import type { Command } from "commander";
-import { basename } from "node:path";
+import { homedir } from "node:os";
+import { basename, dirname, resolve } from "node:path";
 import type { App } from "../../app.ts";
+import { invalid } from "../../errors.ts";
 import { nameFromFile } from "../../models/names.ts";
 import type { ModelRecord } from "../../store/repos/models.ts";
 import { withAppOrServer, formatBytes, formatCount } from "../context.ts";
 import { integer } from "../options.ts";
 import { progressBar } from "../progress.ts";
 
-/** import, list, show, rm, cp: the model registry from the terminal. */
+/** import, create, list, show, rm, cp: the model registry from the terminal. */
 export function registerModelCommands(program: Command) {
   program.command("import <file>")
     .description("register a local GGUF file (copied into the data folder)")
@@ -27,6 +29,54 @@ export function registerModelCommands(program: Command) {
       console.log(`imported ${m.name} (${m.architecture}, ${formatCount(m.parameterCount)} parameters, ${m.quantization}, ${formatBytes(m.sizeBytes)})`);
     });
 
+  program.command("create <name>")
+    .description("make a model from a Modelfile (FROM a model or a GGUF file; SYSTEM, PARAMETER, MESSAGE, LICENSE)")
+    .option("-f, --file <Modelfile>", "the Modelfile", "Modelfile")
+    .option("-q, --quantize <type>", "quantize the weights of the FROM model, e.g. Q4_K_M")
+    .action(async (name: string, opts: { file: string; quantize?: string }, cmd: Command) => {
+      const { readFile } = await import("node:fs/promises");
+      const { parseModelfile } = await import("../../models/modelfile.ts");
+      const text = await readFile(opts.file, "utf8").catch((e: NodeJS.ErrnoException) => {
+        throw invalid(e.code === "ENOENT" ? `no Modelfile at ${opts.file} (give one with -f)` : `cannot read ${opts.file}: ${e.message}`);
+      });
+      const spec = parseModelfile(text);
+      if (spec.adapters.length) throw invalid("ADAPTER (LoRA) is not supported by create", "adapters");
+      // As Ollama: FROM a path is a file, relative to the Modelfile; anything else a model name.
+      const file = /^[./~]|\.gguf$/i.test(spec.from!) ? resolve(dirname(opts.file), spec.from!.replace(/^~(?=\/)/, homedir())) : undefined;
+      if (file && opts.quantize) throw invalid("-q quantizes a registered model: import the file first (freehold import), then create FROM its name");
+      const preset = {
+        system: spec.system,
+        parameters: Object.keys(spec.parameters).length ? spec.parameters : undefined,
+        messages: spec.messages.length ? spec.messages : undefined,
+        license: spec.license.length ? spec.license : undefined,
+      };
+      const bar = await progressBar(file ? "uploading [{bar}] {percentage}%" : "quantizing [{bar}] {value}/{total} tensors");
+      try {
+        await withAppOrServer(cmd,
+          async (app) => {
+            const [{ checkPreset }, { deriveModel, templateRefused }, { mergePresets }] = await Promise.all([
+              import("../../models/presetParameters.ts"), import("../../models/derive.ts"), import("../../models/preset.ts")]);
+            const over = checkPreset(preset);
+            if (!file) {
+              return void await deriveModel(app, name, spec.from!, over, {
+                template: spec.template, quantize: opts.quantize, onProgress: (p) => bar.update(p.tensorsDone, p.tensorsTotal),
+              });
+            }
+            if (spec.template) throw templateRefused();
+            await app.models.register(file, { name, preset: mergePresets(null, over) });
+          },
+          async (server) => {
+            const remote = await import("../remote.ts");
+            if (file) return remote.remoteImport(server, file, name, (p) => bar.update(p.uploaded, p.total), preset);
+            await remote.remoteCreate(server, { model: name, from: spec.from, quantize: opts.quantize, template: spec.template, ...preset },
+              (p) => bar.update(p.done, p.total));
+          });
+      } finally {
+        bar.stop();
+      }
+      console.log(`created ${name}`);
+    });
+
   program.command("list").alias("ls").description("list models")
     .option("--json", "machine-readable output")
     .action(async (opts: { json?: boolean }, cmd: Command) => withAppOrServer(cmd,
@@ -44,20 +94,22 @@ export function registerModelCommands(program: Command) {
 
   program.command("show <model>").description("show a model's details and predicted memory")
     .option("--json", "machine-readable output")
+    .option("--modelfile", "print a Modelfile that recreates the model (system prompt, parameters, messages)")
     .option("--context <tokens>", "context size for the memory prediction", integer(1))
-    .action(async (name: string, opts: { json?: boolean; context?: number }, cmd: Command) => withAppOrServer(cmd,
-      async (app) => {
-        const m = await app.models.get(name);
-        const memory = await app.runtime.predictMemory(m.path, { contextSize: opts.context });
-        if (opts.json) return console.log(JSON.stringify({ ...m, chatTemplate: m.chatTemplate, memory }, null, 2));
-        await printModel({ ...m, memory });
-      },
-      // Through a running server: the same record, without its file's path.
-      async (server) => {
-        const m = await (await import("../remote.ts")).remoteShow(server, name, opts.context);
+    .action(async (name: string, opts: { json?: boolean; modelfile?: boolean; context?: number }, cmd: Command) => {
+      const print = async (m: Shown) => {
         if (opts.json) return console.log(JSON.stringify(m, null, 2));
+        if (opts.modelfile) return process.stdout.write((await import("../../models/modelfile.ts")).writeModelfile(m.name, m.chatTemplate, m.preset));
         await printModel(m);
-      }));
+      };
+      await withAppOrServer(cmd,
+        async (app) => {
+          const m = await app.models.get(name);
+          await print({ ...m, memory: await app.runtime.predictMemory(m.path, { contextSize: opts.context }) });
+        },
+        // Through a running server: the same record, without its file's path.
+        async (server) => print(await (await import("../remote.ts")).remoteShow(server, name, opts.context)));
+    });
 
   program.command("rm <model>").alias("remove").description("remove a model and its file")
     .action(async (name: string, _o: unknown, cmd: Command) => {
@@ -72,6 +124,8 @@ export function registerModelCommands(program: Command) {
     });
 }
 
+const oneLine = (s: string) => (s.length > 100 ? `${s.slice(0, 100)}…` : s).replace(/\s+/g, " ");
+
 type Shown = Omit<ModelRecord, "path" | "createdAt"> & { path?: string; memory: Awaited<ReturnType<App["runtime"]["predictMemory"]>> };
 
 async function printModel(m: Shown) {
@@ -85,6 +139,9 @@ async function printModel(m: Shown) {
     ["size", formatBytes(m.sizeBytes)], ["sha256", m.sha256 ?? "-"], ["source", `${m.source} ${m.sourceRef ?? ""}`.trim()],
     ["memory (predicted)", `${formatBytes(memory.totalBytes)} = weights ${formatBytes(memory.weightsBytes)} + context ${formatBytes(memory.kvCacheBytes)} (KV cache for ${memory.sequences} parallel sequences × ${memory.contextSize} tokens, and buffers)`],
     ...(m.description ? [["description", m.description] as [string, string]] : []),
+    ...(m.preset?.system ? [["system prompt", oneLine(m.preset.system)] as [string, string]] : []),
+    ...(m.preset?.parameters ? [["parameters", Object.entries(m.preset.parameters).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(", ")] as [string, string]] : []),
+    ...(m.preset?.messages ? [["messages", `${m.preset.messages.length} opening every conversation`] as [string, string]] : []),
     ...(m.path ? [["path", m.path] as [string, string]] : []),
   ];
   for (const [k, v] of lines) console.log(`${k.padEnd(20)} ${v}`);

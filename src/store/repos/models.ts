@@ -1,6 +1,7 @@
 /** The `models` table: every GGUF file Freehold knows, however it arrived. */
 import { conflict, notFound } from "../../errors.ts";
 import { type Db, isUniqueViolation } from "../db.ts";
+import type { Preset } from "../../models/preset.ts";
 import { fromRow, isUuid, toColumns } from "./columns.ts";
 
 export interface ModelRecord {
@@ -23,6 +24,8 @@ export interface ModelRecord {
   chatTemplate: string | null;
   description: string | null;
   metadata: Record<string, unknown>;
+  /** Its own system prompt and parameters (a Modelfile's), or null for the weights as they are. */
+  preset: Preset | null;
   /** The model this one was quantized or fine-tuned from. */
   parentModelId: string | null;
   createdAt: Date;
@@ -36,10 +39,10 @@ export type ModelPatch = Partial<Omit<ModelRecord, "id" | "createdAt">>;
 const FIELDS = [
   "name", "path", "source", "sourceRef", "sha256", "sizeBytes", "architecture", "parameterCount",
   "quantization", "contextLength", "expertCount", "expertUsedCount", "chatTemplate", "description",
-  "metadata", "parentModelId",
+  "metadata", "preset", "parentModelId",
 ] as const;
 const INSERT_FIELDS = ["id", ...FIELDS] as const;
-const JSON_FIELDS = ["metadata"];
+const JSON_FIELDS = ["metadata", "preset"];
 
 export class ModelsRepo {
   constructor(private readonly db: Db) {}

@@ -9,6 +9,8 @@ export interface ModelInfo {
   quantization?: string;
   parameterCount?: number;
   contextLength?: number;
+  /** What the model's own preset (Modelfile) sets: blank settings fall back to these. */
+  defaults?: { system?: string; temperature?: number; maxTokens?: number };
 }
 
 export async function listModels(): Promise<ModelInfo[]> {

@@ -316,7 +316,7 @@ export function ConversationPane({ id, initialPrompt, initialModel, title, onLis
           </span>
         )}
       </header>
-      {showSettings && <SettingsPanel settings={settings} onChange={setSettings} onCommit={(s) => void save(s)} />}
+      {showSettings && <SettingsPanel settings={settings} defaults={models.data?.find((m) => m.name === settings.model)?.defaults} onChange={setSettings} onCommit={(s) => void save(s)} />}
       <ErrorText error={models.error} />
       <div className="chat-thread" ref={threadRef} onScroll={onScroll}>
         <div className="chat-thread-inner">

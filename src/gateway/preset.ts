@@ -1,0 +1,34 @@
+import { type Preset, presetConversation, presetOptions } from "../models/preset.ts";
+import type { GenerateOptions } from "../runtime/types.ts";
+import type { Backend } from "./types.ts";
+
+/**
+ * A model with a preset (src/models/preset.ts) answers as its Modelfile says: its parameters
+ * are the defaults each request may override, its system prompt and messages open conversations.
+ * Raw completions get the parameters only: there is no conversation to add to.
+ */
+export function withPreset(backend: Backend, preset: Preset): Backend {
+  const defaults = presetOptions(preset.parameters);
+  const options = <T extends GenerateOptions>(opts: T): T => {
+    const set = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+    return { ...defaults, ...set } as T;
+  };
+  return {
+    kind: backend.kind,
+    chat: (messages, opts) => backend.chat(presetConversation(preset, messages), options(opts)),
+    complete: (prompt, opts) => backend.complete(prompt, options(opts)),
+    embed: (inputs, opts) => backend.embed(inputs, opts),
+    contextSize: () => backend.contextSize(),
+    ...(backend.countTokens ? { countTokens: (text: string) => backend.countTokens!(text) } : {}),
+  };
+}
+
+/** The preset's system prompt and the parameters the web app's settings offer. */
+export function presetDefaults(p: Preset): { system?: string; temperature?: number; maxTokens?: number } {
+  const o = presetOptions(p.parameters);
+  return {
+    ...(p.system ? { system: p.system } : {}),
+    ...(o.temperature !== undefined ? { temperature: o.temperature } : {}),
+    ...(o.maxTokens !== undefined ? { maxTokens: o.maxTokens } : {}),
+  };
+}
