@@ -69,6 +69,7 @@ describe.skipIf(!hasChromium)("chat page (Chromium)", () => {
     up = await startScriptedUpstream((req) => script(req));
     srv = await startServer({ models: { tiny: { shape: "tiny" } } });
     await srv.app.upstreams.add({ name: "scripted", baseUrl: up.url });
+    await srv.app.models.copy("tiny", "tiny-terse", { system: "Answer in one line.", parameters: { temperature: 0.3, num_predict: 16 } });
     b = await launchBrowser();
     const { page, context } = await newPage(b.browser, srv.url);
     await signUp(page, { email: EMAIL, name: "Ada" }); // the first user: admin
@@ -147,6 +148,17 @@ describe.skipIf(!hasChromium)("chat page (Chromium)", () => {
     expect(after).toMatchObject({ role: "assistant", stopped: true, model: "scripted", content: "Once upon a time there was " });
     await screenshot(page, "chat-stopped-desktop");
     expect(errors).toEqual([]);
+  });
+
+  it("shows a model's own system prompt and parameters (its Modelfile) where the settings are left blank", async () => {
+    const { page } = await open();
+    await pickModel(page, "tiny-terse");
+    await page.getByRole("button", { name: "Settings" }).click();
+    await expect.poll(() => page.getByLabel("System prompt").getAttribute("placeholder")).toBe("The model's own: Answer in one line.");
+    expect(await page.getByLabel("Temperature").getAttribute("placeholder")).toBe("0.3");
+    expect(await page.getByLabel("Max tokens").getAttribute("placeholder")).toBe("16");
+    await pickModel(page, "tiny");
+    await expect.poll(() => page.getByLabel("Temperature").getAttribute("placeholder")).toBe("default");
   });
 
   it("regenerates, moves between alternatives, and edit-and-resend branches (the old branch stays reachable)", async () => {
