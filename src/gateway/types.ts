@@ -1,12 +1,13 @@
-import type { ChatMessage, EmbedOptions, EmbedResult, GenerateOptions, GenerateResult } from "../runtime/types.ts";
+import type { ChatMessage, EmbedOptions, EmbedResult, GenerateOptions, GenerateResult, Prompt } from "../runtime/types.ts";
 
 /** Something that can answer for one model: the local runtime or an upstream engine. */
 export interface Backend {
   readonly kind: "local" | "upstream";
   chat(messages: ChatMessage[], opts: GenerateOptions): Promise<GenerateResult>;
-  complete(prompt: string, opts: GenerateOptions): Promise<GenerateResult>;
+  complete(prompt: Prompt, opts: GenerateOptions): Promise<GenerateResult>;
   /** Upstreams enforce their own input limits: `truncate` applies to local models. */
-  embed(inputs: string[], opts?: EmbedOptions): Promise<EmbedResult>;
+  /** Text, or token ids of the model's vocabulary. */
+  embed(inputs: Prompt[], opts?: EmbedOptions): Promise<EmbedResult>;
   /** Context window in tokens, when known (upstreams may not say). */
   contextSize(): Promise<number | undefined>;
   countTokens?(text: string): Promise<number>;

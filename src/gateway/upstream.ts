@@ -1,5 +1,5 @@
 import { FreeholdError } from "../errors.ts";
-import type { ChatMessage, EmbedResult, GenerateOptions, GenerateResult } from "../runtime/types.ts";
+import type { ChatMessage, EmbedResult, GenerateOptions, GenerateResult, Prompt } from "../runtime/types.ts";
 import type { Backend } from "./types.ts";
 import type { UpstreamClient } from "./upstreamClient.ts";
 import { upstreamUnreachable } from "./upstreamErrors.ts";
@@ -18,9 +18,9 @@ export function upstreamBackend(client: UpstreamClient): Backend {
     kind: "upstream",
     chat: (messages: ChatMessage[], opts: GenerateOptions) =>
       generate(client, "chat", "/chat/completions", chatBody(model, messages, opts, !!opts.onDelta), opts),
-    complete: (prompt: string, opts: GenerateOptions) =>
+    complete: (prompt: Prompt, opts: GenerateOptions) =>
       generate(client, "text", "/completions", completionBody(model, prompt, opts, !!opts.onDelta), opts),
-    embed: async (inputs: string[]): Promise<EmbedResult> => {
+    embed: async (inputs: Prompt[]): Promise<EmbedResult> => {
       const body = await client.json("/embeddings", { model, input: inputs, encoding_format: "float" });
       const data = [...(body?.data ?? [])].sort((a: any, b: any) => (a.index ?? 0) - (b.index ?? 0));
       return { embeddings: data.map((d: any) => d.embedding as number[]), promptTokens: body?.usage?.prompt_tokens ?? 0 };

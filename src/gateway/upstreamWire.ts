@@ -1,5 +1,5 @@
 import { invalid } from "../errors.ts";
-import type { ChatMessage, FinishReason, GenerateOptions, TokenLogprob, ToolCall } from "../runtime/types.ts";
+import type { ChatMessage, FinishReason, GenerateOptions, Prompt, TokenLogprob, ToolCall } from "../runtime/types.ts";
 
 /**
  * Internal → OpenAI wire for upstream requests, and the pieces of its answers back. Only the
@@ -30,7 +30,9 @@ export function chatBody(model: string, messages: ChatMessage[], opts: GenerateO
   return body;
 }
 
-export function completionBody(model: string, prompt: string, opts: GenerateOptions, stream: boolean): Body {
+/** Token-array prompts pass through: they are ids of the upstream model's own vocabulary. */
+export function completionBody(model: string, prompt: Prompt, opts: GenerateOptions, stream: boolean): Body {
+  if (opts.promptLogprobs) throw invalid("echo with logprobs (the prompt's log-probabilities) is available for local models only", "echo");
   if (opts.format && opts.format.type !== "text") throw invalid("structured output is not available on /v1/completions for upstream models: use chat", "format");
   if (opts.tools?.length) throw invalid("tools need a chat request", "tools");
   const body: Body = { model, prompt, ...sampling(opts), ...streaming(stream) };

@@ -1,13 +1,14 @@
 import type { LlamaModel, SequenceEvaluateOptions, Token } from "node-llama-cpp";
 import { loadedLlamaCpp } from "./llamaCpp.ts";
 import { FreeholdError } from "../errors.ts";
-import type { FinishReason, GenerateOptions, GenerateResult, TokenLogprob } from "./types.ts";
+import type { FinishReason, GenerateOptions, GenerateResult, Prompt, TokenLogprob } from "./types.ts";
 import type { HeldSequence } from "./lease.ts";
 import type { LoadedModel } from "./loadedModel.ts";
 import { overflow, remainingTokens } from "./limits.ts";
 import { resolveGrammar, resolveSampling } from "./sampling.ts";
 import { TextStream } from "./textStream.ts";
 import { LogprobReader, logprobMetadata, type SampledToken } from "./logprobs.ts";
+import { checkedTokens, promptText, scorePrompt } from "./promptLogprobs.ts";
 
 /**
  * The tokens a raw prompt evaluates to: BOS when the model wants one, and special-token text
@@ -20,11 +21,15 @@ export function promptTokens(model: LlamaModel, text: string): Token[] {
   return tokens;
 }
 
-export async function prepareCompletion(loaded: LoadedModel, prompt: string, opts: GenerateOptions) {
-  const tokens = promptTokens(loaded.model, prompt);
+/** Text is tokenized here (BOS added when the model wants one); token ids are taken as sent. */
+export async function prepareCompletion(loaded: LoadedModel, prompt: Prompt, opts: GenerateOptions) {
+  const tokens = typeof prompt === "string" ? promptTokens(loaded.model, prompt) : checkedTokens(loaded.model, prompt);
   if (tokens.length >= loaded.settings.contextSize) throw overflow(tokens.length, loaded.settings.contextSize, "the prompt", "prompt");
   const grammar = await resolveGrammar(loaded.model, opts.format);
-  return { tokens, grammar, sampling: resolveSampling(loaded.model, opts), maxTokens: remainingTokens(opts.maxTokens, tokens.length, loaded.settings.contextSize) };
+  // maxTokens 0: nothing generated, the prompt only scored (echo with logprobs) or echoed.
+  const maxTokens = opts.maxTokens === 0 ? 0 : remainingTokens(opts.maxTokens, tokens.length, loaded.settings.contextSize);
+  const text = typeof prompt === "string" ? undefined : promptText(loaded.model, tokens);
+  return { tokens, grammar, sampling: resolveSampling(loaded.model, opts), maxTokens, promptText: text };
 }
 
 export type PreparedCompletion = Awaited<ReturnType<typeof prepareCompletion>>;
@@ -36,10 +41,23 @@ export type PreparedCompletion = Awaited<ReturnType<typeof prepareCompletion>>;
  */
 export async function runCompletion(held: HeldSequence, prep: PreparedCompletion, opts: GenerateOptions): Promise<GenerateResult> {
   const { loaded: { model }, sequence, signal } = held;
-  const { tokens, grammar, sampling, maxTokens } = prep;
+  const { tokens, grammar, sampling, maxTokens, promptText } = prep;
   const started = performance.now();
+  const scored = opts.promptLogprobs ? await scorePrompt(held, tokens, opts.logprobs ?? 0) : undefined;
+  const extra = { ...(scored ? { promptLogprobs: scored } : {}), ...(promptText !== undefined ? { promptText } : {}) };
+  if (scored || promptText !== undefined) opts.onDelta?.({ prompt: { text: promptText, logprobs: scored } });
+  if (maxTokens === 0) {
+    const totalMs = performance.now() - held.startedAt;
+    return {
+      text: "", finishReason: "length", usage: { promptTokens: tokens.length, completionTokens: 0 },
+      timings: { queueMs: held.queueMs, loadMs: held.loadMs, firstTokenMs: performance.now() - started, totalMs }, ...extra,
+    };
+  }
   const history = sampling.penalty ? tokens.slice() : undefined;
+  const topN = opts.logprobs;
   const options: SequenceEvaluateOptions = {
+    // With logprobs, the end-of-generation token is listed too, as OpenAI lists it.
+    yieldEogToken: topN !== undefined,
     temperature: sampling.temperature, topK: sampling.topK, topP: sampling.topP, minP: sampling.minP, seed: sampling.seed,
     tokenBias: sampling.tokenBias,
     grammarEvaluationState: grammar ? new (loadedLlamaCpp().LlamaGrammarEvaluationState)({ model, grammar }) : undefined,
@@ -51,7 +69,6 @@ export async function runCompletion(held: HeldSequence, prep: PreparedCompletion
       presencePenalty: sampling.penalty.presencePenalty,
     } : undefined,
   };
-  const topN = opts.logprobs;
   const stream = new TextStream(model, opts.stop ?? [], tokens);
   const onDelta = opts.onDelta;
   const logprobs: TokenLogprob[] | undefined = topN === undefined ? undefined : [];
@@ -61,9 +78,12 @@ export async function runCompletion(held: HeldSequence, prep: PreparedCompletion
   let generated = 0;
   let firstTokenMs = 0;
   let finishReason: FinishReason = "stop";
+  let endedByEog = false;
+  // A scored prompt is in the sequence already, but for its last token (whose logits start the answer).
+  const input = scored ? tokens.slice(-1) : tokens;
   const iterator = topN === undefined
-    ? sequence.evaluate(tokens, options)
-    : sequence.evaluateWithMetadata(tokens, logprobMetadata(topN), options);
+    ? sequence.evaluate(input, options)
+    : sequence.evaluateWithMetadata(input, logprobMetadata(topN), options);
   try {
     for await (const item of iterator) {
       const token = typeof item === "number" ? item : item.token;
@@ -76,6 +96,7 @@ export async function runCompletion(held: HeldSequence, prep: PreparedCompletion
         logprobs.push(lp);
         onDelta?.({ logprobs: [lp] });
       }
+      if (options.yieldEogToken && model.isEogToken(token)) { endedByEog = true; break; }
       const piece = stream.push(token);
       if (piece) {
         text += piece;
@@ -95,12 +116,13 @@ export async function runCompletion(held: HeldSequence, prep: PreparedCompletion
     onDelta?.({ text: rest });
   }
   // An end-of-generation token was sampled too (and ended the loop): count it, as LlamaChat does.
-  const sampled = finishReason === "stop" && !stream.stopped ? generated + 1 : generated;
+  const sampled = finishReason === "stop" && !stream.stopped && !endedByEog ? generated + 1 : generated;
   return {
     text,
     finishReason,
     usage: { promptTokens: tokens.length, completionTokens: sampled },
     timings: { queueMs: held.queueMs, loadMs: held.loadMs, firstTokenMs: firstTokenMs || performance.now() - started, totalMs: performance.now() - held.startedAt },
     ...(logprobs ? { logprobs } : {}),
+    ...extra,
   };
 }

@@ -1,4 +1,4 @@
-import type { ChatMessage, EmbedOptions, EmbedResult, GenerateOptions, GenerateResult, LocalModelRef } from "./types.ts";
+import type { ChatMessage, EmbedOptions, EmbedResult, GenerateOptions, GenerateResult, LocalModelRef, Prompt } from "./types.ts";
 import { prepareChat, runChat } from "./chat.ts";
 import { prepareCompletion, promptTokens, runCompletion } from "./complete.ts";
 import { embed } from "./embed.ts";
@@ -39,7 +39,7 @@ export class Runtime {
       opts.seed === undefined ? opts.cacheScope : undefined);
   }
 
-  complete(ref: LocalModelRef, prompt: string, opts: GenerateOptions = {}): Promise<GenerateResult> {
+  complete(ref: LocalModelRef, prompt: Prompt, opts: GenerateOptions = {}): Promise<GenerateResult> {
     return withSequence(this.pool, ref, opts, (loaded) => prepareCompletion(loaded, prompt, opts), (held, prep) => runCompletion(held, prep, opts));
   }
 
@@ -48,7 +48,7 @@ export class Runtime {
     return withSequence(this.pool, ref, opts, (loaded) => prepareNextToken(loaded, messages, candidates), runNextToken);
   }
 
-  embed(ref: LocalModelRef, inputs: string[], opts: HoldOptions & EmbedOptions = {}): Promise<EmbedResult> {
+  embed(ref: LocalModelRef, inputs: Prompt[], opts: HoldOptions & EmbedOptions = {}): Promise<EmbedResult> {
     return withModel(this.pool, ref, opts, (held) => embed(held, inputs, opts));
   }
 

@@ -88,6 +88,8 @@ export interface Delta {
   toolCalls?: ToolCall[];
   toolCallParts?: ToolCallPart[];
   logprobs?: TokenLogprob[];
+  /** Sent once, before the answer, by a completion whose prompt came as token ids (its text) or was scored. */
+  prompt?: { text?: string; logprobs?: PromptLogprob[] };
 }
 
 export interface GenerateOptions extends SamplingOptions {
@@ -116,7 +118,19 @@ export interface GenerateOptions extends SamplingOptions {
   onDelta?: (delta: Delta) => void;
   /** LoRA adapters applied on top of the local model's weights (local runtime only). */
   lora?: { path: string; scale?: number }[];
+  /**
+   * Also score the prompt: each of its tokens' log-probability after those before it, with
+   * `logprobs` alternatives (OpenAI's `echo` with `logprobs`; local models). A completion with
+   * maxTokens 0 then only scores.
+   */
+  promptLogprobs?: boolean;
 }
+
+/** A completion's prompt: text, or token ids of the model's own vocabulary (OpenAI's token-array prompts). */
+export type Prompt = string | number[];
+
+/** A prompt token's log-probability; the first token has none. */
+export type PromptLogprob = Omit<TokenLogprob, "logprob"> & { logprob: number | null };
 
 /** content_filter comes only from upstreams that filter. */
 export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter" | "cancelled";
@@ -146,6 +160,10 @@ export interface GenerateResult {
   usage: Usage;
   timings: Timings;
   logprobs?: TokenLogprob[];
+  /** The scored prompt (GenerateOptions.promptLogprobs), token by token. */
+  promptLogprobs?: PromptLogprob[];
+  /** The prompt as text, when it came as token ids (for echo). */
+  promptText?: string;
 }
 
 export interface EmbedOptions {

@@ -142,6 +142,13 @@ describe("an upstream model through Freehold", () => {
     const c = await ai.completions.create({ model: "remote", prompt: "hello", max_tokens: 3 });
     expect(c.choices[0].text).toBe(" world");
     expect(last()).toMatchObject({ path: "/v1/completions", body: { model: "big-model", prompt: "hello", max_tokens: 3 } });
+    // Token ids belong to the upstream model's vocabulary: they pass through as sent.
+    await ai.completions.create({ model: "remote", prompt: [[1, 2, 3], [4]] as never, max_tokens: 3 });
+    expect(up.requests.slice(-2).map((r) => r.body.prompt)).toEqual([[1, 2, 3], [4]]);
+    // Scoring the prompt, or echoing one given as ids, needs the model's tokenizer here.
+    for (const extra of [{ prompt: "hello", logprobs: 1 }, { prompt: [1, 2] }]) {
+      await expect(ai.completions.create({ model: "remote", max_tokens: 1, echo: true, ...extra } as never)).rejects.toMatchObject({ status: 400, param: "echo" });
+    }
     const e = await ai.embeddings.create({ model: "remote", input: ["a", "b"] });
     expect(e.data.map((d) => d.embedding)).toEqual([[0.5, 0.75], [1, 0]]);
   });

@@ -1,7 +1,7 @@
 import { randomFillSync } from "node:crypto";
 import { FreeholdError } from "../../errors.ts";
 import type { ModelSummary } from "../../gateway/types.ts";
-import type { Delta, FinishReason, GenerateResult, TokenLogprob, ToolCall } from "../../runtime/types.ts";
+import type { Delta, FinishReason, GenerateResult, PromptLogprob, TokenLogprob, ToolCall } from "../../runtime/types.ts";
 
 /**
  * Internal → wire, once: the OpenAI response and chunk objects built from GenerateResult,
@@ -37,7 +37,7 @@ export const chatLogprobs = (lps: TokenLogprob[] | undefined) =>
   lps ? { content: lps.map((t) => ({ token: t.token, logprob: t.logprob, bytes: t.bytes, top_logprobs: t.top })), refusal: null } : null;
 
 /** The legacy completions shape: parallel arrays, top alternatives as {token: logprob} maps. */
-export function textLogprobs(lps: TokenLogprob[] | undefined, startOffset = 0) {
+export function textLogprobs(lps: (TokenLogprob | PromptLogprob)[] | undefined, startOffset = 0) {
   if (!lps) return null;
   let offset = startOffset;
   const text_offset = lps.map((t) => { const o = offset; offset += t.token.length; return o; });

@@ -115,6 +115,8 @@ export const completionRequest = z.object({
     z.array(z.int()).min(1),
     z.array(z.array(z.int())).min(1),
   ], { error: "must be a string, an array of strings, or token arrays" }),
+  /** 0 is allowed here, with echo: the prompt only echoed (and scored, with logprobs), as OpenAI's legacy completions allow. */
+  max_tokens: z.int().min(0).nullish(),
   echo: z.boolean().nullish(),
   suffix: z.string().nullish(),
   logprobs: z.int().min(0).max(5).nullish(),

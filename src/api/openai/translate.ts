@@ -1,5 +1,5 @@
 import { invalid } from "../../errors.ts";
-import type { ChatMessage, GenerateOptions, OutputFormat, ToolChoice, ToolDefinition } from "../../runtime/types.ts";
+import type { ChatMessage, GenerateOptions, OutputFormat, Prompt, ToolChoice, ToolDefinition } from "../../runtime/types.ts";
 import { checkJsonSchema } from "./jsonSchema.ts";
 import { UNSUPPORTED, type ChatRequest, type CompletionRequest, type ContentPart, type EmbeddingRequest, type WireMessage } from "./schemas.ts";
 
@@ -20,8 +20,8 @@ export interface GenerationPlan {
 }
 
 export interface ChatPlan extends GenerationPlan { messages: ChatMessage[] }
-export interface CompletionPlan extends GenerationPlan { prompts: string[]; echo: boolean }
-export interface EmbeddingPlan { model: string; inputs: string[]; base64: boolean; dimensions?: number }
+export interface CompletionPlan extends GenerationPlan { prompts: Prompt[]; echo: boolean }
+export interface EmbeddingPlan { model: string; inputs: Prompt[]; base64: boolean; dimensions?: number }
 
 const some = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 
@@ -127,24 +127,27 @@ const reject = (message: string, param: string): never => { throw invalid(messag
 export function completionPlan(req: CompletionRequest): CompletionPlan {
   const p = plan(req, some(req.max_tokens), "max_tokens");
   const prompt = req.prompt;
-  if (Array.isArray(prompt) && typeof prompt[0] !== "string") {
-    throw invalid("token-array prompts are not supported: send text", "prompt");
-  }
+  // A string, several strings, one prompt's token ids, or several prompts' token ids.
+  const prompts: Prompt[] = typeof prompt === "string" ? [prompt]
+    : typeof prompt[0] === "number" ? [prompt as number[]] : (prompt as string[] | number[][]);
+  const empty = prompts.findIndex((x) => Array.isArray(x) && x.length === 0);
+  if (empty >= 0) throw invalid("a token-array prompt must not be empty", `prompt.${empty}`);
+  if (req.max_tokens === 0 && !req.echo) throw invalid("max_tokens 0 generates nothing: it is allowed only with echo", "max_tokens");
   if (req.suffix) throw invalid("suffix (fill-in-the-middle) is not supported", "suffix");
   if (req.best_of != null && req.best_of > 1) throw invalid("best_of is not supported", "best_of");
   if (req.logprobs != null) p.opts.logprobs = req.logprobs;
-  if (req.echo && req.logprobs != null) throw invalid("echo with logprobs (prompt logprobs) is not supported", "echo");
-  return { ...p, prompts: typeof prompt === "string" ? [prompt] : (prompt as string[]), echo: req.echo ?? false };
+  // Echo with logprobs scores the prompt too: each of its tokens' log-probability after those before it.
+  if (req.echo && req.logprobs != null) p.opts.promptLogprobs = true;
+  return { ...p, prompts, echo: req.echo ?? false };
 }
 
 export function embeddingPlan(req: EmbeddingRequest): EmbeddingPlan {
   const input = req.input;
-  if (Array.isArray(input) && typeof input[0] !== "string") {
-    throw invalid("token-array inputs are not supported: send text", "input");
-  }
-  const inputs = typeof input === "string" ? [input] : (input as string[]);
+  // A string, several strings, one input's token ids, or several inputs' token ids.
+  const inputs: Prompt[] = typeof input === "string" ? [input]
+    : typeof input[0] === "number" ? [input as number[]] : (input as string[] | number[][]);
   if (inputs.length > 2048) throw invalid("at most 2048 inputs per request", "input");
   const empty = inputs.findIndex((s) => s.length === 0);
-  if (empty >= 0) throw invalid("inputs must not be empty strings", typeof input === "string" ? "input" : `input.${empty}`);
+  if (empty >= 0) throw invalid("inputs must not be empty", typeof input === "string" ? "input" : `input.${empty}`);
   return { model: req.model, inputs, base64: req.encoding_format === "base64", dimensions: some(req.dimensions) };
 }

@@ -126,7 +126,12 @@ describe("json schema check", () => {
 describe("completions and embeddings → internal", () => {
   test("prompts", () => {
     expect(completionPlan(parseWire(completionRequest, { model: "m", prompt: ["a", "b"], n: 2 })).prompts).toEqual(["a", "b"]);
-    expect(errorOf(() => completionPlan(parseWire(completionRequest, { model: "m", prompt: [1, 2] }))).param).toBe("prompt");
+    expect(completionPlan(parseWire(completionRequest, { model: "m", prompt: [1, 2] })).prompts).toEqual([[1, 2]]);
+    expect(completionPlan(parseWire(completionRequest, { model: "m", prompt: [[1, 2], [3]] })).prompts).toEqual([[1, 2], [3]]);
+    expect(errorOf(() => completionPlan(parseWire(completionRequest, { model: "m", prompt: [[1], []] }))).param).toBe("prompt.1");
+    const scored = completionPlan(parseWire(completionRequest, { model: "m", prompt: "a", echo: true, logprobs: 1, max_tokens: 0 }));
+    expect(scored.opts).toMatchObject({ promptLogprobs: true, logprobs: 1, maxTokens: 0 });
+    expect(errorOf(() => completionPlan(parseWire(completionRequest, { model: "m", prompt: "a", max_tokens: 0 }))).param).toBe("max_tokens");
     expect(errorOf(() => completionPlan(parseWire(completionRequest, { model: "m", prompt: "a", suffix: "b" }))).param).toBe("suffix");
     expect(completionPlan(parseWire(completionRequest, { model: "m", prompt: "a", logprobs: 2 })).opts.logprobs).toBe(2);
   });
@@ -134,7 +139,8 @@ describe("completions and embeddings → internal", () => {
   test("inputs", () => {
     expect(embeddingPlan(parseWire(embeddingRequest, { model: "m", input: "a", encoding_format: "base64" })))
       .toEqual({ model: "m", inputs: ["a"], base64: true, dimensions: undefined });
-    expect(errorOf(() => embeddingPlan(parseWire(embeddingRequest, { model: "m", input: [[1, 2]] }))).param).toBe("input");
+    expect(embeddingPlan(parseWire(embeddingRequest, { model: "m", input: [[1, 2]] })).inputs).toEqual([[1, 2]]);
+    expect(embeddingPlan(parseWire(embeddingRequest, { model: "m", input: [5, 6] })).inputs).toEqual([[5, 6]]);
     expect(errorOf(() => embeddingPlan(parseWire(embeddingRequest, { model: "m", input: ["a", ""] }))).param).toBe("input.1");
   });
 });

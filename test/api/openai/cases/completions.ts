@@ -49,6 +49,21 @@ export function completionCases(ctx: Ctx) {
       for (const v of lp.token_logprobs!) expect(v).toBeLessThanOrEqual(0);
     });
 
+    test("logprobs list every sampled token, the end-of-generation token included (as OpenAI lists it)", async () => {
+      let stops = 0;
+      for (let seed = 0; seed < 30; seed++) {
+        const r = await ctx.ai.completions.create({ model: "tiny", prompt: `Seed ${seed}`, max_tokens: 64, temperature: 1, seed, logprobs: 0 });
+        const c = r.choices[0];
+        expect(c.logprobs!.tokens!.length).toBe(r.usage!.completion_tokens);
+        if (c.finish_reason === "stop") {
+          stops++;
+          expect(c.logprobs!.tokens!.at(-1)).toBe(""); // it reads as nothing, like any control token in an answer
+          expect(c.logprobs!.token_logprobs!.at(-1)).toBeLessThan(0);
+        }
+      }
+      expect(stops).toBeGreaterThan(0); // about 1 in 5 of these seeds ends by itself on the generated model
+    });
+
     test("the text continues the prompt: a first token keeps its leading space", async () => {
       let spaced = 0;
       for (let seed = 0; seed < 12; seed++) {
@@ -60,9 +75,60 @@ export function completionCases(ctx: Ctx) {
       expect(spaced).toBeGreaterThan(0);
     });
 
-    test("token-array prompts and suffix are refused", async () => {
-      expect((await post(ctx.s.url, "/v1/completions", { model: "tiny", prompt: [1, 2, 3] })).json.error.param).toBe("prompt");
+    test("token-array prompts: the answer their text gets; echo gives their text; ids outside the vocabulary are refused", async () => {
+      const tiny = await ctx.s.app.models.get("tiny");
+      const ids = await ctx.s.app.runtime.tokenize({ name: tiny.name, path: tiny.path }, "The sky is");
+      const p = { model: "tiny", max_tokens: 6, temperature: 0 };
+      const asText = await ctx.ai.completions.create({ ...p, prompt: "The sky is" });
+      const asIds = await ctx.ai.completions.create({ ...p, prompt: ids as never, echo: true });
+      expect(asIds.choices[0].text).toBe(`The sky is${asText.choices[0].text}`);
+      expect(asIds.usage).toEqual(asText.usage);
+      const two = await ctx.ai.completions.create({ ...p, prompt: [ids, ids.slice(0, 2)] as never, max_tokens: 1 });
+      expect(two.choices.map((c) => c.index)).toEqual([0, 1]);
+      expect(two.usage!.prompt_tokens).toBe(ids.length + 2);
+      const outside = await post(ctx.s.url, "/v1/completions", { model: "tiny", prompt: [1, 10_000_000] });
+      expect(outside.status).toBe(400);
+      expect(outside.json.error).toMatchObject({ param: "prompt", message: expect.stringMatching(/10000000 \(position 1\) is not in this model's vocabulary/) });
+      expect((await post(ctx.s.url, "/v1/completions", { model: "tiny", prompt: [[1], []] })).json.error.param).toBe("prompt.1");
       expect((await post(ctx.s.url, "/v1/completions", { model: "tiny", prompt: "a", suffix: "z" })).status).toBe(400);
+    });
+
+    test("echo with logprobs scores the prompt: each token after the ones before it, as generation would rate it", async () => {
+      const tiny = await ctx.s.app.models.get("tiny");
+      const ids = await ctx.s.app.runtime.tokenize({ name: tiny.name, path: tiny.path }, "A quiet river runs by the old mill");
+      // max_tokens 0: nothing generated, the prompt only scored (lm-evaluation-harness sends 1 and drops it).
+      const scored = await ctx.ai.completions.create({ model: "tiny", prompt: ids as never, max_tokens: 0, echo: true, logprobs: 3 });
+      const lp = scored.choices[0].logprobs!;
+      expect(scored.usage).toMatchObject({ prompt_tokens: ids.length, completion_tokens: 0 });
+      expect(lp.tokens).toHaveLength(ids.length);
+      expect(lp.token_logprobs![0]).toBeNull(); // nothing precedes the first token
+      expect(lp.tokens!.join("")).toBe(scored.choices[0].text);
+      // Position k's distribution is the one a greedy step after the first k tokens samples from.
+      for (const k of [1, 4, ids.length - 1]) {
+        const step = await ctx.ai.completions.create({ model: "tiny", prompt: ids.slice(0, k) as never, max_tokens: 1, temperature: 0, logprobs: 1 });
+        const [best, bestLogprob] = Object.entries(lp.top_logprobs![k]).sort((a, b) => b[1] - a[1])[0];
+        const [stepBest, stepLogprob] = Object.entries(step.choices[0].logprobs!.top_logprobs![0])[0];
+        expect(stepBest).toBe(best);
+        expect(stepLogprob).toBeCloseTo(bestLogprob, 3);
+        expect(step.choices[0].logprobs!.token_logprobs![0]).toBeCloseTo(bestLogprob, 3);
+        expect(lp.token_logprobs![k]!).toBeLessThanOrEqual(bestLogprob + 1e-6);
+        // 3 alternatives, fewer keys when two spell the same text (OpenAI's legacy shape is an object).
+        expect(Object.keys(lp.top_logprobs![k]).length).toBeGreaterThanOrEqual(1);
+        expect(Object.keys(lp.top_logprobs![k]).length).toBeLessThanOrEqual(3);
+      }
+      // With an answer: the prompt's entries, then the generated tokens', in one list and one text.
+      const both = await ctx.ai.completions.create({ model: "tiny", prompt: ids as never, max_tokens: 2, temperature: 0, echo: true, logprobs: 1 });
+      const blp = both.choices[0].logprobs!;
+      expect(blp.token_logprobs!.slice(0, ids.length)).toEqual(lp.token_logprobs);
+      expect(blp.tokens!.length).toBe(ids.length + both.usage!.completion_tokens);
+      expect(blp.text_offset!.at(-1)).toBe(both.choices[0].text.length - blp.tokens!.at(-1)!.length);
+      // Streamed: the echoed prompt comes first, with its scores.
+      const chunks = [];
+      for await (const c of await ctx.ai.completions.create({ model: "tiny", prompt: ids as never, max_tokens: 2, temperature: 0, echo: true, logprobs: 1, stream: true })) chunks.push(c.choices[0]);
+      expect(chunks[0].text).toBe(scored.choices[0].text);
+      expect(chunks[0].logprobs!.token_logprobs).toEqual(lp.token_logprobs);
+      expect(chunks.map((c) => c.text).join("")).toBe(both.choices[0].text);
+      expect((await post(ctx.s.url, "/v1/completions", { model: "tiny", prompt: "a", max_tokens: 0 })).json.error.param).toBe("max_tokens");
     });
   });
 
@@ -87,10 +153,21 @@ export function completionCases(ctx: Ctx) {
       expect((await ctx.ai.embeddings.create({ model: "tiny", input: "abc" })).data[0].embedding).toEqual(back);
     });
 
-    test("dimensions must match the model's; token arrays are refused", async () => {
+    test("dimensions must match the model's", async () => {
       expect((await ctx.ai.embeddings.create({ model: "tiny", input: "a", dimensions: 64 })).data[0].embedding).toHaveLength(64);
       await expect(ctx.ai.embeddings.create({ model: "tiny", input: "a", dimensions: 32 })).rejects.toMatchObject({ status: 400, param: "dimensions" });
-      expect((await post(ctx.s.url, "/v1/embeddings", { model: "tiny", input: [[1, 2]] })).json.error.param).toBe("input");
+    });
+
+    test("token-array inputs embed as their text does; ids outside the vocabulary are refused", async () => {
+      const tiny = await ctx.s.app.models.get("tiny");
+      const ids = await ctx.s.app.runtime.tokenize({ name: tiny.name, path: tiny.path }, "hello world");
+      const text = (await ctx.ai.embeddings.create({ model: "tiny", input: "hello world", encoding_format: "float" })).data[0].embedding;
+      const tokens = await ctx.ai.embeddings.create({ model: "tiny", input: [ids, ids.slice(0, 2)] as never, encoding_format: "float" });
+      expect(tokens.data).toHaveLength(2);
+      expect(cosine(tokens.data[0].embedding, text)).toBeCloseTo(1, 4);
+      expect(tokens.usage.prompt_tokens).toBeGreaterThanOrEqual(ids.length + 2);
+      const outside = await post(ctx.s.url, "/v1/embeddings", { model: "tiny", input: [[1, 99_999_999]] });
+      expect(outside.json.error).toMatchObject({ param: "input", message: expect.stringMatching(/99999999 \(position 1\) is not in this model's vocabulary/) });
     });
   });
 }
