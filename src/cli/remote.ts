@@ -5,6 +5,7 @@ import type { ChatMessage, FinishReason } from "../runtime/types.ts";
 import { sseData } from "../gateway/upstreamSse.ts";
 import type { RunningServer } from "./runningServer.ts";
 import type { Runtime } from "../runtime/index.ts";
+import type { QuantizeOptions, QuantizeSummary } from "../quantize/quantize.ts";
 import type { ModelRecord } from "../store/repos/models.ts";
 
 /**
@@ -116,6 +117,26 @@ export async function remoteCreate(server: RunningServer, body: Record<string, u
   await eachLine(res, (event: { total?: number; completed?: number }) => {
     if (event.total !== undefined && event.completed !== undefined) onProgress?.({ done: event.completed, total: event.total });
   });
+}
+
+/**
+ * `freehold quantize` through the server: Ollama's create (`from` + `quantize`, named as a local
+ * run names it) with the quantizer's flags as Freehold's extension, which also brings the summary.
+ */
+export async function remoteQuantize(server: RunningServer, source: string,
+  opts: Pick<QuantizeOptions, "to" | "name" | "allowRequantize" | "leaveOutput" | "outputType" | "tokenEmbeddingType" | "pure" | "threads">,
+  signal: AbortSignal, onProgress: (done: number, total: number, tensor: string) => void): Promise<QuantizeSummary> {
+  const [{ defaultName }, { parseQuantType }] = await Promise.all([import("../quantize/quantize.ts"), import("../quantize/types.ts")]);
+  const { to, name, ...flags } = opts;
+  const model = name ?? defaultName((await remoteShow(server, source)).name, parseQuantType(to));
+  const res = await call(server, "/api/create", { body: { model, from: source, quantize: to, stream: true, freehold: flags }, signal });
+  let summary: QuantizeSummary | undefined;
+  await eachLine(res, (e: { total?: number; completed?: number; freehold?: QuantizeSummary & { tensor?: string } }) => {
+    if (e.total !== undefined && e.completed !== undefined) onProgress(e.completed, e.total, e.freehold?.tensor ?? "");
+    else if (e.freehold?.model) summary = e.freehold;
+  });
+  if (!summary) throw new FreeholdError("upstream_error", `the server at ${server.url} ended the quantization without a result`);
+  return summary;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { invalid } from "../errors.ts";
-import type { QuantizeApp } from "../quantize/quantize.ts";
+import type { QuantizeApp, QuantizeOptions, QuantizeResult } from "../quantize/quantize.ts";
 import type { QuantizeProgress } from "../quantize/runQuantizer.ts";
 import type { ModelRecord } from "../store/repos/models.ts";
 import { mergePresets, type Preset } from "./preset.ts";
@@ -9,6 +9,8 @@ export interface DeriveOptions {
   template?: string | null;
   /** Quantize the weights (a llama.cpp type such as Q4_K_M) instead of sharing them. */
   quantize?: string | null;
+  /** The quantizer's own settings (`freehold quantize`'s flags). */
+  quantizer?: Pick<QuantizeOptions, "allowRequantize" | "leaveOutput" | "outputType" | "tokenEmbeddingType" | "pure" | "threads">;
   signal?: AbortSignal;
   onProgress?: (p: QuantizeProgress) => void;
 }
@@ -21,11 +23,12 @@ export const templateRefused = () => invalid(
  * new name, or quantized ones, with `over`'s system prompt, parameters, messages and license on
  * top of the source's.
  */
-export async function deriveModel(app: QuantizeApp, name: string, from: string, over: Preset, opts: DeriveOptions = {}): Promise<ModelRecord> {
+export async function deriveModel(app: QuantizeApp, name: string, from: string, over: Preset, opts: DeriveOptions = {}): Promise<{ model: ModelRecord; quantized?: QuantizeResult }> {
   const source = await app.models.get(from);
   if (opts.template && opts.template !== source.chatTemplate) throw templateRefused();
   const preset = mergePresets(source.preset, over);
-  if (!opts.quantize) return app.models.copy(source.name, name, preset);
+  if (!opts.quantize) return { model: await app.models.copy(source.name, name, preset) };
   const { quantizeModel } = await import("../quantize/quantize.ts");
-  return (await quantizeModel(app, source.name, { to: opts.quantize, name, preset, signal: opts.signal, onProgress: opts.onProgress })).model;
+  const quantized = await quantizeModel(app, source.name, { ...opts.quantizer, to: opts.quantize, name, preset, signal: opts.signal, onProgress: opts.onProgress });
+  return { model: quantized.model, quantized };
 }

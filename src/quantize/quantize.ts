@@ -51,6 +51,15 @@ export interface QuantizeResult {
   fallbacks: number;
 }
 
+/** A run's outcome as plain data: what `freehold quantize` prints, locally or from a server. */
+export function quantizeSummary(r: QuantizeResult) {
+  return {
+    model: r.model.name, source: r.source.name, type: r.type.name, seconds: r.seconds, sourceBytes: r.sourceBytes, outputBytes: r.outputBytes,
+    sourceBitsPerWeight: r.sourceBitsPerWeight ?? null, bitsPerWeight: r.bitsPerWeight ?? null, tensors: r.tensors, fallbacks: r.fallbacks,
+  };
+}
+export type QuantizeSummary = ReturnType<typeof quantizeSummary>;
+
 export interface QuantizeApp {
   paths: Paths;
   models: ModelStore;

@@ -54,7 +54,7 @@ describe("freehold serve on a fresh data folder", () => {
 });
 
 describe("other commands while serve holds the embedded database", () => {
-  test("list, show, import, create, cp, rm, pull and run go through the server; the rest say where it is and what to do; its record goes when it stops", async () => {
+  test("list, show, import, create, quantize, cp, rm, pull and run go through the server; the rest say where it is and what to do; its record goes when it stops", async () => {
     const home = mkdtempSync(join(tmpdir(), "fh-serve-"));
     // The server downloads, so it is the one that must reach the (loopback) hub.
     const hub = await startFakeHub({ files: { "acme/tiny-GGUF": [{ path: "tiny-Q8_0.gguf", content: await readFile(await testModel({ seed: 11 })) }] } });
@@ -134,6 +134,15 @@ describe("other commands while serve holds the embedded database", () => {
     writeFileSync(join(home, "Uploaded"), `FROM ${file}\nSYSTEM From a file.\n`);
     expect((await freehold("create", "uploaded-brief", "-f", join(home, "Uploaded"))).code).toBe(0);
     expect(JSON.parse((await freehold("show", "uploaded-brief", "--json")).stdout)).toMatchObject({ expertCount: 4, preset: { system: "From a file." } });
+
+    // quantize: Ollama's create with the flags as Freehold's extension; the same summary as a local run.
+    const q = await freehold("quantize", "demo-random-tiny", "--to", "q8_0", "--threads", "1");
+    expect(q.stdout).toMatch(/^quantized demo-random-tiny → demo-random-tiny:q8_0 \(Q8_0\) in [\d.]+ s$/m);
+    expect(q.stdout).toMatch(/^ {2}bits per weight [\d.]+ → [\d.]+$/m);
+    expect((await freehold("quantize", "demo-random-tiny:q8_0", "--to", "q4_0")).stderr).toMatch(/^error: .*already quantized .*--allow-requantize/m);
+    const again = await freehold("quantize", "demo-random-tiny:q8_0", "--to", "q4_0", "--allow-requantize", "--name", "requantized");
+    expect(again.stdout).toMatch(/→ requantized \(Q4_0\)/);
+    expect(JSON.parse((await freehold("show", "requantized", "--json")).stdout)).toMatchObject({ quantization: "Q4_0", source: "quantize" });
 
     const r = await freehold("keys", "list");
     expect(r.code).toBe(1);

@@ -3,9 +3,10 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import type { App } from "../../app.ts";
 import { FreeholdError, invalid } from "../../errors.ts";
 import { parseModelfile } from "../../models/modelfile.ts";
-import { deriveModel, templateRefused } from "../../models/derive.ts";
+import { type DeriveOptions, deriveModel, templateRefused } from "../../models/derive.ts";
 import { mergePresets, type Preset } from "../../models/preset.ts";
 import { checkPreset } from "../../models/presetParameters.ts";
+import { quantizeSummary } from "../../quantize/quantize.ts";
 import { normalizeError } from "../errors.ts";
 import { parseBody } from "../validate.ts";
 import { blobPath, digestHex, modelWithHash } from "./blobs.ts";
@@ -47,19 +48,28 @@ export function createRoute(server: FastifyInstance, app: App) {
     const out = new NdjsonStream(reply);
     const send = (o: object) => stream && !signal.aborted && out.write(o);
     const status = `quantizing ${source.name} to ${body.quantize.toUpperCase()}`;
+    const ext = body.freehold;
+    let summary: object | undefined;
     try {
-      await deriveModel(app, storedName(name), source.name, over, {
-        template: body.template, quantize: body.quantize, signal,
-        onProgress: (p) => send({ status, total: p.tensorsTotal, completed: p.tensorsDone }),
+      const { quantized } = await deriveModel(app, storedName(name), source.name, over, {
+        template: body.template, quantize: body.quantize, signal, quantizer: ext ? quantizerOptions(ext) : undefined,
+        onProgress: (p) => send({ status, total: p.tensorsTotal, completed: p.tensorsDone, ...(ext ? { freehold: { tensor: p.tensor } } : {}) }),
       });
+      if (ext && quantized) summary = quantizeSummary(quantized);
     } catch (e) {
       if (signal.aborted) return out.abandon();
       if (!out.isStarted) throw e;
       return out.end({ error: normalizeError(e).message });
     }
-    if (stream) return out.end({ status: "success" });
-    return reply.send({ status: "success" });
+    const done = { status: "success", ...(summary ? { freehold: summary } : {}) };
+    if (stream) return out.end(done);
+    return reply.send(done);
   });
+}
+
+/** The extension's quantizer settings, as `freehold quantize` names them (nulls: not set). */
+function quantizerOptions(ext: NonNullable<CreateRequest["freehold"]>): DeriveOptions["quantizer"] {
+  return Object.fromEntries(Object.entries(ext).filter(([, v]) => v !== null && v !== undefined));
 }
 
 /** A Modelfile's text (older clients) filled into the request's fields; fields sent alongside win. */

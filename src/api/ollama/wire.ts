@@ -154,5 +154,14 @@ export const createSchema = z.object({
   license: z.union([z.string(), z.array(z.string())]).nullish(),
   template: z.string().nullish(),
   adapters: z.unknown().optional(),
+  /** Freehold's extension (with `quantize`): the quantizer settings `freehold quantize` offers; its summary comes back on the success line. */
+  freehold: z.object({
+    allowRequantize: z.boolean().nullish(),
+    leaveOutput: z.boolean().nullish(),
+    outputType: z.string().nullish(),
+    tokenEmbeddingType: z.string().nullish(),
+    pure: z.boolean().nullish(),
+    threads: z.int().min(0).nullish(),
+  }).nullish(),
 });
 export type CreateRequest = z.infer<typeof createSchema>;

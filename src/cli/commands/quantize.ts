@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { QUANT_TYPES } from "../../quantize/types.ts";
-import { formatBytes, withApp } from "../context.ts";
+import type { QuantizeSummary } from "../../quantize/quantize.ts";
+import { formatBytes, withApp, withAppOrServer } from "../context.ts";
 import { integer } from "../options.ts";
 import { progressBar } from "../progress.ts";
 
@@ -32,35 +33,33 @@ export function registerQuantize(program: Command) {
     .option("--threads <n>", "quantizer threads (default: all cores)", integer(1))
     .action(async (model: string | undefined, opts: QuantizeFlags, cmd: Command) => {
       if (!model || !opts.to) cmd.help({ error: true });
-      await withApp(cmd, async (app) => {
-        const [{ quantizeModel }, bar] = await Promise.all([import("../../quantize/quantize.ts"), progressBar("quantizing [{bar}] {value}/{total} tensors {tensor}")]);
-        const abort = new AbortController();
-        const onSigint = () => abort.abort();
-        process.once("SIGINT", onSigint);
-        try {
-          const r = await quantizeModel(app, model!, {
-            ...opts, signal: abort.signal,
-            onProgress: ({ tensorsDone, tensorsTotal, tensor }) => {
-              bar.update(tensorsDone, tensorsTotal, { tensor });
-            },
-          }).finally(() => bar.stop());
-          const ratio = r.sourceBytes ? ` (${((r.outputBytes / r.sourceBytes) * 100).toFixed(1)}% of the source)` : "";
-          console.log(`quantized ${r.source.name} → ${r.model.name} (${r.type.name}) in ${r.seconds.toFixed(1)} s`);
-          console.log(`  size            ${formatBytes(r.sourceBytes)} → ${formatBytes(r.outputBytes)}${ratio}`);
-          console.log(`  bits per weight ${r.sourceBitsPerWeight ?? "-"} → ${r.bitsPerWeight ?? "-"}`);
-          console.log(`  tensors         ${r.tensors}${r.fallbacks ? `, ${r.fallbacks} in a fallback type (row size not a multiple of the type's block)` : ""}`);
-          console.log(`  quality         freehold quantize report ${r.model.name}`);
-        } catch (e) {
-          if (abort.signal.aborted) {
-            console.error("cancelled: nothing was registered");
-            process.exitCode = 130;
-            return;
-          }
-          throw e;
-        } finally {
-          process.off("SIGINT", onSigint);
+      const bar = await progressBar("quantizing [{bar}] {value}/{total} tensors {tensor}");
+      const abort = new AbortController();
+      const onSigint = () => abort.abort();
+      process.once("SIGINT", onSigint);
+      try {
+        const summary = await withAppOrServer<QuantizeSummary>(cmd,
+          async (app) => {
+            const { quantizeModel, quantizeSummary } = await import("../../quantize/quantize.ts");
+            return quantizeSummary(await quantizeModel(app, model!, {
+              ...opts, signal: abort.signal, onProgress: ({ tensorsDone, tensorsTotal, tensor }) => bar.update(tensorsDone, tensorsTotal, { tensor }),
+            }));
+          },
+          // Through a running server: Ollama's create (`from` + `quantize`) with the flags as Freehold's extension.
+          async (server) => (await import("../remote.ts")).remoteQuantize(server, model!, opts, abort.signal,
+            (done, total, tensor) => bar.update(done, total, { tensor })),
+        ).finally(() => bar.stop());
+        printSummary(summary);
+      } catch (e) {
+        if (abort.signal.aborted) {
+          console.error("cancelled: nothing was registered");
+          process.exitCode = 130;
+          return;
         }
-      });
+        throw e;
+      } finally {
+        process.off("SIGINT", onSigint);
+      }
     });
 
   quantize.command("report <model>")
@@ -86,4 +85,13 @@ export function registerQuantize(program: Command) {
       console.log(opts.json ? JSON.stringify(card, null, 2) : formatReport(card).join("\n"));
     }));
   return quantize;
+}
+
+function printSummary(r: QuantizeSummary) {
+  const ratio = r.sourceBytes ? ` (${((r.outputBytes / r.sourceBytes) * 100).toFixed(1)}% of the source)` : "";
+  console.log(`quantized ${r.source} → ${r.model} (${r.type}) in ${r.seconds.toFixed(1)} s`);
+  console.log(`  size            ${formatBytes(r.sourceBytes)} → ${formatBytes(r.outputBytes)}${ratio}`);
+  console.log(`  bits per weight ${r.sourceBitsPerWeight ?? "-"} → ${r.bitsPerWeight ?? "-"}`);
+  console.log(`  tensors         ${r.tensors}${r.fallbacks ? `, ${r.fallbacks} in a fallback type (row size not a multiple of the type's block)` : ""}`);
+  console.log(`  quality         freehold quantize report ${r.model}`);
 }
