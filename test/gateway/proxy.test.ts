@@ -137,6 +137,24 @@ describe("an upstream model through Freehold", () => {
     expect(ollamaCalls.map((c: { function: { name: string; arguments: unknown } }) => [c.function.name, c.function.arguments])).toEqual([["a", {}], ["b", { x: 1 }]]);
   });
 
+  test("the Responses API on an upstream: its reasoning and tool calls become items, streamed as typed events", async () => {
+    up.setScript(() => ({ text: "Sunny and warm.", reasoning: "check the sky", chunkDelayMs: 1, usage: { prompt: 9, completion: 5 } }));
+    const events: string[] = [];
+    const stream = ai.responses.stream({ model: "remote", input: "Weather?", instructions: "Be brief." });
+    stream.on("event", (e) => events.push(e.type));
+    const r = await stream.finalResponse();
+    expect(last()).toMatchObject({ path: "/v1/chat/completions", body: { model: "big-model", messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Weather?" }] } });
+    expect(r.output.map((o) => o.type)).toEqual(["reasoning", "message"]);
+    expect(r.output[0]).toMatchObject({ content: [{ type: "reasoning_text", text: "check the sky" }] });
+    expect(r.output_text).toBe("Sunny and warm.");
+    expect(r.usage).toMatchObject({ input_tokens: 9, output_tokens: 5 });
+    expect(events).toContain("response.reasoning_text.delta");
+    expect(events.indexOf("response.reasoning_text.done")).toBeLessThan(events.indexOf("response.output_text.delta"));
+    up.setScript(() => ({ toolCalls: [{ id: "call_9", name: "get_weather", arguments: "{\"city\":\"Oslo\"}" }], finishReason: "tool_calls" }));
+    const called = await ai.responses.create({ model: "remote", input: "Weather in Oslo?", tools: [{ type: "function", name: "get_weather", parameters: { type: "object" }, strict: false }] });
+    expect(called.output).toMatchObject([{ type: "function_call", call_id: "call_9", name: "get_weather", arguments: "{\"city\":\"Oslo\"}" }]);
+  });
+
   test("completions and embeddings", async () => {
     up.setScript((req) => (req.path.endsWith("/embeddings") ? { embeddings: [[0.5, 0.75], [1, 0]] } : { text: " world" }));
     const c = await ai.completions.create({ model: "remote", prompt: "hello", max_tokens: 3 });

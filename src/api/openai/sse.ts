@@ -36,13 +36,23 @@ export class SseStream {
     if (!this.dead) coalescedWrite(this.reply.raw, `data: ${JSON.stringify(event)}\n\n`, this.reply.server.streamIntervalMs);
   }
 
-  end(): void {
+  /** A named event, as the Responses API sends them (`event: <type>` before its data). */
+  event(type: string, body: unknown): void {
     if (!this.started) this.start();
-    if (!this.dead) coalescedEnd(this.reply.raw, "data: [DONE]\n\n");
+    if (!this.dead) coalescedWrite(this.reply.raw, `event: ${type}\ndata: ${JSON.stringify(body)}\n\n`, this.reply.server.streamIntervalMs);
   }
 
-  /** Before the stream began, errors take the normal path; after, they become an error event. */
-  fail(err: unknown): void {
+  /** Ends with `data: [DONE]`, as chat and completion streams do; `tail` instead for streams without it. */
+  end(tail = "data: [DONE]\n\n"): void {
+    if (!this.started) this.start();
+    if (!this.dead) coalescedEnd(this.reply.raw, tail);
+  }
+
+  /**
+   * Before the stream began, errors take the normal path; after, they become the stream's last
+   * event: an `error` object, or what `last` makes of the error (the Responses API's `response.failed`).
+   */
+  fail(err: unknown, last?: (e: FreeholdError) => string): void {
     if (!this.started) throw err;
     const e = normalizeError(err);
     const status = statusOf(e);
@@ -50,7 +60,7 @@ export class SseStream {
     else this.req.log.info({ code: e.code }, `stream ended by error: ${e.message}`);
     const type = status >= 500 ? "server_error" : status === 429 ? "rate_limit_exceeded" : "invalid_request_error";
     if (!this.dead) {
-      coalescedEnd(this.reply.raw, `data: ${JSON.stringify({ error: { message: e.message, type, param: e.details.param ?? null, code: e.code } })}\n\n`);
+      coalescedEnd(this.reply.raw, last ? last(e) : `data: ${JSON.stringify({ error: { message: e.message, type, param: e.details.param ?? null, code: e.code } })}\n\n`);
     }
   }
 

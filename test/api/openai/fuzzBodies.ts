@@ -17,6 +17,16 @@ export const BASES: [string, () => Record<string, unknown>][] = [
   })],
   ["/v1/completions", () => ({ model: "tiny", prompt: ["hi", "yo"], max_tokens: 2, echo: false, logprobs: null })],
   ["/v1/embeddings", () => ({ model: "tiny", input: ["a", "b"], encoding_format: "float" })],
+  ["/v1/responses", () => ({
+    model: "tiny", instructions: "be brief", max_output_tokens: 2, temperature: 0.5, store: false,
+    input: [
+      { role: "user", content: [{ type: "input_text", text: "hi" }] },
+      { type: "function_call", call_id: "c1", name: "f", arguments: "{}" },
+      { type: "function_call_output", call_id: "c1", output: "ok" },
+    ],
+    tools: [{ type: "function", name: "f", parameters: { type: "object", properties: { a: { type: "boolean" } } } }],
+    tool_choice: "auto", text: { format: { type: "text" } },
+  })],
 ];
 
 const nest = (depth: number) => JSON.parse("[".repeat(depth) + "]".repeat(depth));

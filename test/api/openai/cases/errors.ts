@@ -73,6 +73,6 @@ export function badInputCases(ctx: Ctx) {
   });
 
   test("unknown /v1 route: 404 in OpenAI's shape", async () => {
-    expectError(await post(ctx.s.url, "/v1/responses", {}), 404);
+    expectError(await post(ctx.s.url, "/v1/assistants", {}), 404);
   });
 }

@@ -1,0 +1,37 @@
+/** The `responses` table: Responses API answers kept for `previous_response_id` and retrieval, per owner. */
+import type { ChatMessage } from "../../runtime/types.ts";
+import type { Db } from "../db.ts";
+import { storableText } from "./columns.ts";
+
+export interface StoredResponse {
+  id: string;
+  owner: string;
+  conversation: ChatMessage[];
+  inputItems: unknown[];
+  response: Record<string, unknown>;
+}
+
+/** JSON for a jsonb column: NUL, which models emit and PostgreSQL cannot store, as U+FFFD. */
+const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "string" ? storableText(x) : x));
+
+export class ResponsesRepo {
+  constructor(private readonly db: Db) {}
+
+  async insert(r: StoredResponse): Promise<void> {
+    await this.db.query(
+      "INSERT INTO responses (id, owner, conversation, input_items, response) VALUES ($1, $2, $3, $4, $5)",
+      [r.id, r.owner, json(r.conversation), json(r.inputItems), json(r.response)],
+    );
+  }
+
+  /** Someone else's response is not found, as a missing one: ids are not secrets to probe. */
+  async get(id: string, owner: string): Promise<StoredResponse | undefined> {
+    const row = await this.db.one<{ id: string; owner: string; conversation: ChatMessage[]; input_items: unknown[]; response: Record<string, unknown> }>(
+      "SELECT id, owner, conversation, input_items, response FROM responses WHERE id = $1 AND owner = $2", [id, owner]);
+    return row && { id: row.id, owner: row.owner, conversation: row.conversation, inputItems: row.input_items, response: row.response };
+  }
+
+  async remove(id: string, owner: string): Promise<boolean> {
+    return (await this.db.query("DELETE FROM responses WHERE id = $1 AND owner = $2 RETURNING id", [id, owner])).length > 0;
+  }
+}
