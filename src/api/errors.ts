@@ -35,13 +35,26 @@ export function normalizeError(err: unknown): FreeholdError {
 
 export const statusOf = (e: FreeholdError) => STATUS[e.code] ?? 500;
 
-/** One place decides status and wire shape: OpenAI's on /v1, Ollama's `{error}` elsewhere. */
+/** Anthropic's Messages API lives under /v1 too, and its clients expect Anthropic's error shape. */
+export const isAnthropicRoute = (url: string) => url === "/v1/messages" || url.startsWith("/v1/messages/") || url.startsWith("/v1/messages?");
+
+/** Anthropic's `error.type` for each of our codes (its SDKs pick their exception class by status). */
+const ANTHROPIC_TYPE: Partial<Record<ErrorCode, string>> = {
+  invalid_request: "invalid_request_error", context_length_exceeded: "invalid_request_error", conflict: "invalid_request_error",
+  unauthorized: "authentication_error", forbidden: "permission_error", not_found: "not_found_error",
+  payload_too_large: "request_too_large", rate_limited: "rate_limit_error", unavailable: "overloaded_error",
+};
+
+export const anthropicError = (e: FreeholdError) => ({ type: "error", error: { type: ANTHROPIC_TYPE[e.code] ?? "api_error", message: e.message } });
+
+/** One place decides status and wire shape: OpenAI's on /v1 (Anthropic's on /v1/messages), Ollama's `{error}` elsewhere. */
 export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown) {
   const e = normalizeError(err);
   const status = statusOf(e);
   if (status >= 500) req.log.error({ err: e.details.cause ?? e }, e.message);
   if (e.details.retryAfterSeconds) reply.header("retry-after", String(Math.ceil(e.details.retryAfterSeconds)));
   if (reply.sent || reply.raw.headersSent) return; // a stream already started: the route ends it
+  if (isAnthropicRoute(req.url)) return reply.status(status).send(anthropicError(e));
   if (req.url.startsWith("/v1")) {
     return reply.status(status).send({
       error: { message: e.message, type: OPENAI_TYPE[e.code] ?? "server_error", param: openaiParam(e.details.param), code: openaiCode(e) },

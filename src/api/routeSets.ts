@@ -49,6 +49,12 @@ export const openaiGeneration: LazyRouteSet<[App, OpenAIOptions]> = {
   },
 };
 
+/** Anthropic's Messages API under /v1/messages (src/api/anthropic), for Claude Code and Anthropic's SDKs. */
+export const anthropicMessages: LazyRouteSet<[App, OpenAIOptions]> = {
+  routes: [["POST", "/v1/messages"], ["POST", "/v1/messages/count_tokens"]],
+  load: async () => (await import("./anthropic/route.ts")).messagesRoutes,
+};
+
 /** Ollama's generation and model-transfer routes (src/api/ollama); tags, show, ps and version stay eager. */
 export const ollamaGeneration: LazyRouteSet<[App]> = {
   routes: [["POST", "/api/chat"], ["POST", "/api/generate"], ["POST", "/api/embed"], ["POST", "/api/embeddings"], ["POST", "/api/create"], ["POST", "/api/pull"]],

@@ -11,5 +11,6 @@ export function localBackend(runtime: Runtime, ref: LocalModelRef): Backend {
     embed: (inputs, opts) => runtime.embed(ref, inputs, opts),
     contextSize: () => runtime.contextSize(ref),
     countTokens: async (text) => (await runtime.tokenize(ref, text)).length,
+    countChatTokens: (messages, opts) => runtime.countChat(ref, messages, opts),
   };
 }

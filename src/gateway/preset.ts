@@ -20,6 +20,7 @@ export function withPreset(backend: Backend, preset: Preset): Backend {
     embed: (inputs, opts) => backend.embed(inputs, opts),
     contextSize: () => backend.contextSize(),
     ...(backend.countTokens ? { countTokens: (text: string) => backend.countTokens!(text) } : {}),
+    ...(backend.countChatTokens ? { countChatTokens: (messages, opts) => backend.countChatTokens!(presetConversation(preset, messages), opts) } : {}),
   };
 }
 

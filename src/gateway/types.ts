@@ -11,6 +11,8 @@ export interface Backend {
   /** Context window in tokens, when known (upstreams may not say). */
   contextSize(): Promise<number | undefined>;
   countTokens?(text: string): Promise<number>;
+  /** A conversation's prompt tokens through the chat template (local models). */
+  countChatTokens?(messages: ChatMessage[], opts: Pick<GenerateOptions, "tools" | "toolChoice">): Promise<number>;
 }
 
 export interface ModelSummary {

@@ -22,6 +22,13 @@ export function countChatPrompt(wrapper: ChatWrapper, model: LlamaModel, history
   return contextText.tokenize(model.tokenizer).length;
 }
 
+/** Tokens a conversation takes through the model's chat template, tools included (nothing evaluated). */
+export function chatPromptTokens(loaded: LoadedModel, messages: ChatMessage[], opts: Pick<GenerateOptions, "tools" | "toolChoice">): number {
+  const functions = toFunctions(opts.tools, opts.toolChoice);
+  const wrapper = functions ? wrapperForToolChoice(loaded.chatWrapper, opts.toolChoice) : loaded.chatWrapper;
+  return countChatPrompt(wrapper, loaded.model, toChatHistory(messages), functions);
+}
+
 /** Validates and prepares a chat request before it takes a sequence. */
 export async function prepareChat(loaded: LoadedModel, messages: ChatMessage[], opts: GenerateOptions) {
   const functions = toFunctions(opts.tools, opts.toolChoice);
@@ -51,6 +58,7 @@ export async function runChat(held: HeldSequence, prep: PreparedChat, opts: Gene
   const chat = new (loadedLlamaCpp().LlamaChat)({ contextSequence: sequence, chatWrapper });
   const logprobs = opts.logprobs === undefined ? undefined : new ChatLogprobs(loaded.model, opts.logprobs);
   const unobserve = logprobs?.observe(sequence);
+  onDelta?.({ promptTokens });
   try {
     const response = await chat.generateResponse(history, {
       signal,
@@ -96,6 +104,8 @@ export async function runChat(held: HeldSequence, prep: PreparedChat, opts: Gene
       ...(reasoning ? { reasoning } : {}),
       ...(toolCalls.length ? { toolCalls } : {}),
       finishReason: FINISH[response.metadata.stopReason] ?? "stop",
+      ...(response.metadata.stopReason === "customStopTrigger"
+        ? { stopSequence: response.metadata.customStopTrigger.filter((t) => typeof t === "string").join("") } : {}),
       usage: {
         promptTokens, completionTokens: sequence.tokenMeter.usedOutputTokens - meterBefore,
         // Prompt tokens evaluated now are metered as input, but for the last (which yields logits).

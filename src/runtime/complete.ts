@@ -123,6 +123,7 @@ export async function runCompletion(held: HeldSequence, prep: PreparedCompletion
     usage: { promptTokens: tokens.length, completionTokens: sampled },
     timings: { queueMs: held.queueMs, loadMs: held.loadMs, firstTokenMs: firstTokenMs || performance.now() - started, totalMs: performance.now() - held.startedAt },
     ...(logprobs ? { logprobs } : {}),
+    ...(stream.stoppedBy !== undefined ? { stopSequence: stream.stoppedBy } : {}),
     ...extra,
   };
 }

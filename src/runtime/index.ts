@@ -1,5 +1,5 @@
 import type { ChatMessage, EmbedOptions, EmbedResult, GenerateOptions, GenerateResult, LocalModelRef, Prompt } from "./types.ts";
-import { prepareChat, runChat } from "./chat.ts";
+import { chatPromptTokens, prepareChat, runChat } from "./chat.ts";
 import { prepareCompletion, promptTokens, runCompletion } from "./complete.ts";
 import { embed } from "./embed.ts";
 import { prepareNextToken, runNextToken, type NextTokenLogprobs } from "./nextToken.ts";
@@ -50,6 +50,11 @@ export class Runtime {
 
   embed(ref: LocalModelRef, inputs: Prompt[], opts: HoldOptions & EmbedOptions = {}): Promise<EmbedResult> {
     return withModel(this.pool, ref, opts, (held) => embed(held, inputs, opts));
+  }
+
+  /** Tokens a conversation takes through the chat template, tools included; loads the model, evaluates nothing. */
+  countChat(ref: LocalModelRef, messages: ChatMessage[], opts: HoldOptions & Pick<GenerateOptions, "tools" | "toolChoice"> = {}): Promise<number> {
+    return withModel(this.pool, ref, opts, async ({ loaded }) => chatPromptTokens(loaded, messages, opts));
   }
 
   /** The tokens `complete` would evaluate for this text (BOS included when the model adds one). */

@@ -8,6 +8,8 @@ import type { LlamaModel, Token } from "node-llama-cpp";
  */
 export class TextStream {
   stopped = false;
+  /** The stop string that ended it. */
+  stoppedBy?: string;
   private pending: Token[] = [];
   /** Recent tokens, so detokenizing a piece gets the leading space right. */
   private context: Token[] = [];
@@ -49,7 +51,10 @@ export class TextStream {
     let cut = -1;
     for (const s of this.stops) {
       const at = text.indexOf(s);
-      if (at >= 0 && (cut < 0 || at < cut)) cut = at;
+      if (at >= 0 && (cut < 0 || at < cut)) {
+        cut = at;
+        this.stoppedBy = s;
+      }
     }
     if (cut >= 0) {
       this.stopped = true;

@@ -88,6 +88,8 @@ export interface Delta {
   toolCalls?: ToolCall[];
   toolCallParts?: ToolCallPart[];
   logprobs?: TokenLogprob[];
+  /** The prompt's length in tokens, sent once before the answer by local chats (Anthropic's message_start reports it). */
+  promptTokens?: number;
   /** Sent once, before the answer, by a completion whose prompt came as token ids (its text) or was scored. */
   prompt?: { text?: string; logprobs?: PromptLogprob[] };
 }
@@ -164,6 +166,8 @@ export interface GenerateResult {
   promptLogprobs?: PromptLogprob[];
   /** The prompt as text, when it came as token ids (for echo). */
   promptText?: string;
+  /** The stop string that ended the answer, when one did (local models; Anthropic's `stop_sequence`). */
+  stopSequence?: string;
 }
 
 export interface EmbedOptions {

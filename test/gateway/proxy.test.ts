@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
+import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startScriptedUpstream, type ScriptedUpstream } from "../helpers/scriptedUpstream.ts";
@@ -153,6 +154,21 @@ describe("an upstream model through Freehold", () => {
     up.setScript(() => ({ toolCalls: [{ id: "call_9", name: "get_weather", arguments: "{\"city\":\"Oslo\"}" }], finishReason: "tool_calls" }));
     const called = await ai.responses.create({ model: "remote", input: "Weather in Oslo?", tools: [{ type: "function", name: "get_weather", parameters: { type: "object" }, strict: false }] });
     expect(called.output).toMatchObject([{ type: "function_call", call_id: "call_9", name: "get_weather", arguments: "{\"city\":\"Oslo\"}" }]);
+  });
+
+  test("Anthropic's Messages API on an upstream: thinking blocks when thinking is enabled, streamed as thinking deltas", async () => {
+    up.setScript(() => ({ text: "Sunny.", reasoning: "look outside", chunkDelayMs: 1, usage: { prompt: 7, completion: 3 } }));
+    const claude = new Anthropic({ baseURL: s.url, apiKey: "x", maxRetries: 0 });
+    const deltas: string[] = [];
+    const stream = claude.messages.stream({ model: "remote", max_tokens: 50, thinking: { type: "enabled", budget_tokens: 1024 }, messages: [{ role: "user", content: "Weather?" }] });
+    stream.on("streamEvent", (e) => { if (e.type === "content_block_delta") deltas.push(e.delta.type); });
+    const m = await stream.finalMessage();
+    expect(m.content).toMatchObject([{ type: "thinking", thinking: "look outside" }, { type: "text", text: "Sunny." }]);
+    expect(deltas.indexOf("thinking_delta")).toBeLessThan(deltas.indexOf("text_delta"));
+    expect(m.usage).toMatchObject({ input_tokens: 7, output_tokens: 3 });
+    const plain = await claude.messages.create({ model: "remote", max_tokens: 50, messages: [{ role: "user", content: "Weather?" }] });
+    expect(plain.content).toEqual([{ type: "text", text: "Sunny." }]);
+    await expect(claude.messages.countTokens({ model: "remote", messages: [{ role: "user", content: "x" }] })).rejects.toMatchObject({ status: 400 });
   });
 
   test("completions and embeddings", async () => {

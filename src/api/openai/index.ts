@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { App } from "../../app.ts";
 import { lazyRoutes } from "../lazyRoutes.ts";
-import { openaiGeneration } from "../routeSets.ts";
+import { anthropicMessages, openaiGeneration } from "../routeSets.ts";
 import type { OpenAIOptions } from "./generate.ts";
 import { modelRoutes } from "./models.ts";
 
@@ -13,9 +13,10 @@ function envLimit(): number | undefined {
   return Number.isInteger(v) && v > 0 ? v : undefined;
 }
 
-/** OpenAI-compatible routes under /v1. */
+/** OpenAI-compatible routes under /v1 (and Anthropic's /v1/messages). */
 export function openaiRoutes(server: FastifyInstance, app: App, opts: OpenAIOptions = {}) {
   const o: OpenAIOptions = { maxTokensLimit: opts.maxTokensLimit ?? envLimit() };
   modelRoutes(server, app);
-  lazyRoutes(server, openaiGeneration, app, o); // chat, completions, embeddings
+  lazyRoutes(server, openaiGeneration, app, o); // chat, completions, embeddings, responses
+  lazyRoutes(server, anthropicMessages, app, o); // Anthropic's Messages API shares /v1 and the generation path
 }

@@ -27,6 +27,15 @@ export const BASES: [string, () => Record<string, unknown>][] = [
     tools: [{ type: "function", name: "f", parameters: { type: "object", properties: { a: { type: "boolean" } } } }],
     tool_choice: "auto", text: { format: { type: "text" } },
   })],
+  ["/v1/messages", () => ({
+    model: "tiny", max_tokens: 2, temperature: 0.5, system: [{ type: "text", text: "be brief" }], stop_sequences: ["x"],
+    messages: [
+      { role: "user", content: "hi" },
+      { role: "assistant", content: [{ type: "text", text: "ok" }, { type: "tool_use", id: "t1", name: "f", input: { a: true } }] },
+      { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: [{ type: "text", text: "done" }] }] },
+    ],
+    tools: [{ name: "f", input_schema: { type: "object", properties: { a: { type: "boolean" } } } }], tool_choice: { type: "auto" },
+  })],
 ];
 
 const nest = (depth: number) => JSON.parse("[".repeat(depth) + "]".repeat(depth));
