@@ -22,11 +22,13 @@ const WEATHER = {
   // An enum keeps the random-weight model's input short enough to finish.
   input_schema: { type: "object" as const, properties: { city: { type: "string", enum: ["Paris", "Oslo", "Lima"] } }, required: ["city"] },
 };
+/** Newer SDK types leave out sampling parameters (Claude's newest models refuse them); the API, and Freehold, take them. */
+const GREEDY = { temperature: 0 } as object;
 const textOf = (m: Anthropic.Message) => m.content.map((b) => (b.type === "text" ? b.text : "")).join("");
 
 describe("POST /v1/messages", () => {
   test("an answer is what chat completions gives for the same conversation, in Anthropic's shape", async () => {
-    const m = await claude.messages.create({ model: "tiny", max_tokens: 6, temperature: 0, system: "Be brief.", messages: [{ role: "user", content: "Hello there" }] });
+    const m = await claude.messages.create({ model: "tiny", max_tokens: 6, ...GREEDY, system: "Be brief.", messages: [{ role: "user", content: "Hello there" }] });
     const chat = await ai.chat.completions.create({
       model: "tiny", max_tokens: 6, temperature: 0, messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Hello there" }],
     });
@@ -45,7 +47,7 @@ describe("POST /v1/messages", () => {
   test("streamed: Anthropic's events in order, which the SDK assembles into the same answer", async () => {
     const events: string[] = [];
     const deltas: string[] = [];
-    const stream = claude.messages.stream({ model: "tiny", max_tokens: 10, temperature: 0, messages: [{ role: "user", content: "Tell me a story" }] });
+    const stream = claude.messages.stream({ model: "tiny", max_tokens: 10, ...GREEDY, messages: [{ role: "user", content: "Tell me a story" }] });
     stream.on("streamEvent", (e) => {
       events.push(e.type);
       if (e.type === "content_block_delta" && e.delta.type === "text_delta") deltas.push(e.delta.text);
@@ -55,18 +57,18 @@ describe("POST /v1/messages", () => {
     expect(events[1]).toBe("content_block_start");
     expect(events.slice(-3)).toEqual(["content_block_stop", "message_delta", "message_stop"]);
     expect(deltas.join("")).toBe(textOf(final));
-    const whole = await claude.messages.create({ model: "tiny", max_tokens: 10, temperature: 0, messages: [{ role: "user", content: "Tell me a story" }] });
+    const whole = await claude.messages.create({ model: "tiny", max_tokens: 10, ...GREEDY, messages: [{ role: "user", content: "Tell me a story" }] });
     expect(textOf(final)).toBe(textOf(whole));
     expect(final.usage.output_tokens).toBe(whole.usage.output_tokens);
     expect(final.stop_reason).toBe(whole.stop_reason);
   });
 
   test("stop_sequences: the answer ends before the sequence, and says which one", async () => {
-    const free = await claude.messages.create({ model: "tiny", max_tokens: 24, temperature: 0, messages: [{ role: "user", content: "Count" }] });
+    const free = await claude.messages.create({ model: "tiny", max_tokens: 24, ...GREEDY, messages: [{ role: "user", content: "Count" }] });
     const text = textOf(free);
     const stop = text.slice(6, 9);
     expect(stop.trim().length).toBeGreaterThan(0);
-    const stopped = await claude.messages.create({ model: "tiny", max_tokens: 24, temperature: 0, messages: [{ role: "user", content: "Count" }], stop_sequences: [stop] });
+    const stopped = await claude.messages.create({ model: "tiny", max_tokens: 24, ...GREEDY, messages: [{ role: "user", content: "Count" }], stop_sequences: [stop] });
     expect(stopped.stop_reason).toBe("stop_sequence");
     expect(stopped.stop_sequence).toBe(stop);
     expect(textOf(stopped)).toBe(text.slice(0, text.indexOf(stop)));
