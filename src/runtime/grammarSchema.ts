@@ -26,11 +26,24 @@ const MAX_DEPTH = 32;
 type Schema = Record<string, unknown>;
 const isObj = (v: unknown): v is Schema => typeof v === "object" && v !== null && !Array.isArray(v);
 
-export function grammarSchema(schema: unknown, param: string): Schema {
-  return convert(schema, "schema", 0, param);
+/**
+ * `lenient`: value constraints the grammar cannot enforce (bounds, patterns, other formats,
+ * uniqueItems, conditionals…) are dropped instead of refused. For tools that are not `strict`,
+ * whose arguments OpenAI and Anthropic do not promise to validate either: the rest of the schema
+ * still holds, and real tool sets (Claude Code's, with `maximum` and `format: "uri"`) work.
+ */
+export function grammarSchema(schema: unknown, param: string, opts: { lenient?: boolean } = {}): Schema {
+  return convert(schema, "schema", 0, param, !!opts.lenient);
 }
 
-function convert(s: unknown, at: string, depth: number, param: string): Schema {
+/** Keywords that only narrow values; a lenient conversion may drop them. */
+const VALUE_CONSTRAINTS = new Set([
+  "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "pattern", "format", "uniqueItems",
+  "not", "if", "then", "else", "contains", "minContains", "maxContains", "propertyNames", "patternProperties",
+  "dependentRequired", "dependentSchemas", "dependencies", "unevaluatedProperties", "unevaluatedItems", "contentEncoding", "contentMediaType",
+]);
+
+function convert(s: unknown, at: string, depth: number, param: string, lenient: boolean): Schema {
   const refuse = (what: string) => invalid(`${at}: ${what}; local models generate JSON under a grammar that cannot enforce it (remove it, or use an upstream model that supports it)`, param);
   if (depth > MAX_DEPTH) throw invalid(`${at}: JSON schema is nested deeper than ${MAX_DEPTH} levels`, param);
   // `true` / `{}`: any value. The builder has no "any" at the top of a schema; a scalar or an
@@ -42,7 +55,7 @@ function convert(s: unknown, at: string, depth: number, param: string): Schema {
 
   const out: Schema = {};
   let closed = false;
-  const sub = (v: unknown, key: string) => convert(v, `${at}.${key}`, depth + 1, param);
+  const sub = (v: unknown, key: string) => convert(v, `${at}.${key}`, depth + 1, param, lenient);
   const map = (v: unknown, key: string) => {
     if (!isObj(v)) throw invalid(`${at}.${key}: must be an object of schemas`, param);
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sub(x, `${key}.${k}`)]));
@@ -54,6 +67,7 @@ function convert(s: unknown, at: string, depth: number, param: string): Schema {
 
   for (const [key, v] of Object.entries(s)) {
     if (ANNOTATIONS.has(key) || key.startsWith("x-")) continue;
+    if (lenient && VALUE_CONSTRAINTS.has(key) && !(key === "format" && FORMATS.has(v as string))) continue;
     switch (key) {
       case "type": case "required": case "minLength": case "maxLength": case "minItems": case "maxItems":
       case "minProperties": case "maxProperties":
@@ -61,7 +75,10 @@ function convert(s: unknown, at: string, depth: number, param: string): Schema {
         break;
       case "enum": case "const": {
         const values = key === "enum" ? (Array.isArray(v) ? v : [v]) : [v];
-        if (values.some((x) => typeof x === "object" && x !== null)) throw refuse(`${key} with objects or arrays`);
+        if (values.some((x) => typeof x === "object" && x !== null)) {
+          if (lenient) break;
+          throw refuse(`${key} with objects or arrays`);
+        }
         out[key] = v;
         break;
       }

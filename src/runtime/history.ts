@@ -57,7 +57,9 @@ export function toFunctions(tools: ToolDefinition[] | undefined, choice: ToolCho
   if (typeof choice === "object" && picked.length === 0) throw invalid(`toolChoice names ${choice.name}, which is not among the tools`, "toolChoice");
   const functions: Record<string, { description?: string; params?: never }> = {};
   for (const t of picked) {
-    functions[t.name] = { description: t.description, params: (t.parameters ? grammarSchema(t.parameters, "tools") : undefined) as never };
+    // Only strict tools promise arguments that validate; the others get what the grammar can enforce.
+    const params = t.parameters ? grammarSchema(t.parameters, "tools", { lenient: t.strict !== true }) : undefined;
+    functions[t.name] = { description: t.description, params: params as never };
   }
   return functions;
 }

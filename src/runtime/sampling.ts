@@ -96,7 +96,7 @@ function setEogBias(tokenBias: TokenBias, token: Token, logit: number): void {
 export async function resolveGrammar(model: LlamaModel, format: OutputFormat | undefined): Promise<LlamaGrammar | undefined> {
   const llama = model.llama;
   // Refuses what the grammar could not enforce, naming the spot (outside the catch below).
-  const schema = format?.type === "json_schema" ? grammarSchema(format.schema, "format") : undefined;
+  const schema = format?.type === "json_schema" ? grammarSchema(format.schema, "format", { lenient: format.lenient }) : undefined;
   try {
     switch (format?.type) {
       case undefined:

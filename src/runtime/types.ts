@@ -37,7 +37,11 @@ export type OutputFormat =
   | { type: "text" }
   | { type: "json_object" }
   /** `name` and `strict` as the client gave them, for upstreams; local models enforce the schema by grammar either way. */
-  | { type: "json_schema"; schema: Record<string, unknown>; name?: string; strict?: boolean }
+  | {
+    type: "json_schema"; schema: Record<string, unknown>; name?: string; strict?: boolean;
+    /** Drop value constraints the grammar cannot enforce instead of refusing them (forced calls of non-strict tools). */
+    lenient?: boolean;
+  }
   | { type: "gbnf"; grammar: string };
 
 export interface SamplingOptions {

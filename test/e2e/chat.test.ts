@@ -221,6 +221,8 @@ describe.skipIf(!hasChromium)("chat page (Chromium)", () => {
     await settled(page);
     await page.waitForURL(/\/chat\/[0-9a-f-]{36}$/);
     const answer = answers(page).last();
+    // The stored answer, once the server has it (under load the page can settle a moment first).
+    await expect.poll(async () => (await getJson(page, `/app/api/conversations/${convIdOf(page)}`)).conversation.messages.length).toBe(2);
     const messageId = (await getJson(page, `/app/api/conversations/${convIdOf(page)}`)).conversation.messages[1].id;
 
     await answer.getByRole("button", { name: "Thumbs down" }).click();

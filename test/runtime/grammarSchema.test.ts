@@ -166,8 +166,26 @@ describe("generation under a converted schema validates against the original", (
   test("a schema it cannot enforce is refused before anything runs", async () => {
     await expect(runtime.chat(tiny, [{ role: "user", content: "hi" }], { format: { type: "json_schema", schema: { type: "integer", maximum: 3 } } }))
       .rejects.toMatchObject({ code: "invalid_request", details: { param: "format" } });
-    await expect(runtime.chat(tiny, [{ role: "user", content: "hi" }], { tools: [{ name: "f", parameters: { type: "object", properties: { a: { type: "string", pattern: "x" } } } }] }))
+    await expect(runtime.chat(tiny, [{ role: "user", content: "hi" }], { tools: [{ name: "f", strict: true, parameters: { type: "object", properties: { a: { type: "string", pattern: "x" } } } }] }))
       .rejects.toMatchObject({ code: "invalid_request", details: { param: "tools" } });
+  });
+
+  test("a tool that is not strict keeps what the grammar can enforce and drops the value constraints it cannot", async () => {
+    // Claude Code's Bash and WebFetch tools, as it sends them.
+    const bash = { $schema: "http://json-schema.org/draft-07/schema#", type: "object", additionalProperties: false, required: ["command"],
+      properties: { command: { type: "string" }, timeout: { type: "number", maximum: 600000 }, url: { type: "string", format: "uri", pattern: "^https?:" } } };
+    expect(grammarSchema(bash, "tools", { lenient: true })).toEqual({
+      type: "object", additionalProperties: false, required: ["command"],
+      properties: { command: { type: "string" }, timeout: { type: "number" }, url: { type: "string" } },
+    });
+    // Formats it can enforce stay; structure it cannot follow is still refused.
+    expect(grammarSchema({ type: "string", format: "date" }, "tools", { lenient: true })).toEqual({ type: "string", format: "date" });
+    expect(() => grammarSchema({ allOf: [{ type: "string" }, { type: "number" }] }, "tools", { lenient: true })).toThrow(/allOf/);
+    expect(() => grammarSchema(bash, "tools")).toThrow(/maximum/);
+    const r = await runtime.chat(tiny, [{ role: "user", content: "run ls" }], {
+      tools: [{ name: "Bash", parameters: bash }], toolChoice: "auto", maxTokens: 4,
+    });
+    expect(["stop", "length", "tool_calls"]).toContain(r.finishReason);
   });
 });
 

@@ -119,8 +119,8 @@ function parseInput(json: string): Record<string, unknown> {
 export type StopReason = "end_turn" | "max_tokens" | "stop_sequence" | "tool_use";
 
 export function stopReason(r: GenerateResult): StopReason {
+  if (r.finishReason === "length") return "max_tokens"; // a call cut short too: its input is partial
   if (r.toolCalls?.length) return "tool_use";
-  if (r.finishReason === "length") return "max_tokens";
   if (r.stopSequence !== undefined) return "stop_sequence";
   return "end_turn";
 }

@@ -32,6 +32,8 @@ const customTool = z.object({
   name: z.string().min(1).max(128).regex(/^[a-zA-Z0-9_-]+$/, "letters, digits, _ and - only"),
   description: z.string().nullish(),
   input_schema: z.record(z.string(), z.unknown()),
+  /** Inputs that always validate (Anthropic's structured outputs); local models then refuse what a grammar cannot enforce. */
+  strict: z.boolean().nullish(),
 });
 /** Anthropic's own server and client tools (web search, bash, text editor…) have a versioned type. */
 const builtinTool = z.object({ type: z.string(), name: z.string().optional() });

@@ -32,7 +32,7 @@ export function toolsOf(req: Pick<MessagesRequest, "tools">): ToolDefinition[] |
   return req.tools?.map((t, i): ToolDefinition => {
     if (!("input_schema" in t)) throw invalid(`tools of type "${t.type}" are not supported: only custom tools (name, description, input_schema)`, `tools.${i}.type`);
     checkJsonSchema(t.input_schema, `tools.${i}.input_schema`);
-    return { name: t.name, description: t.description ?? undefined, parameters: t.input_schema };
+    return { name: t.name, description: t.description ?? undefined, parameters: t.input_schema, strict: t.strict ?? undefined };
   });
 }
 

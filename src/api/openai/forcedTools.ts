@@ -34,7 +34,8 @@ export async function forcedToolCall(backend: Backend, messages: ChatMessage[], 
   const { tools: _t, toolChoice: _c, onDelta, ...rest } = opts;
   const r = await backend.chat(withInstruction(messages, tools, !!named), {
     ...rest,
-    format: { type: "json_schema", schema },
+    // As for tool calls the model chooses: only strict tools refuse what the grammar cannot enforce.
+    format: { type: "json_schema", schema, lenient: !tools.every((t) => t.strict === true) },
     // The text is the call's JSON, not an answer: only thinking streams; the call comes whole at the end.
     ...(onDelta ? { onDelta: (d) => d.reasoning && onDelta({ reasoning: d.reasoning }) } : {}),
   });

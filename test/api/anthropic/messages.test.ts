@@ -99,6 +99,23 @@ describe("POST /v1/messages", () => {
     expect(final.stop_reason).toBe("tool_use");
   });
 
+  test("Claude Code's tools work: bounds and formats the grammar cannot enforce are dropped for tools that are not strict", async () => {
+    const bash = {
+      name: "Bash", description: "Run a shell command",
+      input_schema: {
+        $schema: "http://json-schema.org/draft-07/schema#", type: "object" as const, additionalProperties: false, required: ["command"],
+        properties: { command: { type: "string", enum: ["ls", "pwd"] }, timeout: { type: "integer", maximum: 600000 }, cwd: { type: "string", format: "uri" } },
+      },
+    };
+    const r = await claude.messages.create({ model: "tiny", max_tokens: 400, messages: [{ role: "user", content: "List the files" }], tools: [bash], tool_choice: { type: "tool", name: "Bash" } });
+    const use = r.content.find((b) => b.type === "tool_use")!;
+    expect(r.stop_reason, JSON.stringify(r)).toBe("tool_use");
+    expect(["ls", "pwd"]).toContain((use.input as { command: string }).command); // what the grammar can enforce, it does
+    // A strict tool promises arguments that validate: what cannot be enforced is refused.
+    await expect(claude.messages.create({ model: "tiny", max_tokens: 8, messages: [{ role: "user", content: "x" }], tools: [{ ...bash, strict: true } as never] }))
+      .rejects.toMatchObject({ status: 400 });
+  });
+
   test("errors come in Anthropic's shape, with the SDK's matching exception", async () => {
     await expect(claude.messages.create({ model: "nope", max_tokens: 5, messages: [{ role: "user", content: "x" }] }))
       .rejects.toBeInstanceOf(Anthropic.NotFoundError);

@@ -131,7 +131,7 @@ export class OutputBuilder {
       done = { ...o.item, status, content: [part] };
     } else {
       this.emit?.("response.function_call_arguments.done", { ...at, name: o.item.name, arguments: o.args });
-      done = { ...o.item, status: "completed", arguments: o.args };
+      done = { ...o.item, status, arguments: o.args };
     }
     this.items[o.index] = done;
     this.emit?.("response.output_item.done", { output_index: o.index, item: done });
