@@ -1,118 +1,55 @@
 import { randomBytes } from "node:crypto";
-import type { Delta, GenerateResult, ToolCall, ToolCallPart } from "../../runtime/types.ts";
+import type { GenerateResult } from "../../runtime/types.ts";
+import { AnswerParts, argumentsObject, type Part, type PartSink } from "../answerParts.ts";
 
 /**
- * An Anthropic message's content blocks (thinking, text, tool_use), built from a generation's
- * deltas as they come and completed from its result, so a streamed answer and a whole one are
- * the same. With `emit`, each step is also a Messages streaming event (content_block_start,
+ * An Anthropic message's content blocks (thinking, text, tool_use), built from the answer's parts
+ * (src/api/answerParts.ts) as they stream, so a streamed answer and a whole one are the same.
+ * With `emit`, each step is also a Messages streaming event (content_block_start,
  * content_block_delta, content_block_stop), in the order Anthropic sends them.
  */
 
 export type Emit = (type: string, body: Record<string, unknown>) => void;
 
 type Block = Record<string, unknown> & { type: string };
-type Open =
-  | { kind: "thinking"; index: number; text: string }
-  | { kind: "text"; index: number; text: string }
-  | { kind: "tool"; index: number; block: Block; json: string; partIndex?: number };
 
 export const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString("hex")}`;
 
-export class ContentBuilder {
+export class ContentBuilder implements PartSink {
   readonly blocks: Block[] = [];
-  private open?: Open;
-  private text = "";
-  private thinkingText = "";
-  private wholeCalls = 0;
-  private partsSeen = false;
+  private readonly parts: AnswerParts;
 
   /** `thinking`: whether thinking blocks are wanted (the request enabled thinking). */
-  constructor(private readonly thinking: boolean, private readonly emit?: Emit) {}
-
-  push(d: Delta): void {
-    if (d.reasoning && this.thinking) this.think(d.reasoning);
-    if (d.text) this.say(d.text);
-    for (const p of d.toolCallParts ?? []) this.callPart(p);
-    if (d.toolCalls?.length && !this.partsSeen) {
-      for (const c of d.toolCalls) this.wholeCall(c);
-      this.wholeCalls += d.toolCalls.length;
-    }
+  constructor(thinking: boolean, private readonly emit: Emit = () => {}) {
+    // Tool calls keep their ids (the client sends them back in tool_result); new ones look like Anthropic's.
+    this.parts = new AnswerParts(this, thinking, () => newId("toolu"));
   }
 
-  /** What the result has that was not streamed (all of it for a whole answer); closes the last block. */
-  finish(r: GenerateResult): void {
-    const restOf = (full: string, seen: string) => (full.startsWith(seen) ? full.slice(seen.length) : "");
-    const thought = restOf(r.reasoning ?? "", this.thinkingText);
-    if (thought && this.thinking) this.think(thought);
-    const text = restOf(r.text, this.text);
-    if (text || (!this.blocks.some((b) => b.type === "text") && !r.toolCalls?.length)) this.say(text);
-    if (!this.partsSeen) for (const c of r.toolCalls?.slice(this.wholeCalls) ?? []) this.wholeCall(c);
-    this.close();
-  }
+  push: AnswerParts["push"] = (d) => this.parts.push(d);
+  finish = (r: GenerateResult) => this.parts.finish(r);
 
-  private think(delta: string): void {
-    if (this.open?.kind !== "thinking") this.start({ kind: "thinking", index: 0, text: "" }, { type: "thinking", thinking: "", signature: "" });
-    const o = this.open as Extract<Open, { kind: "thinking" }>;
-    o.text += delta;
-    this.thinkingText += delta;
-    this.emit?.("content_block_delta", { index: o.index, delta: { type: "thinking_delta", thinking: delta } });
-  }
-
-  private say(delta: string): void {
-    if (this.open?.kind !== "text") this.start({ kind: "text", index: 0, text: "" }, { type: "text", text: "" });
-    const o = this.open as Extract<Open, { kind: "text" }>;
-    o.text += delta;
-    this.text += delta;
-    if (delta) this.emit?.("content_block_delta", { index: o.index, delta: { type: "text_delta", text: delta } });
-  }
-
-  private callPart(p: ToolCallPart): void {
-    this.partsSeen = true;
-    if (this.open?.kind !== "tool" || this.open.partIndex !== p.index) {
-      const block = { type: "tool_use", id: toolUseId(p.id), name: p.name ?? "", input: {} };
-      this.start({ kind: "tool", index: 0, block, json: "", partIndex: p.index }, block);
-    }
-    const o = this.open as Extract<Open, { kind: "tool" }>;
-    if (p.arguments) {
-      o.json += p.arguments;
-      this.emit?.("content_block_delta", { index: o.index, delta: { type: "input_json_delta", partial_json: p.arguments } });
-    }
-  }
-
-  private wholeCall(c: ToolCall): void {
-    const block = { type: "tool_use", id: toolUseId(c.id), name: c.name, input: {} };
-    this.start({ kind: "tool", index: 0, block, json: c.arguments }, block);
-    if (c.arguments) this.emit?.("content_block_delta", { index: this.open!.index, delta: { type: "input_json_delta", partial_json: c.arguments } });
-  }
-
-  private start(open: Open, block: Block): void {
-    this.close();
-    open.index = this.blocks.length;
+  open(part: Part): void {
+    const block = part.kind === "reasoning" ? { type: "thinking", thinking: "", signature: "" }
+      : part.kind === "text" ? { type: "text", text: "" }
+      : { type: "tool_use", id: part.call!.id, name: part.call!.name, input: {} };
     this.blocks.push(block);
-    this.open = open;
-    this.emit?.("content_block_start", { index: open.index, content_block: structuredClone(block) });
+    this.emit("content_block_start", { index: part.index, content_block: structuredClone(block) });
   }
 
-  private close(): void {
-    const o = this.open;
-    if (!o) return;
-    this.open = undefined;
-    if (o.kind === "thinking") this.blocks[o.index] = { type: "thinking", thinking: o.text, signature: "" };
-    else if (o.kind === "text") this.blocks[o.index] = { type: "text", text: o.text };
-    else this.blocks[o.index] = { ...o.block, input: parseInput(o.json) };
-    this.emit?.("content_block_stop", { index: o.index });
+  grow(part: Part, piece: string): void {
+    if (!piece) return;
+    const delta = part.kind === "reasoning" ? { type: "thinking_delta", thinking: piece }
+      : part.kind === "text" ? { type: "text_delta", text: piece }
+      : { type: "input_json_delta", partial_json: piece };
+    this.emit("content_block_delta", { index: part.index, delta });
   }
-}
 
-/** Tool calls keep their ids (the client sends them back in tool_result); Anthropic's look like toolu_…. */
-const toolUseId = (id: string | undefined) => id ?? newId("toolu");
-
-function parseInput(json: string): Record<string, unknown> {
-  try {
-    const v: unknown = JSON.parse(json || "{}");
-    return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : { value: v };
-  } catch {
-    return {};
+  close(part: Part): void {
+    const block = this.blocks[part.index];
+    this.blocks[part.index] = part.kind === "reasoning" ? { ...block, thinking: part.text }
+      : part.kind === "text" ? { ...block, text: part.text }
+      : { ...block, input: argumentsObject(part.text) };
+    this.emit("content_block_stop", { index: part.index });
   }
 }
 

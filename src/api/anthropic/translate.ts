@@ -1,7 +1,7 @@
 import { invalid } from "../../errors.ts";
 import type { ChatMessage, ToolChoice, ToolDefinition } from "../../runtime/types.ts";
 import { checkJsonSchema } from "../openai/jsonSchema.ts";
-import type { ChatPlan } from "../openai/translate.ts";
+import { type ChatPlan, checkToolChoice } from "../openai/translate.ts";
 import type { MessagesRequest, WireMessage } from "./schema.ts";
 
 /**
@@ -38,12 +38,8 @@ export function toolsOf(req: Pick<MessagesRequest, "tools">): ToolDefinition[] |
 
 function toolChoice(req: MessagesRequest, tools: ToolDefinition[] | undefined): ToolChoice | undefined {
   const c = req.tool_choice;
-  if (!c || c.type === "auto") return c ? "auto" : undefined;
-  if (c.type === "none") return "none";
-  if (!tools?.length) throw invalid("tool_choice needs tools to choose from", "tool_choice");
-  if (c.type === "any") return "required";
-  if (!tools.some((t) => t.name === c.name)) throw invalid(`tool_choice names "${c.name}", which is not among the tools`, "tool_choice.name");
-  return { name: c.name };
+  const choice: ToolChoice | undefined = !c ? undefined : c.type === "any" ? "required" : c.type === "tool" ? { name: c.name } : c.type;
+  return checkToolChoice(choice, tools, "tool_choice.name");
 }
 
 /**

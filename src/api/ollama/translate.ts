@@ -1,4 +1,5 @@
 import { invalid } from "../../errors.ts";
+import { argumentsObject } from "../answerParts.ts";
 import type { ChatMessage, OutputFormat, SamplingOptions, ToolCall, ToolDefinition } from "../../runtime/types.ts";
 import type { WireMessage, WireOptions, WireTool } from "./wire.ts";
 
@@ -85,14 +86,5 @@ export function messagesFrom(model: string, messages: WireMessage[]): ChatMessag
 /** Internal tool calls → Ollama's `{function: {name, arguments: object}}`. */
 export function toolCallsOut(calls: ToolCall[] | undefined) {
   if (!calls?.length) return undefined;
-  return calls.map((c, index) => ({ id: c.id, function: { index, name: c.name, arguments: parseArguments(c.arguments) } }));
-}
-
-function parseArguments(text: string): Record<string, unknown> {
-  try {
-    const v: unknown = JSON.parse(text || "{}");
-    return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : { value: v };
-  } catch {
-    return {};
-  }
+  return calls.map((c, index) => ({ id: c.id, function: { index, name: c.name, arguments: argumentsObject(c.arguments) } }));
 }

@@ -84,14 +84,19 @@ function outputFormat(req: ChatRequest): OutputFormat | undefined {
 
 function toolChoice(req: ChatRequest, tools: ToolDefinition[] | undefined): ToolChoice | undefined {
   const c = req.tool_choice;
-  if (c == null) return undefined;
-  if (c === "none" || c === "auto") return c;
+  return checkToolChoice(c == null ? undefined : typeof c === "string" ? c : { name: c.function.name }, tools, "tool_choice.function.name");
+}
+
+/**
+ * A tool choice in internal form (every wire spells it its own way), checked against the tools;
+ * `nameParam` is the field that named the tool, for the error.
+ */
+export function checkToolChoice(c: ToolChoice | undefined, tools: ToolDefinition[] | undefined, nameParam: string): ToolChoice | undefined {
+  if (c === undefined || c === "none" || c === "auto") return c;
   if (!tools?.length) throw invalid("tool_choice needs tools to choose from", "tool_choice");
   if (c === "required") return c;
-  if (!tools.some((t) => t.name === c.function.name)) {
-    throw invalid(`tool_choice names "${c.function.name}", which is not among the tools`, "tool_choice.function.name");
-  }
-  return { name: c.function.name };
+  if (!tools.some((t) => t.name === c.name)) throw invalid(`tool_choice names "${c.name}", which is not among the tools`, nameParam);
+  return { name: c.name };
 }
 
 function toChatMessage(m: WireMessage, i: number): ChatMessage {

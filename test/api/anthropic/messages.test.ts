@@ -104,10 +104,10 @@ describe("POST /v1/messages", () => {
       name: "Bash", description: "Run a shell command",
       input_schema: {
         $schema: "http://json-schema.org/draft-07/schema#", type: "object" as const, additionalProperties: false, required: ["command"],
-        properties: { command: { type: "string", enum: ["ls", "pwd"] }, timeout: { type: "integer", maximum: 600000 }, cwd: { type: "string", format: "uri" } },
+        properties: { command: { type: "string", enum: ["ls", "pwd"] }, timeout: { type: "integer", maximum: 600000 }, verbose: { type: "boolean" } },
       },
     };
-    const r = await claude.messages.create({ model: "tiny", max_tokens: 400, messages: [{ role: "user", content: "List the files" }], tools: [bash], tool_choice: { type: "tool", name: "Bash" } });
+    const r = await claude.messages.create({ model: "tiny", max_tokens: 400, ...GREEDY, messages: [{ role: "user", content: "List the files" }], tools: [bash], tool_choice: { type: "tool", name: "Bash" } });
     const use = r.content.find((b) => b.type === "tool_use")!;
     expect(r.stop_reason, JSON.stringify(r)).toBe("tool_use");
     expect(["ls", "pwd"]).toContain((use.input as { command: string }).command); // what the grammar can enforce, it does

@@ -1,140 +1,72 @@
 import { randomBytes } from "node:crypto";
-import type { Delta, GenerateResult, TokenLogprob, ToolCall, ToolCallPart } from "../../../runtime/types.ts";
+import type { GenerateResult, TokenLogprob } from "../../../runtime/types.ts";
+import { AnswerParts, type Part, type PartSink } from "../../answerParts.ts";
 import type { ResponseRequest } from "./schema.ts";
 
 /**
- * A response's output items (reasoning, an assistant message, function calls), built from the
- * deltas of a generation as they come and completed from its result, so a streamed answer and a
- * whole one are the same objects. With `emit`, every step is also a Responses streaming event,
- * in the order OpenAI sends them (item added, part added, deltas, done events).
+ * A response's output items (reasoning, the assistant message, function calls), built from the
+ * answer's parts (src/api/answerParts.ts) as they stream, so a streamed answer and a whole one
+ * are the same objects. With `emit`, every step is also a Responses streaming event, in the
+ * order OpenAI sends them (item added, part added, deltas, done events).
  */
 
 export type Emit = (type: string, body: Record<string, unknown>) => void;
 
 type Item = Record<string, unknown> & { id: string; type: string };
-type Open =
-  | { kind: "reasoning"; index: number; item: Item; text: string }
-  | { kind: "message"; index: number; item: Item; text: string; logprobs: unknown[] }
-  | { kind: "call"; index: number; item: Item; args: string; partIndex?: number };
 
 export const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString("hex")}`;
 
-export class OutputBuilder {
+export class OutputBuilder implements PartSink {
   readonly items: Item[] = [];
-  private open?: Open;
-  private text = "";
-  private reasoningText = "";
-  private wholeCalls = 0;
-  /** Streamed call parts: the first part of each call has its id and name. */
-  private partsSeen = false;
-  private logprobsSeen = 0;
-  /** Logprobs can come ahead of their text (a token may be half a character): held for the next piece. */
-  private pending: TokenLogprob[] = [];
+  private readonly parts: AnswerParts;
 
-  constructor(private readonly emit?: Emit) {}
-
-  /** One streamed piece of the answer. */
-  push(d: Delta): void {
-    if (d.reasoning) this.reasoning(d.reasoning);
-    if (d.logprobs?.length) {
-      this.pending.push(...d.logprobs);
-      this.logprobsSeen += d.logprobs.length;
-    }
-    if (d.text) this.message(d.text, this.pending.splice(0));
-    for (const p of d.toolCallParts ?? []) this.callPart(p);
-    if (d.toolCalls?.length && !this.partsSeen) {
-      for (const c of d.toolCalls) this.wholeCall(c);
-      this.wholeCalls += d.toolCalls.length;
-    }
+  constructor(private readonly emit: Emit = () => {}) {
+    this.parts = new AnswerParts(this, true, () => newId("call"));
   }
 
-  /** What the result has that was not streamed (all of it for a whole answer); closes the last item. */
-  finish(r: GenerateResult): void {
-    const restOf = (full: string, seen: string) => (full.startsWith(seen) ? full.slice(seen.length) : "");
-    const reasoning = restOf(r.reasoning ?? "", this.reasoningText);
-    if (reasoning) this.reasoning(reasoning);
-    const text = restOf(r.text, this.text);
-    this.pending.push(...(r.logprobs?.slice(this.logprobsSeen) ?? []));
-    if (text || this.pending.length || (!this.items.some((i) => i.type === "message") && !r.toolCalls?.length)) this.message(text, this.pending.splice(0));
-    if (!this.partsSeen) for (const c of r.toolCalls?.slice(this.wholeCalls) ?? []) this.wholeCall(c);
-    this.close(r.finishReason === "length" ? "incomplete" : "completed");
-  }
+  push: AnswerParts["push"] = (d) => this.parts.push(d);
+  finish = (r: GenerateResult) => this.parts.finish(r);
 
-  private reasoning(delta: string): void {
-    if (this.open?.kind !== "reasoning") {
-      this.close("completed");
-      const item: Item = { id: newId("rs"), type: "reasoning", summary: [], content: [] };
-      this.open = { kind: "reasoning", index: this.add(item), item, text: "" };
-      this.emit?.("response.content_part.added", { item_id: item.id, output_index: this.open.index, content_index: 0, part: { type: "reasoning_text", text: "" } });
-    }
-    this.open.text += delta;
-    this.reasoningText += delta;
-    this.emit?.("response.reasoning_text.delta", { item_id: this.open.item.id, output_index: this.open.index, content_index: 0, delta });
-  }
-
-  private message(delta: string, logprobs: TokenLogprob[]): void {
-    if (this.open?.kind !== "message") {
-      this.close("completed");
-      const item: Item = { id: newId("msg"), type: "message", status: "in_progress", role: "assistant", content: [] };
-      this.open = { kind: "message", index: this.add(item), item, text: "", logprobs: [] };
-      this.emit?.("response.content_part.added", { item_id: item.id, output_index: this.open.index, content_index: 0, part: outputText("", []) });
-    }
-    const lps = logprobs.map(wireLogprob);
-    this.open.text += delta;
-    this.open.logprobs.push(...lps);
-    this.text += delta;
-    if (delta) this.emit?.("response.output_text.delta", { item_id: this.open.item.id, output_index: this.open.index, content_index: 0, delta, logprobs: lps });
-  }
-
-  private callPart(p: ToolCallPart): void {
-    this.partsSeen = true;
-    if (this.open?.kind !== "call" || this.open.partIndex !== p.index) {
-      this.close("completed");
-      const item: Item = { id: newId("fc"), type: "function_call", status: "in_progress", call_id: p.id ?? newId("call"), name: p.name ?? "", arguments: "" };
-      this.open = { kind: "call", index: this.add(item), item, args: "", partIndex: p.index };
-    }
-    if (p.arguments) {
-      this.open.args += p.arguments;
-      this.emit?.("response.function_call_arguments.delta", { item_id: this.open.item.id, output_index: this.open.index, delta: p.arguments });
-    }
-  }
-
-  private wholeCall(c: ToolCall): void {
-    this.close("completed");
-    const item: Item = { id: newId("fc"), type: "function_call", status: "in_progress", call_id: c.id, name: c.name, arguments: "" };
-    this.open = { kind: "call", index: this.add(item), item, args: c.arguments };
-    if (c.arguments) this.emit?.("response.function_call_arguments.delta", { item_id: item.id, output_index: this.open.index, delta: c.arguments });
-  }
-
-  private add(item: Item): number {
+  open(part: Part): void {
+    const item: Item = part.kind === "reasoning" ? { id: newId("rs"), type: "reasoning", summary: [], content: [] }
+      : part.kind === "text" ? { id: newId("msg"), type: "message", status: "in_progress", role: "assistant", content: [] }
+      : { id: newId("fc"), type: "function_call", status: "in_progress", call_id: part.call!.id, name: part.call!.name, arguments: "" };
     this.items.push(item);
-    this.emit?.("response.output_item.added", { output_index: this.items.length - 1, item: structuredClone(item) });
-    return this.items.length - 1;
+    this.emit("response.output_item.added", { output_index: part.index, item: structuredClone(item) });
+    if (part.kind === "call") return;
+    const empty = part.kind === "reasoning" ? { type: "reasoning_text", text: "" } : outputText("", []);
+    this.emit("response.content_part.added", { item_id: item.id, output_index: part.index, content_index: 0, part: empty });
   }
 
-  /** Completes the open item: its final form replaces the placeholder, with the done events. */
-  private close(status: "completed" | "incomplete"): void {
-    const o = this.open;
-    if (!o) return;
-    this.open = undefined;
-    const at = { item_id: o.item.id, output_index: o.index };
+  grow(part: Part, piece: string, logprobs: TokenLogprob[]): void {
+    const at = { item_id: this.items[part.index].id, output_index: part.index };
+    if (part.kind === "call") this.emit("response.function_call_arguments.delta", { ...at, delta: piece });
+    else if (part.kind === "reasoning") this.emit("response.reasoning_text.delta", { ...at, content_index: 0, delta: piece });
+    else if (piece) this.emit("response.output_text.delta", { ...at, content_index: 0, delta: piece, logprobs: logprobs.map(wireLogprob) });
+  }
+
+  close(part: Part, cut: boolean): void {
+    const item = this.items[part.index];
+    const at = { item_id: item.id, output_index: part.index };
+    const status = cut ? "incomplete" : "completed";
     let done: Item;
-    if (o.kind === "reasoning") {
-      const part = { type: "reasoning_text", text: o.text };
-      this.emit?.("response.reasoning_text.done", { ...at, content_index: 0, text: o.text });
-      this.emit?.("response.content_part.done", { ...at, content_index: 0, part });
-      done = { ...o.item, content: [part] };
-    } else if (o.kind === "message") {
-      const part = outputText(o.text, o.logprobs);
-      this.emit?.("response.output_text.done", { ...at, content_index: 0, text: o.text, logprobs: o.logprobs });
-      this.emit?.("response.content_part.done", { ...at, content_index: 0, part });
-      done = { ...o.item, status, content: [part] };
+    if (part.kind === "reasoning") {
+      const content = { type: "reasoning_text", text: part.text };
+      this.emit("response.reasoning_text.done", { ...at, content_index: 0, text: part.text });
+      this.emit("response.content_part.done", { ...at, content_index: 0, part: content });
+      done = { ...item, content: [content] };
+    } else if (part.kind === "text") {
+      const logprobs = part.logprobs.map(wireLogprob);
+      const content = outputText(part.text, logprobs);
+      this.emit("response.output_text.done", { ...at, content_index: 0, text: part.text, logprobs });
+      this.emit("response.content_part.done", { ...at, content_index: 0, part: content });
+      done = { ...item, status, content: [content] };
     } else {
-      this.emit?.("response.function_call_arguments.done", { ...at, name: o.item.name, arguments: o.args });
-      done = { ...o.item, status, arguments: o.args };
+      this.emit("response.function_call_arguments.done", { ...at, name: item.name, arguments: part.text });
+      done = { ...item, status, arguments: part.text };
     }
-    this.items[o.index] = done;
-    this.emit?.("response.output_item.done", { output_index: o.index, item: done });
+    this.items[part.index] = done;
+    this.emit("response.output_item.done", { output_index: part.index, item: done });
   }
 }
 

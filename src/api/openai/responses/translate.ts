@@ -1,7 +1,7 @@
 import { invalid } from "../../../errors.ts";
 import type { ChatMessage, OutputFormat, ToolCall, ToolChoice, ToolDefinition } from "../../../runtime/types.ts";
 import { checkJsonSchema } from "../jsonSchema.ts";
-import type { ChatPlan } from "../translate.ts";
+import { type ChatPlan, checkToolChoice } from "../translate.ts";
 import type { InputItem, InputPart, ResponseRequest } from "./schema.ts";
 
 /**
@@ -53,12 +53,7 @@ function outputFormat(req: ResponseRequest): OutputFormat | undefined {
 
 function toolChoice(req: ResponseRequest, tools: ToolDefinition[] | undefined): ToolChoice | undefined {
   const c = req.tool_choice;
-  if (c == null) return undefined;
-  if (c === "none" || c === "auto") return c;
-  if (!tools?.length) throw invalid("tool_choice needs tools to choose from", "tool_choice");
-  if (c === "required") return c;
-  if (!tools.some((t) => t.name === c.name)) throw invalid(`tool_choice names "${c.name}", which is not among the tools`, "tool_choice.name");
-  return { name: c.name };
+  return checkToolChoice(c == null ? undefined : typeof c === "string" ? c : { name: c.name }, tools, "tool_choice.name");
 }
 
 /**
