@@ -10,6 +10,7 @@ const run = promisify(execFile);
 export interface NativeTools {
   bench: string;
   server?: string;
+  perplexity?: string;
   /** How the tools were built (CMakeCache excerpt), for the method text. */
   build: string;
 }
@@ -29,13 +30,13 @@ export async function nativeTools({ build = process.env.FREEHOLD_BENCH_BUILD ===
     const bench = join(dir, "llama-bench");
     const why = await smoke(bench, smokeModel);
     if (why) { problems.push(`${dir}: ${why}`); continue; }
-    const server = existsSync(join(dir, "llama-server")) ? join(dir, "llama-server") : undefined;
-    return { bench, server, build: describeBuild(dir) };
+    const tool = (name: string) => (existsSync(join(dir, name)) ? join(dir, name) : undefined);
+    return { bench, server: tool("llama-server"), perplexity: tool("llama-perplexity"), build: describeBuild(dir) };
   }
   if (build) {
     const bench = llamaCppBin("llama-bench", { build: true })!;
     const why = await smoke(bench, smokeModel);
-    if (!why) return { bench, server: join(dirname(bench), "llama-server"), build: describeBuild(dirname(bench)) };
+    if (!why) return { bench, server: join(dirname(bench), "llama-server"), perplexity: join(dirname(bench), "llama-perplexity"), build: describeBuild(dirname(bench)) };
     problems.push(`fresh build: ${why}`);
   }
   throw new Error(`no usable native llama.cpp build (${problems.join("; ") || "none found"}). `

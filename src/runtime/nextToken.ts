@@ -67,9 +67,10 @@ export async function runNextToken(held: HeldSequence, prep: PreparedNextToken):
   const { tokens, ids } = prep;
   const wanted = [...new Set(ids.flat())];
   const input = tokens.map((t, i) => (i < tokens.length - 1 ? t : [t, {
-    // Default sampling is greedy, which leaves the whole vocabulary's raw logits in place.
-    // includeTop: 1 brings the global maximum (includeMax only reports it when already filtered).
-    generateNext: { logits: { filter: { tokens: wanted, includeTop: 1 } }, totalLogitWeight: true },
+    // Default sampling is greedy, which leaves the whole vocabulary's raw logits in place, and the
+    // token it selects is the argmax: includeSelected brings the global maximum (includeMax only
+    // reports it when already filtered; includeTop: 1 would sort the vocabulary for it).
+    generateNext: { logits: { filter: { tokens: wanted, includeSelected: true } }, totalLogitWeight: true },
   }] as const));
   held.signal.throwIfAborted();
   const out = (await held.sequence.controlledEvaluate(input as Parameters<typeof held.sequence.controlledEvaluate>[0]))[tokens.length - 1];
