@@ -2,7 +2,7 @@ import { rm } from "node:fs/promises";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { App } from "../../app.ts";
 import { FreeholdError, invalid } from "../../errors.ts";
-import { parseModelfile } from "../../models/modelfile.ts";
+import { isFileReference, parseModelfile } from "../../models/modelfile.ts";
 import { type DeriveOptions, deriveModel, templateRefused } from "../../models/derive.ts";
 import { mergePresets, type Preset } from "../../models/preset.ts";
 import { checkPreset } from "../../models/presetParameters.ts";
@@ -76,7 +76,7 @@ function quantizerOptions(ext: NonNullable<CreateRequest["freehold"]>): DeriveOp
 function withModelfile(body: CreateRequest): CreateRequest {
   if (!body.modelfile) return body;
   const spec = parseModelfile(body.modelfile);
-  if (spec.from && /^[./~]|\.gguf$/i.test(spec.from)) {
+  if (spec.from && isFileReference(spec.from)) {
     throw invalid(`FROM ${spec.from}: a file on the client cannot be read here; upload it (POST /api/blobs) and send \`files\``, "modelfile");
   }
   return {

@@ -35,14 +35,14 @@ export function registerModelCommands(program: Command) {
     .option("-q, --quantize <type>", "quantize the weights of the FROM model, e.g. Q4_K_M")
     .action(async (name: string, opts: { file: string; quantize?: string }, cmd: Command) => {
       const { readFile } = await import("node:fs/promises");
-      const { parseModelfile } = await import("../../models/modelfile.ts");
+      const { isFileReference, parseModelfile } = await import("../../models/modelfile.ts");
       const text = await readFile(opts.file, "utf8").catch((e: NodeJS.ErrnoException) => {
         throw invalid(e.code === "ENOENT" ? `no Modelfile at ${opts.file} (give one with -f)` : `cannot read ${opts.file}: ${e.message}`);
       });
       const spec = parseModelfile(text);
       if (spec.adapters.length) throw invalid("ADAPTER (LoRA) is not supported by create", "adapters");
       // As Ollama: FROM a path is a file, relative to the Modelfile; anything else a model name.
-      const file = /^[./~]|\.gguf$/i.test(spec.from!) ? resolve(dirname(opts.file), spec.from!.replace(/^~(?=\/)/, homedir())) : undefined;
+      const file = isFileReference(spec.from!) ? resolve(dirname(opts.file), spec.from!.replace(/^~(?=\/)/, homedir())) : undefined;
       if (file && opts.quantize) throw invalid("-q quantizes a registered model: import the file first (freehold import), then create FROM its name");
       const preset = {
         system: spec.system,

@@ -38,9 +38,6 @@ function refuseUnsupported(req: ResponseRequest): void {
   if (req.background) throw invalid("background responses are not supported: stream, or wait for the answer", "background");
   if (req.conversation != null) throw invalid("conversations are not supported: use previous_response_id, or send the whole input", "conversation");
   if (req.prompt != null) throw invalid("prompt templates are not supported: send instructions and input", "prompt");
-  if (req.previous_response_id && req.store === false) {
-    // Allowed by OpenAI, but worth saying: the chain continues, the new answer is just not kept.
-  }
 }
 
 function outputFormat(req: ResponseRequest): OutputFormat | undefined {
