@@ -6,7 +6,7 @@ import { invalid } from "../../errors.ts";
 import type { GenerateResult } from "../../runtime/types.ts";
 import { anthropicError } from "../errors.ts";
 import { forcedToolCall, mustCallTool } from "../openai/forcedTools.ts";
-import { checkBudget, runChoices, type OpenAIOptions } from "../openai/generate.ts";
+import { runChoices, type OpenAIOptions } from "../openai/generate.ts";
 import { parseWire } from "../openai/parse.ts";
 import { SseStream } from "../openai/sse.ts";
 import { ContentBuilder, messageObject, newId, stopReason, usageOf, type Emit } from "./message.ts";
@@ -23,7 +23,11 @@ export function messagesRoutes(server: FastifyInstance, app: App, opts: OpenAIOp
     const body = parseWire(messagesRequest, req.body);
     const plan = messagesPlan(body);
     const backend = await app.gateway.resolve(plan.model);
-    await checkBudget(plan, backend, opts);
+    // Claude Code asks for up to 32,000 tokens whatever the model: a ceiling, as Ollama takes it,
+    // not a request to refuse. It is capped at the server's limit or the model's context (the
+    // runtime also stops where the context ends); upstreams get it as sent.
+    const cap = opts.maxTokensLimit ?? (backend.kind === "local" ? await backend.contextSize() : undefined);
+    if (cap !== undefined && plan.opts.maxTokens !== undefined && plan.opts.maxTokens > cap) plan.opts.maxTokens = cap;
     const id = newId("msg");
     const thinking = body.thinking?.type === "enabled";
     const cacheScope = cacheScopeOf(req);

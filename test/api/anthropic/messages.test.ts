@@ -63,6 +63,13 @@ describe("POST /v1/messages", () => {
     expect(final.stop_reason).toBe(whole.stop_reason);
   });
 
+  test("max_tokens is a ceiling, as Claude Code sends it (32,000 whatever the model): capped at the context, not refused", async () => {
+    // Streamed, as Claude Code always asks (the SDK refuses a whole answer that large).
+    const m = await claude.messages.stream({ model: "tiny", max_tokens: 32_000, messages: [{ role: "user", content: "Hi" }], ...GREEDY }).finalMessage();
+    expect(["end_turn", "max_tokens"]).toContain(m.stop_reason);
+    expect(m.usage.output_tokens).toBeLessThanOrEqual(await s.app.runtime.contextSize({ name: "tiny", path: (await s.app.models.get("tiny")).path }));
+  });
+
   test("stop_sequences: the answer ends before the sequence, and says which one", async () => {
     const free = await claude.messages.create({ model: "tiny", max_tokens: 24, ...GREEDY, messages: [{ role: "user", content: "Count" }] });
     const text = textOf(free);
