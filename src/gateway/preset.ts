@@ -18,7 +18,11 @@ export function withPreset(backend: Backend, preset: Preset): Backend {
     chat: (messages, opts) => backend.chat(presetConversation(preset, messages), options(opts)),
     complete: (prompt, opts) => backend.complete(prompt, options(opts)),
     embed: (inputs, opts) => backend.embed(inputs, opts),
-    contextSize: () => backend.contextSize(),
+    // A preset's num_ctx loads the model with that context (capped at its trained length by the pool).
+    contextSize: async () => {
+      const usual = await backend.contextSize();
+      return defaults.contextSize !== undefined && usual !== undefined ? Math.max(usual, defaults.contextSize) : usual;
+    },
     ...(backend.countTokens ? { countTokens: (text: string) => backend.countTokens!(text) } : {}),
     ...(backend.countChatTokens ? { countChatTokens: (messages, opts) => backend.countChatTokens!(presetConversation(preset, messages), opts) } : {}),
   };

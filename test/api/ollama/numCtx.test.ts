@@ -50,3 +50,20 @@ it("num_ctx beyond the trained length is capped at it; preloading takes num_ctx 
   await ollama.chat({ model: "tiny", messages: [], keep_alive: 0 });
   expect(await contexts()).toEqual([]);
 });
+
+it("a preset's num_ctx (a Modelfile's PARAMETER num_ctx, as Claude Code setups use) gives every request that context, also on /v1", async () => {
+  await s.app.models.copy("tiny", "tiny-long", { parameters: { num_ctx: 1024 } });
+  const r = await ollama.chat({ model: "tiny-long", messages: conversation, options: { num_predict: 2, seed: 1 } });
+  expect(r.prompt_eval_count).toBeGreaterThan(256); // nothing dropped
+  // The budget check knows the larger context: 600 tokens fit in 1024, not in the usual 256.
+  const res = await fetch(`${s.url}/v1/chat/completions`, {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "tiny-long", messages: [{ role: "user", content: "hi" }], max_tokens: 600 }),
+  });
+  expect(res.status).toBe(200);
+  const plain = await fetch(`${s.url}/v1/chat/completions`, {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "tiny", messages: [{ role: "user", content: "hi" }], max_tokens: 600 }),
+  });
+  expect(plain.status).toBe(400);
+});
