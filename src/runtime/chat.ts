@@ -22,21 +22,23 @@ export function countChatPrompt(wrapper: ChatWrapper, model: LlamaModel, history
   return contextText.tokenize(model.tokenizer).length;
 }
 
-/** Tokens a conversation takes through the model's chat template, tools included (nothing evaluated). */
-export function chatPromptTokens(loaded: LoadedModel, messages: ChatMessage[], opts: Pick<GenerateOptions, "tools" | "toolChoice">): number {
+/** A conversation as the model will see it: its tools, the template's wrapper, the history and its length in tokens. */
+function renderedChat(loaded: LoadedModel, messages: ChatMessage[], opts: Pick<GenerateOptions, "tools" | "toolChoice">) {
   const functions = toFunctions(opts.tools, opts.toolChoice);
-  const wrapper = functions ? wrapperForToolChoice(loaded.chatWrapper, opts.toolChoice) : loaded.chatWrapper;
-  return countChatPrompt(wrapper, loaded.model, toChatHistory(messages), functions);
+  const chatWrapper = functions ? wrapperForToolChoice(loaded.chatWrapper, opts.toolChoice) : loaded.chatWrapper;
+  const history = toChatHistory(messages);
+  return { functions, chatWrapper, history, promptTokens: countChatPrompt(chatWrapper, loaded.model, history, functions) };
 }
+
+/** Tokens a conversation takes through the model's chat template, tools included (nothing evaluated). */
+export const chatPromptTokens = (loaded: LoadedModel, messages: ChatMessage[], opts: Pick<GenerateOptions, "tools" | "toolChoice">): number =>
+  renderedChat(loaded, messages, opts).promptTokens;
 
 /** Validates and prepares a chat request before it takes a sequence. */
 export async function prepareChat(loaded: LoadedModel, messages: ChatMessage[], opts: GenerateOptions) {
-  const functions = toFunctions(opts.tools, opts.toolChoice);
+  const { functions, chatWrapper, history, promptTokens } = renderedChat(loaded, messages, opts);
   const grammar = await resolveGrammar(loaded.model, opts.format);
   if (grammar && functions) throw invalid("a response format cannot be combined with tools", "format");
-  const history = toChatHistory(messages);
-  const chatWrapper = functions ? wrapperForToolChoice(loaded.chatWrapper, opts.toolChoice) : loaded.chatWrapper;
-  const promptTokens = countChatPrompt(chatWrapper, loaded.model, history, functions);
   const contextSize = loaded.settings.contextSize;
   if (promptTokens >= contextSize) throw overflow(promptTokens, contextSize, "the conversation", "messages");
   const maxTokens = remainingTokens(opts.maxTokens, promptTokens, contextSize);

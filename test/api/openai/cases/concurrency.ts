@@ -1,3 +1,4 @@
+import Anthropic from "@anthropic-ai/sdk";
 import { expect, test } from "vitest";
 import { busy, LONG, until, type Ctx } from "../helpers.ts";
 
@@ -59,5 +60,34 @@ export function concurrencyCases(ctx: Ctx) {
     const t0 = Date.now();
     expect(await until(() => busy(ctx.s) === 0, 3000)).toBe(true);
     expect(Date.now() - t0).toBeLessThan(1000); // 1,900 tokens take ~4.5 s here
+  });
+
+  // The Responses API and Anthropic's Messages API stream on the same path: leaving frees the sequence too.
+  // (Neither wire has logit_bias to ban the end token; greedy "Hi" runs on for ~2,000 tokens on this model.)
+  test("a client that leaves a Responses or Anthropic stream mid-way frees its sequence", async () => {
+    const claude = new Anthropic({ baseURL: ctx.s.url, apiKey: "unused", maxRetries: 0 });
+    const streams = [
+      (signal: AbortSignal) => ctx.ai.responses.create({ model: "tiny", input: "Hi", max_output_tokens: 1900, temperature: 0, stream: true }, { signal }),
+      (signal: AbortSignal) => claude.messages.create({ model: "tiny", messages: [{ role: "user", content: "Hi" }], max_tokens: 1900, stream: true, temperature: 0 } as never, { signal }),
+    ];
+    for (const open of streams) {
+      const abort = new AbortController();
+      let events = 0;
+      let busyBefore = 0;
+      try {
+        for await (const _ of (await open(abort.signal)) as AsyncIterable<unknown>) {
+          if (++events < 6) continue;
+          busyBefore = busy(ctx.s);
+          abort.abort();
+          break;
+        }
+      } catch {
+        // ended quietly or by an abort error: either is fine
+      }
+      expect(busyBefore).toBe(1);
+      const t0 = Date.now();
+      expect(await until(() => busy(ctx.s) === 0, 3000)).toBe(true);
+      expect(Date.now() - t0).toBeLessThan(1000);
+    }
   });
 }
