@@ -119,3 +119,9 @@ export const evals: LazyRouteSet<[App, (req: FastifyRequest) => Actor]> = {
   setup: acceptJsonl,
   load: async () => (await import("./evals/routes.ts")).evalRouteSet,
 };
+
+/** API keys and upstream engines (src/api/admin/routes.ts), under /v1: admin scope. */
+export const admin: LazyRouteSet<[App]> = {
+  routes: [["GET", "/keys"], ["POST", "/keys"], ["DELETE", "/keys/:id"], ["GET", "/upstreams"], ["POST", "/upstreams"], ["DELETE", "/upstreams/*"]],
+  load: async () => (await import("./admin/routes.ts")).adminRouteSet,
+};

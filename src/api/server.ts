@@ -17,6 +17,7 @@ import { ollamaRoutes } from "./ollama/index.ts";
 import { appRoutes } from "./app/index.ts";
 import { arenaApiRoutes } from "./arena/index.ts";
 import { evalRoutes } from "./evals/index.ts";
+import { adminRoutes } from "./admin/index.ts";
 import { openaiRoutes } from "./openai/index.ts";
 import { serveAppShell, webRoutes } from "./routes/web.ts";
 
@@ -28,6 +29,8 @@ export interface ServerOptions {
   logger?: boolean | object;
   /** Time a client has to send a whole request, headers and body (default 60 s); answers are not limited. */
   requestTimeoutMs?: number;
+  /** Admin access for the CLI on this machine, which reads it from <home>/server.json (src/auth/hook.ts). */
+  localToken?: string;
 }
 
 /** The HTTP server: thin adapters over the app's modules. */
@@ -86,7 +89,7 @@ export async function buildServer(app: App, opts: ServerOptions = {}): Promise<F
     if (serveAppShell(req, reply)) return;
     return sendError(req, reply, notFound(`no route ${req.method} ${req.url.split("?")[0]}`));
   });
-  registerAuth(server, app.auth, keysRequired);
+  registerAuth(server, app.auth, keysRequired, opts.localToken);
   healthRoutes(server, app);
   metricsRoute(server, app);
   openapiRoute(server, routes);
@@ -95,6 +98,7 @@ export async function buildServer(app: App, opts: ServerOptions = {}): Promise<F
   appRoutes(server, app);
   arenaApiRoutes(server, app);
   evalRoutes(server, app);
+  adminRoutes(server, app);
   await webRoutes(server);
   return server;
 }

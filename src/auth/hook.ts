@@ -3,6 +3,7 @@
  * body is read, so a caller without a key cannot make the server parse a large body.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { FreeholdError } from "../errors.ts";
 import { requiredScope } from "./scopes.ts";
 import type { AuthService } from "./service.ts";
@@ -38,19 +39,41 @@ export function presentedSecret(req: FastifyRequest): string | undefined {
   return (Array.isArray(x) ? x[0] : x)?.trim() || undefined;
 }
 
-/** Adds `req.freeholdKey`, and when `required` the hook that demands a key with the right scope. */
-export function registerAuth(server: FastifyInstance, auth: AuthService, required: boolean): void {
+/**
+ * Who presents the server's local token: the CLI on the same machine, which read it from
+ * <home>/server.json (src/cli/runningServer.ts). Reading that file takes the same access as
+ * opening the database the keys live in, so it grants admin. Its id cannot be a stored key's (8 characters).
+ */
+export const LOCAL_CLI: ApiKey = {
+  id: "local", name: "the CLI on this machine", scopes: ["admin"], ratePerMinute: null, tokenQuota: null, tokensUsed: 0,
+  owner: null, createdAt: new Date(0), expiresAt: null, lastUsedAt: null, revokedAt: null,
+};
+
+const digest = (s: string) => createHash("sha256").update(s).digest();
+
+/**
+ * Adds `req.freeholdKey`, and when `required` the hook that demands a key with the right scope
+ * (or `localToken`, see LOCAL_CLI).
+ */
+export function registerAuth(server: FastifyInstance, auth: AuthService, required: boolean, localToken?: string): void {
   server.decorateRequest("freeholdKey", null);
   server.decorateRequest("tokensUsed", 0);
   if (!required) return;
+  const local = localToken ? digest(localToken) : undefined;
+  const isLocal = (secret: string | undefined) => local !== undefined && secret !== undefined && timingSafeEqual(digest(secret), local);
   server.addHook("onResponse", async (req) => {
-    if (req.freeholdKey && req.tokensUsed > 0) await auth.recordUsage(req.freeholdKey.id, req.tokensUsed);
+    if (req.freeholdKey && req.freeholdKey !== LOCAL_CLI && req.tokensUsed > 0) await auth.recordUsage(req.freeholdKey.id, req.tokensUsed);
   });
   server.addHook("onRequest", async (req, reply) => {
     const need = requiredScope(req);
     if (need === null) return;
+    const secret = presentedSecret(req);
+    if (isLocal(secret)) {
+      req.freeholdKey = LOCAL_CLI;
+      return;
+    }
     try {
-      const key = await auth.authenticate(presentedSecret(req));
+      const key = await auth.authenticate(secret);
       auth.authorize(key, need);
       auth.checkLimits(key);
       req.freeholdKey = key;

@@ -31,6 +31,7 @@ export class AuthService {
   async create(k: NewKey): Promise<{ key: ApiKey; secret: string }> {
     const name = k.name?.trim();
     if (!name) throw invalid("a key needs a name", "name");
+    if (/\p{Cc}/u.test(name) || name.length > 200) throw invalid("a key's name must be printable and at most 200 characters", "name");
     const scopes = [...new Set(k.scopes ?? ["inference"])];
     const bad = scopes.find((s) => !isScope(s));
     if (bad !== undefined || scopes.length === 0) throw invalid(`unknown scope '${bad ?? ""}': use inference, models or admin`, "scopes");

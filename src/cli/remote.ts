@@ -10,11 +10,12 @@ import type { ModelRecord } from "../store/repos/models.ts";
 
 /**
  * The model commands (list, show, rm, cp, pull) and `run` through a running server's HTTP API,
- * for when it holds the embedded database. A server that requires keys gets $FREEHOLD_API_KEY.
+ * for when it holds the embedded database. A server that requires keys gets $FREEHOLD_API_KEY, else
+ * the server's local token from server.json (admin: the CLI runs as the owner of the data folder).
  */
 interface Init { body?: unknown; signal?: AbortSignal; method?: string }
 
-async function call(server: RunningServer, path: string, init: Init = {}): Promise<Response> {
+export async function call(server: RunningServer, path: string, init: Init = {}): Promise<Response> {
   return ok(server, await request(server, path, init));
 }
 
@@ -28,12 +29,15 @@ async function ok(server: RunningServer, res: Response): Promise<Response> {
 
 /** A request with the CLI's key; a body that is a stream is sent as it is (a file), anything else as JSON. */
 function request(server: RunningServer, path: string, init: Init = {}): Promise<Response> {
-  const key = process.env.FREEHOLD_API_KEY;
+  const key = process.env.FREEHOLD_API_KEY || server.token;
   const stream = init.body instanceof Readable;
   return fetch(`${server.url}${path}`, {
     signal: init.signal,
     method: init.method ?? (init.body === undefined ? "GET" : "POST"),
-    headers: { "content-type": stream ? "application/octet-stream" : "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    headers: {
+      ...(init.body === undefined ? {} : { "content-type": stream ? "application/octet-stream" : "application/json" }),
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+    },
     body: init.body === undefined ? undefined : stream ? Readable.toWeb(init.body as Readable) as ReadableStream : JSON.stringify(init.body),
     ...(stream ? { duplex: "half" } : {}),
   } as RequestInit);

@@ -10,14 +10,16 @@ export interface RunningServer {
   pid: number;
   /** Where a client on this machine reaches it, e.g. http://127.0.0.1:11435. */
   url: string;
+  /** Admin access to it (src/auth/hook.ts LOCAL_CLI): the file is readable by its owner only. */
+  token?: string;
 }
 
 const fileIn = (home: string) => join(home, "server.json");
 
 /** Records this process as the server for `home`; returns the function that removes the record. */
-export function recordServer(home: string, url: string): () => void {
+export function recordServer(home: string, url: string, token?: string): () => void {
   const file = fileIn(home);
-  writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify({ pid: process.pid, url } satisfies RunningServer));
+  writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify({ pid: process.pid, url, token } satisfies RunningServer), { mode: 0o600 });
   renameSync(`${file}.${process.pid}.tmp`, file);
   return () => { if (runningServer(home)?.pid === process.pid) rmSync(file, { force: true }); };
 }

@@ -58,6 +58,10 @@ export class Upstreams {
     const baseUrl = normalizeBaseUrl(a.baseUrl);
     if (a.apiKey && a.apiKeyEnv) throw invalid("give either an API key or the variable that holds it, not both", "apiKey");
     if (a.apiKey !== undefined && !a.apiKey.trim()) throw invalid("the API key is empty", "apiKey");
+    // Sent in every request body and stored as text: printable, and not a novel (PostgreSQL text holds no NUL).
+    if (a.remoteModel !== undefined && (/\p{Cc}/u.test(a.remoteModel) || a.remoteModel.length > 500)) {
+      throw invalid("the remote model name must be printable and at most 500 characters", "remoteModel");
+    }
     if ((await this.opts.localNames()).includes(name)) throw conflict(`a local model named "${name}" already exists`);
     if (this.fromConfig.has(name)) throw conflict(`an upstream named "${name}" is defined in config.json`);
     const row = await this.repo.insert({

@@ -71,5 +71,7 @@ export function checkPreset(r: PresetRequest): Preset {
     });
   }
   if (r.license !== undefined && r.license !== null) preset.license = typeof r.license === "string" ? [r.license] : r.license;
+  // Stored as jsonb, which cannot hold NUL; a Modelfile with one is not text anyway.
+  if (JSON.stringify(preset).includes("\\u0000")) throw invalid("the preset (system, messages, license or a stop string) contains a NUL character (\\u0000)", "system");
   return preset;
 }

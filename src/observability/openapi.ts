@@ -72,11 +72,18 @@ const SUMMARY: Record<string, string> = {
   "GET /v1/evals/runs/{id}/results": "Per-case results",
   "POST /v1/evals/runs/{id}/cancel": "Cancel a run (finished cases are kept)",
   "POST /v1/evals/runs/{id}/resume": "Resume a run; finished cases are not re-run",
+  "GET /v1/keys": "API keys (never their secrets)",
+  "POST /v1/keys": "Create an API key; the answer holds its secret, shown only this once",
+  "DELETE /v1/keys/{id}": "Revoke an API key",
+  "GET /v1/upstreams": "Upstream engines served under local names (never their keys)",
+  "POST /v1/upstreams": "Register an upstream engine's model under a local name",
+  "DELETE /v1/upstreams/{name}": "Remove an upstream",
 };
 
 function tagOf(path: string): string {
   if (path.startsWith("/v1/arena")) return "Arena";
   if (path.startsWith("/v1/evals")) return "Evals";
+  if (path.startsWith("/v1/keys") || path.startsWith("/v1/upstreams")) return "Admin";
   if (path.startsWith("/v1")) return "OpenAI-compatible";
   if (path.startsWith("/api")) return "Ollama-compatible";
   if (path.startsWith("/app/api")) return "Web app (cookie sessions)";
@@ -90,7 +97,7 @@ const STREAMS: Record<string, string> = {
 };
 
 /** Fastify's `:name` and `*` → OpenAPI's `{name}`. */
-const openApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, "{$1}").replace(/\*$/, url.startsWith("/v1/models") ? "{model}" : "{path}");
+const openApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, "{$1}").replace(/\*$/, url.startsWith("/v1/models") ? "{model}" : url.startsWith("/v1/upstreams") ? "{name}" : "{path}");
 
 /** `bodies`: bodySchemas(routeKeys(routes)), which needs zod: the route builds them in a worker thread. */
 export function openApiDocument(routes: RouteInfo[], version: string, bodies: BodySchemas): Record<string, unknown> {

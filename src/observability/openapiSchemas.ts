@@ -1,4 +1,5 @@
 import { z } from "zod";
+import * as admin from "../api/admin/routes.ts";
 import * as ollama from "../api/ollama/wire.ts";
 import * as openai from "../api/openai/schemas.ts";
 
@@ -19,6 +20,8 @@ const BODIES: Record<string, [module: Record<string, unknown>, exportName: strin
   "DELETE /api/delete": [ollama, "deleteSchema", "OllamaDeleteRequest"],
   "POST /api/copy": [ollama, "copySchema", "OllamaCopyRequest"],
   "POST /api/pull": [ollama, "pullSchema", "OllamaPullRequest"],
+  "POST /v1/keys": [admin, "NewKey", "NewApiKey"],
+  "POST /v1/upstreams": [admin, "NewUpstream", "NewUpstream"],
 };
 
 type Json = Record<string, unknown>;

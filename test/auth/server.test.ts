@@ -145,3 +145,63 @@ test("keys are stored hashed: no secret appears anywhere in the table", async ()
   const listed = JSON.stringify(await s.app.auth.list());
   expect(listed).not.toMatch(/hash|fh_/);
 });
+
+describe("/v1/keys and /v1/upstreams (admin)", () => {
+  const send = (secret: string, method: string, path: string, body?: unknown) =>
+    fetch(s.url + path, { method, headers: { authorization: `Bearer ${secret}`, ...(body === undefined ? {} : { "content-type": "application/json" }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+
+  test("an admin key creates, lists and revokes keys; the new secret works once created and stops when revoked", async () => {
+    const { secret: admin } = await key({ scopes: ["admin"] });
+    const made = await send(admin, "POST", "/v1/keys", { name: "bot", scopes: ["inference"], tokenQuota: 1000, expiresInDays: 7 });
+    expect(made.status).toBe(201);
+    const { key: k, secret } = await made.json();
+    expect(k).toMatchObject({ name: "bot", scopes: ["inference"], tokenQuota: 1000, ratePerMinute: null, revokedAt: null });
+    expect(new Date(k.expiresAt).getTime() - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
+    expect((await client(secret).models.list()).data.map((m) => m.id)).toContain("tiny");
+    const { keys } = await (await send(admin, "GET", "/v1/keys")).json();
+    expect(keys.find((x: { id: string }) => x.id === k.id)).toMatchObject({ name: "bot" });
+    expect(JSON.stringify(keys)).not.toMatch(/hash|fh_/);
+
+    // An inference key cannot manage keys: it could otherwise mint itself an admin one.
+    const refused = await send(secret, "POST", "/v1/keys", { name: "escalate", scopes: ["admin"] });
+    expect(refused.status).toBe(403);
+    expect(await send(admin, "DELETE", `/v1/keys/${k.id}`).then((r) => r.json())).toMatchObject({ key: { id: k.id, revokedAt: expect.any(String) } });
+    await expect(client(secret).models.list()).rejects.toBeInstanceOf(AuthenticationError);
+    expect((await send(admin, "DELETE", "/v1/keys/nokey123")).status).toBe(404);
+  });
+
+  test("bad bodies are precise 400s in OpenAI's shape", async () => {
+    const { secret: admin } = await key({ scopes: ["admin"] });
+    for (const [path, body, message] of [
+      ["/v1/keys", { name: "x", scopes: ["root"] }, /scopes\.0/],
+      ["/v1/keys", { name: "x", ratePerMinute: 1.5 }, /ratePerMinute/],
+      ["/v1/keys", { scopes: ["admin"] }, /name/],
+      ["/v1/keys", { name: "x", secret: "mine" }, /secret/],
+      ["/v1/upstreams", { name: "../etc", baseUrl: "http://127.0.0.1:9/v1" }, /invalid model name/],
+      ["/v1/upstreams", { name: "u", baseUrl: "ftp://host" }, /http/],
+      ["/v1/upstreams", { name: "u", baseUrl: "http://127.0.0.1:9/v1", apiKey: "k", apiKeyEnv: "K" }, /not both/],
+    ] as const) {
+      const r = await send(admin, "POST", path, body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      const { error } = await r.json();
+      expect(error.type).toBe("invalid_request_error");
+      expect(error.message, JSON.stringify(body)).toMatch(message);
+    }
+    const malformed = await fetch(`${s.url}/v1/keys`, { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" }, body: "{" });
+    expect(malformed.status).toBe(400);
+  });
+
+  test("an upstream added over HTTP is served under its name; its key never comes back; removing it by a name with a slash", async () => {
+    const { secret: admin } = await key({ scopes: ["admin"] });
+    const added = await send(admin, "POST", "/v1/upstreams", { name: "acme/big", baseUrl: "http://127.0.0.1:9/v1", apiKey: "sk-remote-secret", remoteModel: "big-70b" });
+    expect(added.status).toBe(201);
+    expect(await added.json()).toMatchObject({ upstream: { name: "acme/big", remoteModel: "big-70b", key: "encrypted", source: "store" } });
+    const listed = await (await send(admin, "GET", "/v1/upstreams")).text();
+    expect(listed).toContain("acme/big");
+    expect(listed).not.toContain("sk-remote-secret");
+    expect((await client(admin).models.list()).data.map((m) => m.id)).toContain("acme/big");
+    expect((await send(admin, "POST", "/v1/upstreams", { name: "acme/big", baseUrl: "http://127.0.0.1:9/v1" })).status).toBe(409);
+    expect(await (await send(admin, "DELETE", "/v1/upstreams/acme%2Fbig")).json()).toEqual({ deleted: "acme/big" });
+    expect((await send(admin, "DELETE", "/v1/upstreams/acme/big")).status).toBe(404);
+  });
+});

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -61,7 +61,7 @@ describe("other commands while serve holds the embedded database", () => {
     hubs.push(hub);
     const { url } = await serve(home, { HF_ENDPOINT: hub.endpoint });
     const server = child!;
-    expect(runningServer(home)).toEqual({ pid: server.pid, url });
+    expect(runningServer(home)).toEqual({ pid: server.pid, url, token: expect.stringMatching(/^fhl_/) });
     const freehold = cliRunner(home);
 
     const list = await freehold("list");
@@ -144,7 +144,7 @@ describe("other commands while serve holds the embedded database", () => {
     expect(again.stdout).toMatch(/→ requantized \(Q4_0\)/);
     expect(JSON.parse((await freehold("show", "requantized", "--json")).stdout)).toMatchObject({ quantization: "Q4_0", source: "quantize" });
 
-    const r = await freehold("keys", "list");
+    const r = await freehold("quantize", "report", "demo-random-tiny");
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`is in use by process ${server.pid}: freehold serve is running at ${url}. Use that server`);
     expect(r.stderr).toMatch(/stop it, or set DATABASE_URL to a PostgreSQL database/);
@@ -153,6 +153,54 @@ describe("other commands while serve holds the embedded database", () => {
     server.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(existsSync(join(home, "server.json"))).toBe(false);
+  }, 120_000);
+
+  test("keys and upstreams go through the server, which requires keys; the CLI gets in with the token only its owner can read", async () => {
+    const home = mkdtempSync(join(tmpdir(), "fh-serve-"));
+    writeFileSync(join(home, "config.json"), JSON.stringify({ server: { requireAuth: true } }));
+    const { url } = await serve(home);
+    const server = child!;
+    expect(statSync(join(home, "server.json")).mode & 0o777).toBe(0o600);
+    const freehold = cliRunner(home);
+
+    // No key exists yet, and none is needed: the CLI presents the server's local token.
+    const created = await freehold("keys", "create", "--name", "ci", "--scopes", "inference", "--rate", "100");
+    expect(created.code).toBe(0);
+    expect(created.stderr).toContain(`going through ${url}`);
+    const secret = created.stdout.trim();
+    expect(secret).toMatch(/^fh_[A-Za-z0-9]{8}_[A-Za-z0-9]{40}$/);
+    const [key] = JSON.parse((await freehold("keys", "list", "--json")).stdout);
+    expect(key).toMatchObject({ id: secret.slice(3, 11), name: "ci", scopes: ["inference"], ratePerMinute: 100, revokedAt: null });
+    expect(JSON.stringify(key)).not.toContain(secret.slice(12));
+    expect((await freehold("list")).stdout).toMatch(/^demo-random-tiny\s/m);
+
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: secret });
+    expect((await client.models.list()).data.map((m) => m.id)).toContain("demo-random-tiny");
+    expect((await fetch(`${url}/v1/models`)).status).toBe(401);
+    expect((await fetch(`${url}/v1/models`, { headers: { authorization: "Bearer fhl_guessed" } })).status).toBe(401);
+    const forbidden = await fetch(`${url}/v1/keys`, { headers: { authorization: `Bearer ${secret}` } }); // inference scope
+    expect(forbidden.status).toBe(403);
+    expect((await forbidden.json()).error.message).toMatch(/lacks the 'admin' scope/);
+
+    // An upstream's key from stdin, stored encrypted; names may hold a slash.
+    const add = spawnSync(process.execPath, [resolve("bin/freehold.js"), "--home", home, "upstream", "add", "acme/remote", "--base-url", "http://127.0.0.1:9/v1", "--api-key", "-"],
+      { input: "sk-upstream-secret\n", encoding: "utf8", timeout: 60_000 });
+    expect(add.status, add.stderr).toBe(0);
+    expect(add.stdout).toBe("added upstream acme/remote → acme/remote at http://127.0.0.1:9/v1 (key: encrypted)\n");
+    expect((await freehold("upstream", "list")).stdout).toMatch(/^acme\/remote\s+acme\/remote\s+http:\/\/127\.0\.0\.1:9\/v1\s+encrypted\s+store$/m);
+    expect((await client.models.list()).data.map((m) => m.id)).toContain("acme/remote");
+    expect((await freehold("upstream", "add", "demo-random-tiny", "--base-url", "http://127.0.0.1:9/v1")).stderr).toMatch(/^error: a local model named "demo-random-tiny" already exists/m);
+    expect((await freehold("upstream", "rm", "acme/remote")).stdout).toBe("removed upstream acme/remote\n");
+    expect((await freehold("upstream", "rm", "acme/remote")).stderr).toMatch(/^error: upstream "acme\/remote" not found/m);
+
+    expect((await freehold("keys", "revoke", key.id)).stdout).toBe(`revoked ${key.id} "ci"\n`);
+    expect((await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(401);
+    expect((await freehold("keys", "revoke", "nokey123")).stderr).toMatch(/^error: no API key with id 'nokey123'/m);
+    expect((await freehold("keys", "create", "--name", " ")).stderr).toMatch(/^error: .*name/m);
+
+    const exited = new Promise<number | null>((r) => server.on("exit", r));
+    server.kill("SIGTERM");
+    expect(await exited).toBe(0);
   }, 120_000);
 
   test("a record left by a process that is gone is ignored", () => {

@@ -20,6 +20,9 @@ test("GET /openapi.json documents Freehold's own routes, bodies from the zod sch
   expect(body.required).toEqual(expect.arrayContaining(["model", "messages"]));
   expect(doc.paths["/api/chat"].post.requestBody).toBeDefined();
   expect(doc.paths["/v1/models/{model}"].get.parameters[0]).toMatchObject({ name: "model", in: "path" });
+  const newKey = resolve(doc, doc.paths["/v1/keys"].post.requestBody.content["application/json"].schema.$ref);
+  expect(newKey.properties.scopes.items.enum).toEqual(["inference", "models", "admin"]);
+  expect(doc.paths["/v1/upstreams/{name}"].delete).toMatchObject({ tags: ["Admin"], parameters: [{ name: "name", in: "path" }] });
   // Every reference points somewhere.
   for (const ref of JSON.stringify(doc).matchAll(/"\$ref":"([^"]+)"/g)) expect(resolve(doc, ref[1]), ref[1]).toBeDefined();
 });

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { invalid } from "../../errors.ts";
 import { isScope, type ApiKey, type Scope } from "../../auth/types.ts";
-import { withApp } from "../context.ts";
+import { withAppOrServer } from "../context.ts";
 import { printTable } from "./models.ts";
 
 const number = (what: string) => (v: string) => {
@@ -18,6 +18,9 @@ function scopes(v: string): Scope[] {
 
 const when = (d: Date | null) => (d ? new Date(d).toISOString().slice(0, 16).replace("T", " ") : "-");
 
+/** Through the server's /v1/keys while it holds the embedded database. */
+const remote = () => import("../remoteAdmin.ts");
+
 /** keys create | list | revoke: API keys for the server (the secret is printed once, stored hashed). */
 export function registerKeys(program: Command) {
   const keys = program.command("keys").description("manage API keys (required when serving beyond loopback)");
@@ -28,31 +31,29 @@ export function registerKeys(program: Command) {
     .option("--rate <n>", "requests per minute (per server process)", number("--rate"))
     .option("--token-quota <n>", "prompt+completion tokens per UTC day", number("--token-quota"))
     .option("--expires <days>", "expire after this many days", number("--expires"))
-    .action(async (o: { name: string; scopes: Scope[]; rate?: number; tokenQuota?: number; expires?: number }, cmd: Command) =>
-      withApp(cmd, async (app) => {
-        const { key, secret } = await app.auth.create({
-          name: o.name, scopes: o.scopes, ratePerMinute: o.rate, tokenQuota: o.tokenQuota, expiresInDays: o.expires,
-        });
+    .action(async (o: { name: string; scopes: Scope[]; rate?: number; tokenQuota?: number; expires?: number }, cmd: Command) => {
+        const k = { name: o.name, scopes: o.scopes, ratePerMinute: o.rate, tokenQuota: o.tokenQuota, expiresInDays: o.expires };
+        const { key, secret } = await withAppOrServer(cmd, (app) => app.auth.create(k), async (server) => (await remote()).remoteCreateKey(server, k));
         // The secret alone on stdout, so `KEY=$(freehold keys create ...)` works; the rest on stderr.
         console.log(secret);
         console.error(`created key ${key.id} "${key.name}" (scopes: ${key.scopes.join(",")}${key.expiresAt ? `, expires ${when(key.expiresAt)} UTC` : ""})`);
         console.error("Store the secret now: it is shown only this once. Send it as 'Authorization: Bearer <key>'.");
-      }));
+      });
 
   keys.command("list").alias("ls").description("list keys (never their secrets)")
     .option("--json", "machine-readable output")
-    .action(async (o: { json?: boolean }, cmd: Command) => withApp(cmd, async (app) => {
-      const list = await app.auth.list();
+    .action(async (o: { json?: boolean }, cmd: Command) => {
+      const list = await withAppOrServer(cmd, (app) => app.auth.list(), async (server) => (await remote()).remoteKeys(server));
       if (o.json) return console.log(JSON.stringify(list, null, 2));
       if (!list.length) return console.log("no API keys yet: `freehold keys create --name <name>`");
       printTable(["ID", "NAME", "SCOPES", "RATE/MIN", "TOKENS TODAY", "CREATED", "LAST USED", "EXPIRES", "REVOKED"], list.map(row));
-    }));
+    });
 
   keys.command("revoke <id>").description("revoke a key (takes effect on a running server within seconds)")
-    .action(async (id: string, _o: unknown, cmd: Command) => withApp(cmd, async (app) => {
-      const key = await app.auth.revoke(id);
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      const key = await withAppOrServer(cmd, (app) => app.auth.revoke(id), async (server) => (await remote()).remoteRevokeKey(server, id));
       console.log(`revoked ${key.id} "${key.name}"`);
-    }));
+    });
 }
 
 const row = (k: ApiKey) => [

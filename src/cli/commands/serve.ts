@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { AddressInfo } from "node:net";
+import { randomBytes } from "node:crypto";
 import { openApp } from "../../app.ts";
 import { buildServer } from "../../api/server.ts";
 import { authNotice } from "../../auth/notice.ts";
@@ -42,7 +43,9 @@ export function registerServe(program: Command) {
         const demo = await ensureDemoModel(app);
         if (demo) console.error(`first start: created demo model "${demo}" (random weights, output is noise). Pull a real one: freehold pull hf:<owner>/<repo>`);
       }
-      const server = await buildServer(app, { host, logger: { level: process.env.LOG_LEVEL ?? "info" } });
+      // For the CLI on this machine: `freehold keys create` and the like go through this server.
+      const localToken = `fhl_${randomBytes(30).toString("base64url")}`;
+      const server = await buildServer(app, { host, localToken, logger: { level: process.env.LOG_LEVEL ?? "info" } });
       let stopping = false;
       let forget = () => {};
       const shutdown = async () => {
@@ -63,8 +66,8 @@ export function registerServe(program: Command) {
       // loading) waits for a full collection, which an idle server may not need for hours.
       fullGc();
       const bound = (server.server.address() as AddressInfo).port;
-      // While this process holds the embedded database, `freehold list` and `run` go through it.
-      forget = recordServer(app.paths.home, clientUrl(host, bound));
+      // While this process holds the embedded database, the CLI (list, run, keys, …) goes through it.
+      forget = recordServer(app.paths.home, clientUrl(host, bound), localToken);
       console.error(`freehold listening on http://${host.includes(":") ? `[${host}]` : host}:${bound} (data: ${app.paths.home})`);
       for (const line of await authNotice(app, host)) console.error(line);
     });

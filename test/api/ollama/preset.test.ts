@@ -104,6 +104,8 @@ describe("models with a preset (system prompt, parameters, messages)", () => {
       [{ parameters: { temperature: "hot" } }, 400, /temperature/],
       [{ parameters: { num_ctx: -1 } }, 400, /num_ctx/],
       [{ messages: [{ role: "tool", content: "x" }] }, 400, /messages\[0\]\.role/],
+      [{ system: "be\u0000brief" }, 400, /NUL character/], // jsonb cannot store it: was a 500
+      [{ parameters: { stop: ["a\u0000"] } }, 400, /NUL character/],
       [{ template: "{{ .Prompt }}" }, 400, /templates are not supported/],
       [{ adapters: { "lora.gguf": "sha256:00" } }, 400, /adapters/],
       [{ from: "nope" }, 404, /not found/],
