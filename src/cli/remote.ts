@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 import { Readable } from "node:stream";
-import { FreeholdError } from "../errors.ts";
+import { FreeholdError, type ErrorCode } from "../errors.ts";
 import type { ChatMessage, FinishReason } from "../runtime/types.ts";
 import { sseData } from "../gateway/upstreamSse.ts";
 import type { RunningServer } from "./runningServer.ts";
@@ -24,7 +24,7 @@ async function ok(server: RunningServer, res: Response): Promise<Response> {
   if (res.ok) return res;
   const body = await res.json().catch(() => ({})) as { error?: { message?: string; code?: string } | string };
   if (res.status === 401) throw new FreeholdError("unauthorized", `the server at ${server.url} requires an API key: set FREEHOLD_API_KEY`);
-  throw wireError(typeof body.error === "string" ? { message: body.error } : body.error ?? { message: `${res.status} ${res.statusText}` });
+  throw wireError(typeof body.error === "string" ? { message: body.error } : body.error ?? { message: `${res.status} ${res.statusText}` }, res.status);
 }
 
 /** A request with the CLI's key; a body that is a stream is sent as it is (a file), anything else as JSON. */
@@ -43,9 +43,13 @@ function request(server: RunningServer, path: string, init: Init = {}): Promise<
   } as RequestInit);
 }
 
-/** An error from the wire, keeping the code the chat's history trimming looks for. */
-const wireError = (e: { message?: string; code?: string }) =>
-  new FreeholdError(e.code === "context_length_exceeded" ? e.code : "upstream_error", e.message ?? "the server failed");
+const CODE_OF_STATUS: Record<number, ErrorCode> = {
+  400: "invalid_request", 403: "forbidden", 404: "not_found", 409: "conflict", 413: "payload_too_large", 429: "rate_limited", 503: "unavailable",
+};
+
+/** An error from the wire as ours: the code the chat's history trimming looks for, else the status's. */
+const wireError = (e: { message?: string; code?: string }, status?: number) =>
+  new FreeholdError(e.code === "context_length_exceeded" ? e.code : CODE_OF_STATUS[status ?? 0] ?? "upstream_error", e.message ?? "the server failed");
 
 export interface RemoteModel {
   name: string;

@@ -203,6 +203,65 @@ describe("other commands while serve holds the embedded database", () => {
     expect(await exited).toBe(0);
   }, 120_000);
 
+  test("eval and arena commands go through the server too", async () => {
+    const home = mkdtempSync(join(tmpdir(), "fh-serve-"));
+    await serve(home);
+    const server = child!;
+    const freehold = cliRunner(home);
+    const suite = join(home, "suite.jsonl");
+    writeFileSync(suite, ["a", "b", "c"].map((id) => JSON.stringify({ id, prompt: `Say ${id}`, expected: id })).join("\n") + "\n");
+
+    const run = await freehold("eval", "run", suite, "--model", "demo-random-tiny", "--max-tokens", "4");
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain("going through");
+    const runId = /^run (\S+): 3 cases run, 0 already done$/m.exec(run.stdout)?.[1];
+    expect(runId).toBeDefined();
+    expect(run.stdout).toMatch(/^demo-random-tiny\s+0\.\d+/m); // MEAN [95% CI]
+    expect((await freehold("eval", "runs")).stdout).toMatch(new RegExp(`^${runId}\\s+suite\\.jsonl\\s+succeeded\\s+3/3\\s+demo-random-tiny`, "m"));
+    const again = await freehold("eval", "run", suite, "--model", "demo-random-tiny", "--run-id", runId!);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^error: eval run \S+ already finished/m);
+    const board = JSON.parse((await freehold("eval", "leaderboard", suite, "--json")).stdout);
+    expect(board.rows).toEqual([expect.objectContaining({ model: "demo-random-tiny", runId, n: 3 })]);
+    const other = join(home, "other.jsonl");
+    writeFileSync(other, JSON.stringify({ id: "z", prompt: "p", expected: "e" }) + "\n");
+    expect((await freehold("eval", "leaderboard", other)).stdout).toBe("no model has finished every case of other.jsonl yet\n");
+    expect((await freehold("eval", "run", suite, "--model", "nope")).stderr).toMatch(/^error: .*"nope" not found/m);
+
+    // Ctrl-C cancels the run on the server; it can be resumed later.
+    const long = join(home, "long.jsonl");
+    writeFileSync(long, Array.from({ length: 300 }, (_, i) => JSON.stringify({ id: `c${i}`, prompt: `Count to ${i}`, expected: String(i) })).join("\n") + "\n");
+    const cli = spawn(process.execPath, [resolve("bin/freehold.js"), "--home", home, "eval", "run", long, "--model", "demo-random-tiny", "--max-tokens", "16"], { stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    cli.stderr!.on("data", (d) => { err += d; });
+    const ended = new Promise<number | null>((r) => cli.on("exit", r));
+    let started: { id: string; done: number } | undefined;
+    while (!started?.done) {
+      await new Promise((r) => setTimeout(r, 200));
+      started = JSON.parse((await freehold("eval", "runs", "--json")).stdout).find((r: { suiteName: string }) => r.suiteName === "long.jsonl");
+    }
+    cli.kill("SIGINT");
+    expect(await ended).toBe(1);
+    expect(err).toMatch(new RegExp(`^error: eval run ${started.id} cancelled after \\d+ of 300 cases; resume with the same run id`, "m"));
+    expect(JSON.parse((await freehold("eval", "runs", "--json")).stdout).find((r: { id: string }) => r.id === started!.id)).toMatchObject({ status: "cancelled" });
+
+    let t = 1.7e9;
+    const vote = (a: string, b: string, winner: string) => JSON.stringify({ question_id: `q${t}`, model_a: a, model_b: b, winner, tstamp: t++, judge: "u", turn: 1, anony: true, language: "English" });
+    const votes = join(home, "votes.jsonl");
+    writeFileSync(votes, [vote("x", "y", "model_a"), vote("x", "y", "model_a"), vote("x", "y", "model_b")].join("\n") + "\n");
+    expect((await freehold("arena", "import", votes)).stdout).toBe("imported 3 battle(s)\n");
+    expect((await freehold("arena", "import", votes)).stdout).toBe("imported 0 battle(s); skipped 3 already imported (same question_id)\n");
+    const ratings = await freehold("arena", "leaderboard", "--rounds", "20");
+    expect(ratings.stdout).toMatch(/^1\s+x\s+\d+\s+-?\d+\.\.\d+\s+3\s+provisional$/m); // ranks are uncertainty-aware: 3 votes cannot separate them
+    expect(ratings.stdout).toMatch(/^1\s+y\s+\d+\s+-?\d+\.\.\d+\s+3\s+provisional$/m);
+    expect((await freehold("arena", "export")).stdout.trim().split("\n")).toHaveLength(3);
+    expect((await freehold("arena", "leaderboard", "--from", "2100-01-01")).stdout).toMatch(/^-\s+x\s+-\s+-\s+0\n/m); // listed, no votes in range
+
+    const exited = new Promise<number | null>((r) => server.on("exit", r));
+    server.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  }, 180_000);
+
   test("a record left by a process that is gone is ignored", () => {
     const home = mkdtempSync(join(tmpdir(), "fh-serve-"));
     const gone = spawnSync(process.execPath, ["-e", "0"]).pid;
