@@ -54,6 +54,11 @@ export interface FreeholdConfig {
     requestTimeoutMs?: number;
   };
   runtime?: Record<string, unknown>;
+  /** Answers stored by /v1/responses (`store`, on by default as at OpenAI). */
+  responses?: {
+    /** Days they are kept (default 30, as OpenAI keeps them); older ones are deleted, hourly and at start. */
+    retentionDays?: number;
+  };
   /** Remote OpenAI-compatible engines served under local names (see `freehold upstream`). */
   upstreams?: { name: string; baseUrl: string; apiKey?: string; remoteModel?: string }[];
 }

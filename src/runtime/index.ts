@@ -75,6 +75,6 @@ export class Runtime {
 
   ps(): ModelStatus[] { return this.pool.ps(); }
   stats(): PoolStats { return this.pool.stats(); }
-  unload(name: string): Promise<boolean> { return this.pool.unload(name); }
+  unload(ref: LocalModelRef): Promise<boolean> { return this.pool.unload(ref); }
   close(): Promise<void> { return this.pool.close(); }
 }

@@ -85,9 +85,12 @@ export class ModelPool {
     return { budgetBytes: this.budgetBytes, reservedBytes, loadedModels, activeSequences, queueDepth };
   }
 
-  /** Unloads every model of that name: now if idle, else as soon as its last request ends. */
-  async unload(name: string): Promise<boolean> {
-    const matches = [...this.entries.values()].filter((e) => e.ref.name === name);
+  /**
+   * Unloads every instance of the model's file (whichever of its names loaded it): now if idle,
+   * else as soon as its last request ends.
+   */
+  async unload(ref: LocalModelRef): Promise<boolean> {
+    const matches = [...this.entries.values()].filter((e) => e.ref.path === ref.path);
     await Promise.all(matches.map((e) => e.unloadWhenIdle()));
     return matches.length > 0;
   }
@@ -170,9 +173,14 @@ export class ModelPool {
   }
 }
 
-/** A model instance: the file under a name, at its usual context or a requested larger one. */
+/**
+ * A model instance: the file at its usual context or a requested larger one. Keyed by the file,
+ * not the name: names that share a file (`cp`, Modelfile presets, which differ only in what the
+ * gateway adds to requests) share its weights and sequences, as Ollama's runners are keyed by
+ * model path. It is listed under the name that loaded it.
+ */
 function entryKey(ref: LocalModelRef, contextSize?: number): string {
-  return `${ref.name}\0${ref.path}${contextSize === undefined ? "" : `\0${contextSize}`}`;
+  return `${ref.path}${contextSize === undefined ? "" : `\0${contextSize}`}`;
 }
 
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {

@@ -54,7 +54,20 @@ describe("model pool: keep-alive", () => {
     await rt.chat(a, hello, { maxTokens: 2, keepAliveMs: -1 });
     await sleep(400);
     expect(rt.ps()).toMatchObject([{ name: "a", expiresAt: null }]);
-    expect(await rt.unload("a")).toBe(true);
+    expect(await rt.unload(a)).toBe(true);
+    expect(rt.ps()).toEqual([]);
+  });
+
+  test("two names of one file share one loaded instance (as `cp` and presets make them); unloading either frees it", async () => {
+    const rt = open();
+    const alias = { ...a, name: "a-alias" };
+    const loads: string[] = [];
+    rt.pool.events.on("load", (e: { name: string }) => loads.push(e.name));
+    await Promise.all([rt.chat(a, hello, { maxTokens: 2, keepAliveMs: -1 }), rt.chat(alias, hello, { maxTokens: 2, keepAliveMs: -1 })]);
+    await rt.chat(alias, hello, { maxTokens: 2, keepAliveMs: -1 });
+    expect(loads).toHaveLength(1);
+    expect(rt.ps()).toHaveLength(1);
+    expect(await rt.unload(alias)).toBe(true);
     expect(rt.ps()).toEqual([]);
   });
 

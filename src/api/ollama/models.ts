@@ -67,9 +67,9 @@ export function modelRoutes(server: FastifyInstance, app: App) {
   });
 
   server.delete("/api/delete", async (req, reply) => {
-    const { name } = await findModel(app, nameOf(parseBody((await wire()).deleteSchema, req.body)));
-    await unloadIfLoaded(app, name);
-    await app.models.remove(name);
+    const m = await findModel(app, nameOf(parseBody((await wire()).deleteSchema, req.body)));
+    await unloadIfLoaded(app, m);
+    await app.models.remove(m.name);
     return reply.status(200).send();
   });
 

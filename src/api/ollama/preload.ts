@@ -9,7 +9,7 @@ import { findModel } from "./resolve.ts";
 export async function loadOrUnload(app: App, model: string, keepAliveMs: number | undefined, contextSize?: number) {
   const m = await findModel(app, model);
   if (keepAliveMs === 0) {
-    await unloadIfLoaded(app, m.name);
+    await unloadIfLoaded(app, m);
     return { model, created_at: now(), done: true, done_reason: "unload" };
   }
   await hold(app, m, keepAliveMs, contextSize);
@@ -25,8 +25,9 @@ export async function applyKeepAlive(app: App, model: string, keepAliveMs: numbe
   await hold(app, await findModel(app, model), keepAliveMs);
 }
 
-export async function unloadIfLoaded(app: App, name: string) {
-  if (app.runtime.ps().some((s) => s.name === name)) await app.runtime.unload(name);
+/** Unloads the model's file, under whichever of its names it was loaded (they share it: src/runtime/pool.ts). */
+export async function unloadIfLoaded(app: App, m: { name: string; path: string }) {
+  if (app.runtime.ps().some((s) => s.path === m.path)) await app.runtime.unload(m);
 }
 
 /** Loads the model if needed and sets its keep-alive, evaluating nothing. */

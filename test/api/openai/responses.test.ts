@@ -94,6 +94,19 @@ describe("POST /v1/responses", () => {
     await expect(ai.responses.retrieve(unkept.id)).rejects.toMatchObject({ status: 404 });
   });
 
+  test("stored answers expire after responses.retentionDays (default 30): not returned, not continued, then purged", async () => {
+    const old = await ai.responses.create({ model: "tiny", input: "last month", max_output_tokens: 2 });
+    const recent = await ai.responses.create({ model: "tiny", input: "today", max_output_tokens: 2 });
+    await s.app.db.query("UPDATE responses SET created_at = now() - interval '31 days' WHERE id = $1", [old.id]);
+    await expect(ai.responses.retrieve(old.id)).rejects.toMatchObject({ status: 404 });
+    await expect(ai.responses.create({ model: "tiny", input: "more", previous_response_id: old.id })).rejects.toMatchObject({ status: 404 });
+    const { ResponsesRepo } = await import("../../../src/store/repos/responses.ts");
+    expect(await new ResponsesRepo(s.app.db).purge()).toBe(1);
+    expect(await s.app.db.query("SELECT id FROM responses WHERE id = ANY($1)", [[old.id, recent.id]])).toEqual([{ id: recent.id }]);
+    expect((await ai.responses.retrieve(recent.id)).id).toBe(recent.id);
+    await expect(startServer({ models: {}, config: { responses: { retentionDays: 0 } } })).rejects.toThrow(/responses\.retentionDays in config\.json is 0/);
+  });
+
   test("a function call round trip: the call, its output sent back as items, then an answer", async () => {
     const called = await ai.responses.create({ model: "tiny", input: "Weather in Paris?", tools: [WEATHER], tool_choice: "required", max_output_tokens: 40 });
     const call = called.output.find((o) => o.type === "function_call")!;

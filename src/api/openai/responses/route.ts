@@ -5,6 +5,7 @@ import { notFound } from "../../../errors.ts";
 import type { Backend } from "../../../gateway/types.ts";
 import type { ChatMessage, GenerateResult } from "../../../runtime/types.ts";
 import { ResponsesRepo } from "../../../store/repos/responses.ts";
+import { retentionDays } from "./retention.ts";
 import { forcedToolCall, mustCallTool } from "../forcedTools.ts";
 import { checkBudget, runChoices, type OpenAIOptions } from "../generate.ts";
 import { parseWire } from "../parse.ts";
@@ -20,7 +21,7 @@ import { responsePlan } from "./translate.ts";
  * belong to the API key (or web user, or open server) that made them.
  */
 export function responseRoutes(server: FastifyInstance, app: App, opts: OpenAIOptions) {
-  const repo = new ResponsesRepo(app.db);
+  const repo = new ResponsesRepo(app.db, retentionDays(app.config));
 
   server.post("/v1/responses", async (req, reply) => {
     const body = parseWire(responseRequest, req.body);
