@@ -30,21 +30,24 @@ function acceptJsonl(s: FastifyInstance): void {
     done(new FreeholdError("invalid_request", "send JSONL as application/x-ndjson or application/jsonl, or {\"jsonl\": …} as application/json"), undefined));
 }
 
-/** /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses (src/api/openai). */
+/** /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses, /v1/rerank (src/api/openai). */
 export const openaiGeneration: LazyRouteSet<[App, OpenAIOptions]> = {
   routes: [
     ["POST", "/v1/chat/completions"], ["POST", "/v1/completions"], ["POST", "/v1/embeddings"],
     ["POST", "/v1/responses"], ["GET", "/v1/responses/:id"], ["DELETE", "/v1/responses/:id"], ["GET", "/v1/responses/:id/input_items"],
+    ["POST", "/v1/rerank"],
   ],
   async load() {
-    const [chat, completions, embeddings, responses] = await Promise.all([
+    const [chat, completions, embeddings, responses, rerank] = await Promise.all([
       import("./openai/chat.ts"), import("./openai/completions.ts"), import("./openai/embeddings.ts"), import("./openai/responses/route.ts"),
+      import("./openai/rerank.ts"),
     ]);
     return (s, app, o) => {
       chat.chatRoutes(s, app, o);
       completions.completionRoutes(s, app, o);
       embeddings.embeddingRoutes(s, app);
       responses.responseRoutes(s, app, o);
+      rerank.rerankRoutes(s, app);
     };
   },
 };

@@ -18,7 +18,7 @@ declare module "fastify" {
 
 const INFERENCE = new Set([
   "/v1/models", "/v1/models/*", "/v1/chat/completions", "/v1/completions", "/v1/embeddings",
-  "/v1/responses", "/v1/responses/:id", "/v1/responses/:id/input_items", "/v1/messages", "/v1/messages/count_tokens",
+  "/v1/responses", "/v1/responses/:id", "/v1/responses/:id/input_items", "/v1/messages", "/v1/messages/count_tokens", "/v1/rerank",
   "/api/tags", "/api/show", "/api/ps", "/api/chat", "/api/generate", "/api/embed", "/api/embeddings",
   "/api/version",
 ]);

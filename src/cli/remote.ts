@@ -207,3 +207,11 @@ export async function remoteChat(server: RunningServer, model: string) {
     return { text, finishReason };
   };
 }
+
+/** Relevance scores in the documents' order, from the server's /v1/rerank. */
+export async function remoteRerank(server: RunningServer, model: string, query: string, documents: string[]): Promise<number[]> {
+  const { results } = await (await call(server, "/v1/rerank", { body: { model, query, documents } })).json() as { results: { index: number; relevance_score: number }[] };
+  const scores = documents.map(() => 0);
+  for (const r of results) scores[r.index] = r.relevance_score;
+  return scores;
+}

@@ -50,5 +50,10 @@ export function instrument(backend: Backend, model: string, m: Metrics): Backend
       m.promptTokens.inc(labels, r.promptTokens);
       return r;
     },
+    rerank: async (query, documents, opts) => {
+      const r = await backend.rerank(query, documents, opts);
+      m.promptTokens.inc(labels, r.promptTokens);
+      return r;
+    },
   };
 }

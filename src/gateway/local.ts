@@ -9,6 +9,7 @@ export function localBackend(runtime: Runtime, ref: LocalModelRef): Backend {
     chat: (messages, opts) => runtime.chat(ref, messages, opts),
     complete: (prompt, opts) => runtime.complete(ref, prompt, opts),
     embed: (inputs, opts) => runtime.embed(ref, inputs, opts),
+    rerank: (query, documents, opts) => runtime.rerank(ref, query, documents, opts),
     contextSize: () => runtime.contextSize(ref),
     countTokens: async (text) => (await runtime.tokenize(ref, text)).length,
     countChatTokens: (messages, opts) => runtime.countChat(ref, messages, opts),

@@ -18,6 +18,7 @@ export function withPreset(backend: Backend, preset: Preset): Backend {
     chat: (messages, opts) => backend.chat(presetConversation(preset, messages), options(opts)),
     complete: (prompt, opts) => backend.complete(prompt, options(opts)),
     embed: (inputs, opts) => backend.embed(inputs, opts),
+    rerank: (query, documents, opts) => backend.rerank(query, documents, opts),
     // A preset's num_ctx loads the model with that context (capped at its trained length by the pool).
     contextSize: async () => {
       const usual = await backend.contextSize();

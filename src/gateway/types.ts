@@ -1,4 +1,4 @@
-import type { ChatMessage, EmbedOptions, EmbedResult, GenerateOptions, GenerateResult, Prompt } from "../runtime/types.ts";
+import type { ChatMessage, EmbedOptions, EmbedResult, GenerateOptions, GenerateResult, Prompt, RerankResult } from "../runtime/types.ts";
 
 /** Something that can answer for one model: the local runtime or an upstream engine. */
 export interface Backend {
@@ -8,6 +8,8 @@ export interface Backend {
   /** Upstreams enforce their own input limits: `truncate` applies to local models. */
   /** Text, or token ids of the model's vocabulary. */
   embed(inputs: Prompt[], opts?: EmbedOptions): Promise<EmbedResult>;
+  /** Relevance of each document to the query (reranker models; upstreams through their /rerank). */
+  rerank(query: string, documents: string[], opts?: { signal?: AbortSignal }): Promise<RerankResult>;
   /** Context window in tokens, when known (upstreams may not say). */
   contextSize(): Promise<number | undefined>;
   countTokens?(text: string): Promise<number>;

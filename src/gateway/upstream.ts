@@ -1,5 +1,5 @@
 import { FreeholdError } from "../errors.ts";
-import type { ChatMessage, EmbedResult, GenerateOptions, GenerateResult, Prompt } from "../runtime/types.ts";
+import type { ChatMessage, EmbedResult, GenerateOptions, GenerateResult, Prompt, RerankResult } from "../runtime/types.ts";
 import type { Backend } from "./types.ts";
 import type { UpstreamClient } from "./upstreamClient.ts";
 import { upstreamUnreachable } from "./upstreamErrors.ts";
@@ -24,6 +24,20 @@ export function upstreamBackend(client: UpstreamClient): Backend {
       const body = await client.json("/embeddings", { model, input: inputs, encoding_format: "float" });
       const data = [...(body?.data ?? [])].sort((a: any, b: any) => (a.index ?? 0) - (b.index ?? 0));
       return { embeddings: data.map((d: any) => d.embedding as number[]), promptTokens: body?.usage?.prompt_tokens ?? 0 };
+    },
+    // llama-server, vLLM, Infinity and TEI-style servers answer Jina's and Cohere's shape at /rerank.
+    rerank: async (query: string, documents: string[], opts: { signal?: AbortSignal } = {}): Promise<RerankResult> => {
+      const body = await client.json("/rerank", { model, query, documents, top_n: documents.length }, opts.signal);
+      const scores = documents.map(() => 0);
+      const seen = new Set<number>();
+      for (const r of Array.isArray(body?.results) ? body.results : []) {
+        const i = r?.index, score = r?.relevance_score ?? r?.score;
+        if (Number.isInteger(i) && i >= 0 && i < documents.length && typeof score === "number") { scores[i] = score; seen.add(i); }
+      }
+      if (seen.size !== documents.length) {
+        throw client.fail(new FreeholdError("upstream_error", `upstream "${client.target.name}" scored ${seen.size} of ${documents.length} documents`));
+      }
+      return { scores, promptTokens: body?.usage?.prompt_tokens ?? body?.usage?.total_tokens ?? 0 };
     },
     // Engines do not say their context window in a standard way; limits are theirs to enforce.
     contextSize: async () => undefined,

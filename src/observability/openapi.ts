@@ -72,6 +72,7 @@ const SUMMARY: Record<string, string> = {
   "GET /v1/evals/runs/{id}/results": "Per-case results",
   "POST /v1/evals/runs/{id}/cancel": "Cancel a run (finished cases are kept)",
   "POST /v1/evals/runs/{id}/resume": "Resume a run; finished cases are not re-run",
+  "POST /v1/rerank": "Documents ordered by relevance to a query (reranker models; Jina's and Cohere's shape)",
   "GET /v1/keys": "API keys (never their secrets)",
   "POST /v1/keys": "Create an API key; the answer holds its secret, shown only this once",
   "DELETE /v1/keys/{id}": "Revoke an API key",

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import * as admin from "../api/admin/routes.ts";
+import * as rerank from "../api/openai/rerank.ts";
 import * as ollama from "../api/ollama/wire.ts";
 import * as openai from "../api/openai/schemas.ts";
 
@@ -20,6 +21,7 @@ const BODIES: Record<string, [module: Record<string, unknown>, exportName: strin
   "DELETE /api/delete": [ollama, "deleteSchema", "OllamaDeleteRequest"],
   "POST /api/copy": [ollama, "copySchema", "OllamaCopyRequest"],
   "POST /api/pull": [ollama, "pullSchema", "OllamaPullRequest"],
+  "POST /v1/rerank": [rerank, "rerankRequest", "RerankRequest"],
   "POST /v1/keys": [admin, "NewKey", "NewApiKey"],
   "POST /v1/upstreams": [admin, "NewUpstream", "NewUpstream"],
 };

@@ -1,7 +1,8 @@
-import type { ChatMessage, EmbedOptions, EmbedResult, GenerateOptions, GenerateResult, LocalModelRef, Prompt } from "./types.ts";
+import type { ChatMessage, EmbedOptions, EmbedResult, GenerateOptions, GenerateResult, LocalModelRef, Prompt, RerankResult } from "./types.ts";
 import { chatPromptTokens, prepareChat, runChat } from "./chat.ts";
 import { prepareCompletion, promptTokens, runCompletion } from "./complete.ts";
 import { embed } from "./embed.ts";
+import { rerank } from "./rerank.ts";
 import { prepareNextToken, runNextToken, type NextTokenLogprobs } from "./nextToken.ts";
 import { withModel, withSequence } from "./lease.ts";
 import type { MemoryPrediction } from "./memory.ts";
@@ -50,6 +51,11 @@ export class Runtime {
 
   embed(ref: LocalModelRef, inputs: Prompt[], opts: HoldOptions & EmbedOptions = {}): Promise<EmbedResult> {
     return withModel(this.pool, ref, opts, (held) => embed(held, inputs, opts));
+  }
+
+  /** Relevance of each document to the query, from a reranker model. */
+  rerank(ref: LocalModelRef, query: string, documents: string[], opts: HoldOptions = {}): Promise<RerankResult> {
+    return withModel(this.pool, ref, opts, (held) => rerank(held, query, documents));
   }
 
   /** Tokens a conversation takes through the chat template, tools included; loads the model, evaluates nothing. */

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
-import type { ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel } from "node-llama-cpp";
+import type { ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel, LlamaRankingContext } from "node-llama-cpp";
 import { FreeholdError } from "../errors.ts";
 import type { LocalModelRef } from "./types.ts";
 import { chatWrapperFor } from "./chatWrapper.ts";
@@ -45,12 +45,14 @@ interface ContextSlots {
 /**
  * A model in memory: its weights, the chat wrapper its template resolves to, one context per
  * distinct LoRA adapter set (sequences handed out through `Slots`), and an embedding context
- * made on first use. The pool decides when it lives; this class only owns the native objects.
+ * (or, for rerankers, a ranking context) made on first use. The pool decides when it lives; this class only owns the native objects.
  */
 export class LoadedModel {
   private readonly contexts = new Map<string, Promise<ContextSlots>>();
   private embedding?: Promise<LlamaEmbeddingContext>;
   private embeddingBytes = 0;
+  private ranking?: Promise<LlamaRankingContext>;
+  private rankingBytes = 0;
 
   private constructor(
     readonly llama: Llama,
@@ -115,6 +117,26 @@ export class LoadedModel {
     return this.embedding;
   }
 
+  /**
+   * For rerankers (a classifier head and rank pooling: `cls.weight` or `cls.output.weight`): a
+   * context of the same weights made on first use, scoring one query–document pair at a time.
+   */
+  async rankingContext(): Promise<LlamaRankingContext> {
+    if (!this.model.fileInsights.supportsRanking) {
+      throw new FreeholdError("invalid_request", `${this.name} is not a reranker: it has no classifier head (cls.output.weight) to score documents with`, { param: "model" });
+    }
+    const { contextSize, threads } = this.settings;
+    const shape = { contextSize, sequences: 1, batchSize: contextSize, embedding: true, useMmap: this.settings.useMmap };
+    this.ranking ??= this.model.createRankingContext({ contextSize, batchSize: contextSize, threads }).then(async (ctx) => {
+      this.rankingBytes = (await predictMemory(this.path, shape).catch(() => ({ kvCacheBytes: 0 }))).kvCacheBytes;
+      return ctx;
+    }, (e: unknown) => {
+      this.ranking = undefined;
+      throw new FreeholdError("unavailable", `cannot create a ranking context for ${this.name}: ${(e as Error).message}`, { cause: e });
+    });
+    return this.ranking;
+  }
+
   /** Batches dispatched by the base context so far (see batching.ts). */
   batchStats(): BatchStats | undefined {
     return this.settled.get(BASE)?.batcher.stats;
@@ -125,14 +147,14 @@ export class LoadedModel {
 
   /** Memory of the live weights and every context made so far (as node-llama-cpp accounts it). */
   get memoryBytes(): number {
-    let bytes = this.model.size + this.embeddingBytes;
+    let bytes = this.model.size + this.embeddingBytes + this.rankingBytes;
     for (const c of this.settled.values()) bytes += c.context.memoryUsage.ram + c.context.memoryUsage.vram;
     return bytes;
   }
 
-  /** Memory beyond the base context the pool admitted: LoRA and embedding contexts. */
+  /** Memory beyond the base context the pool admitted: LoRA, embedding and ranking contexts. */
   get extraBytes(): number {
-    let bytes = this.embeddingBytes;
+    let bytes = this.embeddingBytes + this.rankingBytes;
     for (const [key, c] of this.settled) if (key !== BASE) bytes += c.context.memoryUsage.ram + c.context.memoryUsage.vram;
     return bytes;
   }
@@ -145,6 +167,7 @@ export class LoadedModel {
   async dispose(): Promise<void> {
     await Promise.allSettled([...this.contexts.values()].map(async (c) => (await c).context.dispose()));
     await this.embedding?.then((e) => e.dispose(), () => undefined);
+    await this.ranking?.then((r) => r.dispose(), () => undefined);
     await this.model.dispose();
   }
 

@@ -179,6 +179,13 @@ export interface EmbedOptions {
   truncate?: boolean;
 }
 
+/** Relevance of each document to the query, in the documents' order: probabilities from 0 to 1. */
+export interface RerankResult {
+  scores: number[];
+  /** Tokens evaluated: each query–document pair as the model scores it. */
+  promptTokens: number;
+}
+
 export interface EmbedResult {
   embeddings: number[][];
   promptTokens: number;

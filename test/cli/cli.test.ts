@@ -56,6 +56,24 @@ describe("freehold CLI", () => {
     expect((await freehold("list")).stdout).not.toMatch(/^x\s/m);
   }, 60_000);
 
+  test("rerank: a reranker orders documents, given as arguments or lines on standard input; other models are refused", async () => {
+    await freehold("import", await testModel({ shape: "tiny-rerank", seed: 3 }), "--name", "rr");
+    const table = await freehold("rerank", "rr", "what is the water like", "the water is blue", "hello world", "open data");
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/^RANK\s+SCORE\s+#\s+DOCUMENT\n1\s+0\.\d{4}\s+[123]\s+\S/);
+    const ranked = JSON.parse((await freehold("rerank", "rr", "what is the water like", "the water is blue", "hello world", "open data", "--json")).stdout);
+    expect(ranked.map((r: { index: number }) => r.index).sort()).toEqual([0, 1, 2]);
+    expect(ranked.map((r: { score: number }) => r.score)).toEqual(ranked.map((r: { score: number }) => r.score).sort((a: number, b: number) => b - a));
+    const piped = spawn(process.execPath, [resolve("bin/freehold.js"), "--home", home, "rerank", "rr", "what is the water like", "--json", "--top", "1"]);
+    let out = "";
+    piped.stdout.on("data", (d) => { out += d; });
+    piped.stdin.end("the water is blue\nhello world\n\nopen data\n");
+    await new Promise((r) => piped.on("exit", r));
+    expect(JSON.parse(out)).toEqual([ranked[0]]);
+    await freehold("import", await testModel({ shape: "tiny" }), "--name", "chatty");
+    expect((await freehold("rerank", "chatty", "q", "d")).stderr).toMatch(/^error: chatty is not a reranker/m);
+  });
+
   test("clear errors: unknown model, bad file, taken name", async () => {
     const unknown = await freehold("show", "nope");
     expect(unknown.code).toBe(1);

@@ -203,7 +203,7 @@ describe("other commands while serve holds the embedded database", () => {
     expect(await exited).toBe(0);
   }, 120_000);
 
-  test("eval and arena commands go through the server too", async () => {
+  test("eval, arena and rerank commands go through the server too", async () => {
     const home = mkdtempSync(join(tmpdir(), "fh-serve-"));
     await serve(home);
     const server = child!;
@@ -256,6 +256,11 @@ describe("other commands while serve holds the embedded database", () => {
     expect(ratings.stdout).toMatch(/^1\s+y\s+\d+\s+-?\d+\.\.\d+\s+3\s+provisional$/m);
     expect((await freehold("arena", "export")).stdout.trim().split("\n")).toHaveLength(3);
     expect((await freehold("arena", "leaderboard", "--from", "2100-01-01")).stdout).toMatch(/^-\s+x\s+-\s+-\s+0\n/m); // listed, no votes in range
+
+    await freehold("import", await testModel({ shape: "tiny-rerank", seed: 3 }), "--name", "rr");
+    const ranked = JSON.parse((await freehold("rerank", "rr", "water", "the water is blue", "hello world", "--json")).stdout);
+    expect(ranked.map((r: { index: number }) => r.index).sort()).toEqual([0, 1]);
+    expect((await freehold("rerank", "demo-random-tiny", "water", "x")).stderr).toMatch(/^error: demo-random-tiny is not a reranker/m);
 
     const exited = new Promise<number | null>((r) => server.on("exit", r));
     server.kill("SIGTERM");

@@ -7,7 +7,7 @@ import { makeModel, type MakeModelOptions } from "../../src/models/gguf/makeMode
  * A generated test model, cached in the temp folder by its options so the suite generates each
  * shape once. Files are written atomically (temp name + rename), so parallel workers are safe.
  */
-export async function testModel(opts: Omit<MakeModelOptions, "path"> & { shape?: "tiny" | "tiny-moe" } = {}): Promise<string> {
+export async function testModel(opts: Omit<MakeModelOptions, "path"> & { shape?: "tiny" | "tiny-moe" | "tiny-rerank" } = {}): Promise<string> {
   const key = `${opts.shape ?? "tiny"}-${opts.type ?? "f32"}-${opts.seed ?? 42}`;
   const path = join(tmpdir(), "freehold-test-models", `${key}.gguf`);
   if (!existsSync(path)) await makeModel({ ...opts, path });

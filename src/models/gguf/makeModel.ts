@@ -38,24 +38,30 @@ export async function makeModel(opts: MakeModelOptions): Promise<MadeModel> {
   const headDim = shape.embedding / shape.heads;
   const kv = shape.kvHeads * headDim;
   const moe = (shape.experts ?? 0) > 1;
-  const name = opts.name ?? `freehold-random-${moe ? "moe" : "dense"}-${shape.embedding}x${shape.layers}`;
+  const name = opts.name ?? `freehold-random-${shape.reranker ? "rerank" : moe ? "moe" : "dense"}-${shape.embedding}x${shape.layers}`;
 
+  // Rerankers take Qwen3's layout, the one llama.cpp gives a classifier head among decoder models.
+  const arch = shape.reranker ? "qwen3" : "llama";
   const metadata: Record<string, MetaValue> = {
-    "general.architecture": str("llama"),
+    "general.architecture": str(arch),
     "general.name": str(name),
     "general.description": str(RANDOM_WEIGHTS_NOTICE),
     "general.file_type": u32(type === TensorType.F16 ? FileType.MOSTLY_F16 : FileType.ALL_F32),
-    "llama.context_length": u32(shape.contextLength),
-    "llama.embedding_length": u32(shape.embedding),
-    "llama.block_count": u32(shape.layers),
-    "llama.feed_forward_length": u32(shape.feedForward),
-    "llama.rope.dimension_count": u32(headDim),
-    "llama.rope.freq_base": f32(10000),
-    "llama.attention.head_count": u32(shape.heads),
-    "llama.attention.head_count_kv": u32(shape.kvHeads),
-    "llama.attention.layer_norm_rms_epsilon": f32(1e-5),
-    "llama.vocab_size": u32(shape.vocab),
+    [`${arch}.context_length`]: u32(shape.contextLength),
+    [`${arch}.embedding_length`]: u32(shape.embedding),
+    [`${arch}.block_count`]: u32(shape.layers),
+    [`${arch}.feed_forward_length`]: u32(shape.feedForward),
+    [`${arch}.rope.dimension_count`]: u32(headDim),
+    [`${arch}.rope.freq_base`]: f32(10000),
+    [`${arch}.attention.head_count`]: u32(shape.heads),
+    [`${arch}.attention.head_count_kv`]: u32(shape.kvHeads),
+    [`${arch}.attention.layer_norm_rms_epsilon`]: f32(1e-5),
+    [`${arch}.vocab_size`]: u32(shape.vocab),
     ...(moe ? { "llama.expert_count": u32(shape.experts!), "llama.expert_used_count": u32(shape.expertsUsed ?? 2) } : {}),
+    ...(shape.reranker ? {
+      [`${arch}.pooling_type`]: u32(4), // LLAMA_POOLING_TYPE_RANK
+      [`${arch}.classifier.output_labels`]: { type: ValueType.ARRAY, itemType: ValueType.STRING, value: ["yes", "no"] },
+    } : {}),
     "tokenizer.ggml.model": str("llama"),
     "tokenizer.ggml.tokens": { type: ValueType.ARRAY, itemType: ValueType.STRING, value: vocab.tokens },
     "tokenizer.ggml.scores": { type: ValueType.ARRAY, itemType: ValueType.FLOAT32, value: vocab.scores },
@@ -85,6 +91,10 @@ export async function makeModel(opts: MakeModelOptions): Promise<MadeModel> {
       matrix(p + "attn_output.weight", [E, E]),
       norm(p + "ffn_norm.weight"),
     );
+    if (shape.reranker) {
+      const headNorm = (n: string): TensorSpec => ({ name: p + n, dims: [headDim], type: TensorType.F32, init: { kind: "const", value: 1 } });
+      tensors.push(headNorm("attn_q_norm.weight"), headNorm("attn_k_norm.weight"));
+    }
     if (moe) {
       tensors.push(
         { name: p + "ffn_gate_inp.weight", dims: [E, X], type: TensorType.F32, init: { kind: "normal", std } },
@@ -97,6 +107,8 @@ export async function makeModel(opts: MakeModelOptions): Promise<MadeModel> {
     }
   }
   tensors.push(norm("output_norm.weight"), matrix("output.weight", [E, shape.vocab]));
+  // The classifier's scale sets how far apart scores fall: a std of 0.02 would make every score ~0.5.
+  if (shape.reranker) tensors.push({ name: "cls.output.weight", dims: [E, 2], type: TensorType.F32, init: { kind: "normal", std: 0.15 } });
 
   await mkdir(dirname(opts.path), { recursive: true });
   const tmp = `${opts.path}.tmp-${process.pid}`;

@@ -9,6 +9,11 @@ export interface ModelShape {
   contextLength: number;
   experts?: number; // Mixture-of-Experts: total experts per layer
   expertsUsed?: number; // experts active per token
+  /**
+   * A reranker: Qwen3-Reranker's layout (qwen3 architecture, a two-label "yes"/"no" classifier
+   * head `cls.output.weight`, rank pooling), scored by llama.cpp's rank pooling.
+   */
+  reranker?: boolean;
 }
 
 export const SHAPES = {
@@ -16,6 +21,8 @@ export const SHAPES = {
   tiny: { embedding: 64, layers: 2, heads: 4, kvHeads: 2, feedForward: 128, vocab: 512, contextLength: 2048 },
   /** Mixtral-style MoE in the llama architecture, 4 experts with 2 used. */
   "tiny-moe": { embedding: 64, layers: 2, heads: 4, kvHeads: 2, feedForward: 96, vocab: 512, contextLength: 2048, experts: 4, expertsUsed: 2 },
+  /** A reranker of the tiny size, in Qwen3-Reranker's layout. */
+  "tiny-rerank": { embedding: 64, layers: 2, heads: 4, kvHeads: 2, feedForward: 128, vocab: 512, contextLength: 2048, reranker: true },
   /** SmolLM-135M's shape (its real tokenizer is BPE; ours is SentencePiece-style of the same size). */
   "smollm-135m": { embedding: 576, layers: 30, heads: 9, kvHeads: 3, feedForward: 1536, vocab: 49152, contextLength: 2048 },
   /** TinyLlama-1.1B's shape. */
@@ -33,9 +40,9 @@ export function parameterCounts(s: ModelShape): { total: number; active: number 
   const attention = s.embedding * s.embedding * 2 + s.embedding * kv * 2;
   const expert = s.embedding * s.feedForward * 3;
   const router = s.experts ? s.embedding * s.experts : 0;
-  const norms = s.embedding * 2;
+  const norms = s.embedding * 2 + (s.reranker ? headDim * 2 : 0);
   const perLayerBase = attention + router + norms;
-  const embeddings = s.vocab * s.embedding * 2 + s.embedding;
+  const embeddings = s.vocab * s.embedding * 2 + s.embedding + (s.reranker ? s.embedding * 2 : 0);
   const total = embeddings + s.layers * (perLayerBase + expert * (s.experts ?? 1));
   const active = embeddings + s.layers * (perLayerBase + expert * (s.expertsUsed ?? 1));
   return { total, active };

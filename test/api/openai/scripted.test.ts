@@ -42,6 +42,7 @@ const backend: Backend = {
   kind: "upstream",
   chat: (_m, o) => play(o), complete: (_p, o) => play(o),
   embed: async (inputs) => ({ embeddings: inputs.map(() => [0.6, 0.8]), promptTokens: inputs.length }),
+  rerank: async (_q, documents) => ({ scores: documents.map(() => 0.5), promptTokens: documents.length }),
   contextSize: async () => 100,
 };
 const app = {

@@ -1,0 +1,32 @@
+import { FreeholdError, invalid } from "../errors.ts";
+import type { Held } from "./lease.ts";
+import { overflow } from "./limits.ts";
+import type { RerankResult } from "./types.ts";
+
+/**
+ * Scores each document against the query with the model's classifier head (llama.cpp's rank
+ * pooling, through node-llama-cpp's ranking context, made on first use and kept with the model).
+ * Each query–document pair must fit the context: a longer one is a 400 naming the document,
+ * never silently cut. Pairs run one after another (the ranking context holds one sequence).
+ */
+export async function rerank({ loaded, signal }: Held, query: string, documents: string[]): Promise<RerankResult> {
+  if (documents.length === 0) throw invalid("documents must not be empty", "documents");
+  const context = await loaded.rankingContext();
+  const limit = context.contextSize;
+  let promptTokens = 0;
+  documents.forEach((d, i) => {
+    const n = context.calculateInputLength(query, d);
+    if (n >= limit) throw overflow(n, limit, `query with documents[${i}]`, "documents", false);
+    promptTokens += n;
+  });
+  const scores: number[] = [];
+  for (const d of documents) {
+    signal.throwIfAborted();
+    try {
+      scores.push(await context.rank(query, d));
+    } catch (e) {
+      throw new FreeholdError("internal", `reranking failed: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  return { scores, promptTokens };
+}

@@ -1,0 +1,75 @@
+import { CohereClient, CohereError } from "cohere-ai";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startServer, type TestServer } from "../../helpers/server.ts";
+
+/** POST /v1/rerank with a generated reranker (Qwen3-Reranker's layout), driven by Cohere's SDK. */
+let s: TestServer;
+let cohere: CohereClient;
+const post = (body: unknown) => fetch(`${s.url}/v1/rerank`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+beforeAll(async () => {
+  s = await startServer({ models: { rr: { shape: "tiny-rerank", seed: 3 }, tiny: { shape: "tiny" } } });
+  cohere = new CohereClient({ token: "unused", environment: s.url });
+});
+afterAll(() => s?.close());
+
+const DOCS = ["the water is blue", "hello world", "private local machine", "yes", "open data"];
+
+describe("POST /v1/rerank", () => {
+  test("every document scored from 0 to 1, ordered best first, the same scores the model gives each pair alone", async () => {
+    const r = await cohere.rerank({ model: "rr", query: "what is the water like", documents: DOCS });
+    expect(r.results.map((x) => x.index).sort()).toEqual([0, 1, 2, 3, 4]);
+    const scores = r.results.map((x) => x.relevanceScore);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    for (const x of scores) expect(x > 0 && x < 1).toBe(true);
+    expect(new Set(scores).size).toBeGreaterThan(1); // a head that scores everything alike would pass nothing useful on
+    // Each pair scored alone gives the same number: no state leaks from one document to the next.
+    for (const { index, relevanceScore } of r.results) {
+      const alone = await cohere.rerank({ model: "rr", query: "what is the water like", documents: [DOCS[index]] });
+      expect(alone.results[0].relevanceScore).toBeCloseTo(relevanceScore, 5);
+    }
+  });
+
+  test("top_n and return_documents; {text} documents; usage counts every pair's tokens", async () => {
+    const r = await cohere.rerank({ model: "rr", query: "water", documents: DOCS.map((text) => ({ text })), topN: 2, returnDocuments: true });
+    expect(r.results).toHaveLength(2);
+    for (const x of r.results) expect(x.document).toEqual({ text: DOCS[x.index] });
+    const raw = await (await post({ model: "rr", query: "water", documents: DOCS })).json();
+    expect(raw).toMatchObject({ object: "list", model: "rr", usage: { prompt_tokens: expect.any(Number) } });
+    expect(raw.usage.prompt_tokens).toBeGreaterThan(DOCS.length * 3);
+    expect(raw.results.slice(0, 2).map((x: { index: number }) => x.index)).toEqual(r.results.map((x) => x.index));
+  });
+
+  test("refusals: not a reranker, unknown model, empty or oversized input, fields it cannot honour", async () => {
+    await expect(cohere.rerank({ model: "tiny", query: "q", documents: ["d"] })).rejects.toBeInstanceOf(CohereError);
+    const cases: [unknown, number, RegExp][] = [
+      [{ model: "tiny", query: "q", documents: ["d"] }, 400, /tiny is not a reranker/],
+      [{ model: "nope", query: "q", documents: ["d"] }, 404, /not found/],
+      [{ model: "rr", query: "", documents: ["d"] }, 400, /query/],
+      [{ model: "rr", query: "q", documents: [] }, 400, /documents/],
+      [{ model: "rr", query: "q", documents: [3] }, 400, /documents\.0/],
+      [{ model: "rr", query: "q", documents: ["d"], rank_fields: ["title"] }, 400, /rank_fields/],
+      [{ model: "rr", query: "q", documents: ["d"], top_n: 0 }, 400, /top_n/],
+      [{ model: "rr", query: "q", documents: ["d", "word ".repeat(3000)] }, 400, /documents\[1\] is \d+ tokens long but the model's context holds/],
+    ];
+    for (const [body, status, message] of cases) {
+      const res = await post(body);
+      expect(res.status, JSON.stringify(body).slice(0, 80)).toBe(status);
+      expect((await res.json()).error.message).toMatch(message);
+    }
+    // Still serving.
+    expect((await cohere.rerank({ model: "rr", query: "q", documents: ["d"] })).results).toHaveLength(1);
+  });
+
+  test("an upstream reranker (a second Freehold here, as llama-server or vLLM would be) gives the same scores through the proxy", async () => {
+    const front = await startServer({ models: {} });
+    try {
+      await front.app.upstreams.add({ name: "remote-rr", baseUrl: `${s.url}/v1`, remoteModel: "rr" });
+      const viaProxy = await new CohereClient({ token: "unused", environment: front.url }).rerank({ model: "remote-rr", query: "water", documents: DOCS });
+      const direct = await cohere.rerank({ model: "rr", query: "water", documents: DOCS });
+      expect(viaProxy.results.map((x) => [x.index, x.relevanceScore])).toEqual(direct.results.map((x) => [x.index, x.relevanceScore]));
+    } finally {
+      await front.close();
+    }
+  });
+});
