@@ -2,7 +2,7 @@ import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { FileType, type MetaValue, type TensorSpec, TensorType, ValueType, bool, f32, str, u32 } from "./format.ts";
 import { SHAPES, type ModelShape, type ShapeName, parameterCounts } from "./shapes.ts";
-import { CHATML_TEMPLATE, buildVocab } from "./vocab.ts";
+import { CHATML_TEMPLATE, RERANK_TEMPLATE, buildVocab } from "./vocab.ts";
 import { writeGguf } from "./writer.ts";
 
 export interface MakeModelOptions {
@@ -70,9 +70,11 @@ export async function makeModel(opts: MakeModelOptions): Promise<MadeModel> {
     "tokenizer.ggml.eos_token_id": u32(vocab.eos),
     "tokenizer.ggml.eot_token_id": u32(vocab.imEnd),
     "tokenizer.ggml.unknown_token_id": u32(vocab.unk),
-    "tokenizer.ggml.add_bos_token": bool(true),
+    // Qwen's tokenizers add no BOS; a reranker's input is its rerank template, as llama.cpp's server and node-llama-cpp both build it.
+    "tokenizer.ggml.add_bos_token": bool(!shape.reranker),
     "tokenizer.ggml.add_eos_token": bool(false),
     "tokenizer.chat_template": str(CHATML_TEMPLATE),
+    ...(shape.reranker ? { "tokenizer.chat_template.rerank": str(RERANK_TEMPLATE) } : {}),
   };
 
   // Norms stay F32 (as in real checkpoints); matrices take the requested type.

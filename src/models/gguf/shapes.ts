@@ -23,6 +23,11 @@ export const SHAPES = {
   "tiny-moe": { embedding: 64, layers: 2, heads: 4, kvHeads: 2, feedForward: 96, vocab: 512, contextLength: 2048, experts: 4, expertsUsed: 2 },
   /** A reranker of the tiny size, in Qwen3-Reranker's layout. */
   "tiny-rerank": { embedding: 64, layers: 2, heads: 4, kvHeads: 2, feedForward: 128, vocab: 512, contextLength: 2048, reranker: true },
+  /**
+   * For benchmarks: Qwen3-Reranker-0.6B's size (28 layers, width 1024, feed-forward 3072, its
+   * 151,669-token vocabulary) with 8 heads of 128 (the real one has 16 query heads of 128).
+   */
+  "rerank-0.6b": { embedding: 1024, layers: 28, heads: 8, kvHeads: 8, feedForward: 3072, vocab: 151669, contextLength: 8192, reranker: true },
   /** SmolLM-135M's shape (its real tokenizer is BPE; ours is SentencePiece-style of the same size). */
   "smollm-135m": { embedding: 576, layers: 30, heads: 9, kvHeads: 3, feedForward: 1536, vocab: 49152, contextLength: 2048 },
   /** TinyLlama-1.1B's shape. */
