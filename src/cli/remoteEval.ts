@@ -30,11 +30,14 @@ export interface RemoteRunOptions {
 
 export async function remoteEvalRun(server: RunningServer, file: string, o: RemoteRunOptions): Promise<{ runId: string; ran: number; skipped: number; summary: RunSummary }> {
   const { suite } = await (await call(server, "/v1/evals/suites", { body: { jsonl: await readFile(file, "utf8"), name: basename(file) } })).json() as { suite: { id: string } };
+  if (o.runId) {
+    const { run: earlier } = await (await call(server, `/v1/evals/runs/${encodeURIComponent(o.runId)}`)).json() as { run: WireRun };
+    if (earlier.suiteId !== suite.id) throw new FreeholdError("invalid_request", `eval run ${o.runId} is of another suite than ${file}`);
+  }
   let { run } = o.runId
     ? await (await call(server, `/v1/evals/runs/${encodeURIComponent(o.runId)}/resume`, { body: {} })).json() as { run: WireRun }
     : await (await call(server, "/v1/evals/runs", { body: { suite: suite.id, models: o.models, concurrency: o.concurrency, judge: o.judge, maxTokens: o.maxTokens } })).json() as { run: WireRun };
   const id = run.id;
-  if (run.suiteId !== suite.id) throw new FreeholdError("invalid_request", `eval run ${id} is of another suite than ${file}`);
   const skipped = run.done;
   let summary: RunSummary;
   for (;;) {

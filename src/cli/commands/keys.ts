@@ -32,13 +32,13 @@ export function registerKeys(program: Command) {
     .option("--token-quota <n>", "prompt+completion tokens per UTC day", number("--token-quota"))
     .option("--expires <days>", "expire after this many days", number("--expires"))
     .action(async (o: { name: string; scopes: Scope[]; rate?: number; tokenQuota?: number; expires?: number }, cmd: Command) => {
-        const k = { name: o.name, scopes: o.scopes, ratePerMinute: o.rate, tokenQuota: o.tokenQuota, expiresInDays: o.expires };
-        const { key, secret } = await withAppOrServer(cmd, (app) => app.auth.create(k), async (server) => (await remote()).remoteCreateKey(server, k));
-        // The secret alone on stdout, so `KEY=$(freehold keys create ...)` works; the rest on stderr.
-        console.log(secret);
-        console.error(`created key ${key.id} "${key.name}" (scopes: ${key.scopes.join(",")}${key.expiresAt ? `, expires ${when(key.expiresAt)} UTC` : ""})`);
-        console.error("Store the secret now: it is shown only this once. Send it as 'Authorization: Bearer <key>'.");
-      });
+      const k = { name: o.name, scopes: o.scopes, ratePerMinute: o.rate, tokenQuota: o.tokenQuota, expiresInDays: o.expires };
+      const { key, secret } = await withAppOrServer(cmd, (app) => app.auth.create(k), async (server) => (await remote()).remoteCreateKey(server, k));
+      // The secret alone on stdout, so `KEY=$(freehold keys create ...)` works; the rest on stderr.
+      console.log(secret);
+      console.error(`created key ${key.id} "${key.name}" (scopes: ${key.scopes.join(",")}${key.expiresAt ? `, expires ${when(key.expiresAt)} UTC` : ""})`);
+      console.error("Store the secret now: it is shown only this once. Send it as 'Authorization: Bearer <key>'.");
+    });
 
   keys.command("list").alias("ls").description("list keys (never their secrets)")
     .option("--json", "machine-readable output")
