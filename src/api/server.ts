@@ -18,6 +18,7 @@ import { appRoutes } from "./app/index.ts";
 import { arenaApiRoutes } from "./arena/index.ts";
 import { evalRoutes } from "./evals/index.ts";
 import { adminRoutes } from "./admin/index.ts";
+import { purgeExpiredResponses } from "./openai/responses/retention.ts";
 import { openaiRoutes } from "./openai/index.ts";
 import { serveAppShell, webRoutes } from "./routes/web.ts";
 
@@ -99,6 +100,7 @@ export async function buildServer(app: App, opts: ServerOptions = {}): Promise<F
   arenaApiRoutes(server, app);
   evalRoutes(server, app);
   adminRoutes(server, app);
+  purgeExpiredResponses(server, app);
   await webRoutes(server);
   return server;
 }

@@ -7,7 +7,8 @@ import { overflow } from "./limits.ts";
 
 /**
  * One vector per input from the model's embedding context (made on first use, kept with the
- * model). Inputs run one after another: node-llama-cpp's embedding context holds one sequence.
+ * model). Inputs run one after another: node-llama-cpp's embedding context holds one sequence;
+ * requests take turns behind a bounded queue.
  */
 export async function embed({ loaded, signal }: Held, inputs: Prompt[], opts: EmbedOptions = {}): Promise<EmbedResult> {
   if (inputs.length === 0) throw invalid("input must not be empty", "input");
@@ -25,13 +26,15 @@ export async function embed({ loaded, signal }: Held, inputs: Prompt[], opts: Em
     return { input: kept, n: context.calculateInputLength(kept) };
   });
   const embeddings: number[][] = [];
-  for (const { input } of prepared) {
-    signal.throwIfAborted();
-    try {
-      embeddings.push([...(await context.getEmbeddingFor(input)).vector]);
-    } catch (e) {
-      throw new FreeholdError("internal", `embedding failed: ${(e as Error).message}`, { cause: e });
+  await loaded.takeTurn("embedding", signal, async () => {
+    for (const { input } of prepared) {
+      signal.throwIfAborted();
+      try {
+        embeddings.push([...(await context.getEmbeddingFor(input)).vector]);
+      } catch (e) {
+        throw new FreeholdError("internal", `embedding failed: ${(e as Error).message}`, { cause: e });
+      }
     }
-  }
+  });
   return { embeddings, promptTokens: prepared.reduce((a, p) => a + p.n, 0) };
 }

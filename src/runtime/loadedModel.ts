@@ -53,6 +53,8 @@ export class LoadedModel {
   private embeddingBytes = 0;
   private ranking?: Promise<LlamaRankingContext>;
   private rankingBytes = 0;
+  /** Each holds one sequence: requests take turns, behind a queue as bounded as the generation one's. */
+  private readonly turns = new Map<"embedding" | "ranking", Slots<true>>();
 
   private constructor(
     readonly llama: Llama,
@@ -137,13 +139,28 @@ export class LoadedModel {
     return this.ranking;
   }
 
+  /**
+   * Runs `work` when the embedding or ranking context is free: one request at a time, others
+   * waiting in a FIFO queue of `queueLimit` (beyond it: 429 with a retry hint, as for generation).
+   */
+  async takeTurn<R>(which: "embedding" | "ranking", signal: AbortSignal | undefined, work: () => Promise<R>): Promise<R> {
+    let turn = this.turns.get(which);
+    if (!turn) this.turns.set(which, (turn = new Slots([true], this.settings.queueLimit, `${this.name} (${which})`)));
+    await turn.acquire(signal);
+    try {
+      return await work();
+    } finally {
+      turn.release(true);
+    }
+  }
+
   /** Batches dispatched by the base context so far (see batching.ts). */
   batchStats(): BatchStats | undefined {
     return this.settled.get(BASE)?.batcher.stats;
   }
 
-  get busySequences(): number { return this.sum((c) => c.slots.busy); }
-  get queued(): number { return this.sum((c) => c.slots.queued); }
+  get busySequences(): number { return this.sum((c) => c.slots.busy) + [...this.turns.values()].reduce((n, t) => n + t.busy, 0); }
+  get queued(): number { return this.sum((c) => c.slots.queued) + [...this.turns.values()].reduce((n, t) => n + t.queued, 0); }
 
   /** Memory of the live weights and every context made so far (as node-llama-cpp accounts it). */
   get memoryBytes(): number {
@@ -162,6 +179,7 @@ export class LoadedModel {
   /** Fails queued requests; running ones end through their abort signals (the pool's job). */
   rejectWaiting(error: unknown): void {
     for (const c of this.settled.values()) c.slots.rejectWaiting(error);
+    for (const t of this.turns.values()) t.rejectWaiting(error);
   }
 
   async dispose(): Promise<void> {

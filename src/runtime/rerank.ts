@@ -7,7 +7,8 @@ import type { RerankResult } from "./types.ts";
  * Scores each document against the query with the model's classifier head (llama.cpp's rank
  * pooling, through node-llama-cpp's ranking context, made on first use and kept with the model).
  * Each query–document pair must fit the context: a longer one is a 400 naming the document,
- * never silently cut. Pairs run one after another (the ranking context holds one sequence).
+ * never silently cut. Pairs run one after another (the ranking context holds one sequence), and
+ * requests take turns behind a bounded queue.
  */
 export async function rerank({ loaded, signal }: Held, query: string, documents: string[]): Promise<RerankResult> {
   if (documents.length === 0) throw invalid("documents must not be empty", "documents");
@@ -20,13 +21,15 @@ export async function rerank({ loaded, signal }: Held, query: string, documents:
     promptTokens += n;
   });
   const scores: number[] = [];
-  for (const d of documents) {
-    signal.throwIfAborted();
-    try {
-      scores.push(await context.rank(query, d));
-    } catch (e) {
-      throw new FreeholdError("internal", `reranking failed: ${(e as Error).message}`, { cause: e });
+  await loaded.takeTurn("ranking", signal, async () => {
+    for (const d of documents) {
+      signal.throwIfAborted();
+      try {
+        scores.push(await context.rank(query, d));
+      } catch (e) {
+        throw new FreeholdError("internal", `reranking failed: ${(e as Error).message}`, { cause: e });
+      }
     }
-  }
+  });
   return { scores, promptTokens };
 }

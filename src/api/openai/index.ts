@@ -4,7 +4,6 @@ import { lazyRoutes } from "../lazyRoutes.ts";
 import { anthropicMessages, openaiGeneration } from "../routeSets.ts";
 import type { OpenAIOptions } from "./generate.ts";
 import { modelRoutes } from "./models.ts";
-import { purgeExpiredResponses } from "./responses/retention.ts";
 
 export type { OpenAIOptions } from "./generate.ts";
 
@@ -20,5 +19,4 @@ export function openaiRoutes(server: FastifyInstance, app: App, opts: OpenAIOpti
   modelRoutes(server, app);
   lazyRoutes(server, openaiGeneration, app, o); // chat, completions, embeddings, responses
   lazyRoutes(server, anthropicMessages, app, o); // Anthropic's Messages API shares /v1 and the generation path
-  purgeExpiredResponses(server, app);
 }

@@ -72,4 +72,29 @@ describe("POST /v1/rerank", () => {
       await front.close();
     }
   });
+
+  test("one request at a time per reranker, behind a bounded queue: beyond it a 429 with Retry-After; a client that leaves frees its turn", async () => {
+    const small = await startServer({ models: { rr: { shape: "tiny-rerank", seed: 3 } }, app: { runtime: { queueLimit: 0 } } });
+    try {
+      const many = { model: "rr", query: "water", documents: Array.from({ length: 400 }, (_, i) => `document number ${i} about open data`) };
+      const send = (signal?: AbortSignal) => fetch(`${small.url}/v1/rerank`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(many), signal });
+      await send(); // loads the model and its ranking context
+      const leaving = new AbortController();
+      const first = send(leaving.signal).catch(() => undefined);
+      const busy = () => small.app.runtime.ps().reduce((n, p) => n + p.busySequences, 0);
+      for (let i = 0; i < 200 && busy() === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      const refused = await send();
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect((await refused.json()).error).toMatchObject({ type: "rate_limit_exceeded" });
+      leaving.abort();
+      await first;
+      for (let i = 0; i < 300 && busy() > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(busy()).toBe(0); // the abort ended its pairs early: the turn is free
+      const again = await fetch(`${small.url}/v1/rerank`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "rr", query: "q", documents: ["d"] }) });
+      expect(again.status).toBe(200);
+    } finally {
+      await small.close();
+    }
+  });
 });
