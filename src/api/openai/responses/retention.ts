@@ -11,8 +11,8 @@ import { DEFAULT_RETENTION_DAYS, ResponsesRepo } from "../../../store/repos/resp
 
 const HOUR_MS = 3_600_000;
 
-export function retentionDays(config: FreeholdConfig): number {
-  const days = config.responses?.retentionDays ?? DEFAULT_RETENTION_DAYS;
+export function retentionDays(config: FreeholdConfig | undefined): number {
+  const days = config?.responses?.retentionDays ?? DEFAULT_RETENTION_DAYS;
   if (typeof days !== "number" || !(days > 0 && days <= 36_500)) {
     throw new Error(`responses.retentionDays in config.json is ${JSON.stringify(days)}: expected a number of days above 0, at most 36500`);
   }
