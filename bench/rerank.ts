@@ -78,7 +78,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
   const rows = sides.map((s) => {
     const v = median(rate.get(s.name)!);
     const diff = Math.max(...first.get(s.name)!.map((x, i) => Math.abs(x - first.get("Freehold")![i])));
-    return [s.name, fmt(v), ratio(ours, v), tokens.get(s.name) ?? "-", s.name === "Freehold" ? "-" : diff.toExponential(1)];
+    return [s.name, fmt(v, 2), ratio(ours, v), tokens.get(s.name) ?? "-", s.name === "Freehold" ? "-" : diff.toExponential(1)];
   });
   const md = [
     "## Reranking against llama-server",
@@ -94,7 +94,10 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
     table(["server", "documents/s", "Freehold / this", "prompt tokens", "max score difference"], rows),
     "",
     "Freehold scores one query–document pair per evaluation: node-llama-cpp's ranking context holds one sequence and reads the pooled score of sequence 0 only, " +
-    "so pairs cannot share a batch. llama-server with several slots puts several pairs into one batch.",
+    "so pairs cannot share a batch; llama-server with several slots puts several pairs into one batch, which changes the arithmetic slightly (its own " +
+    "scores with 4 slots differ from its scores with 1 by as much as from Freehold's). Same tokens, same scores: Freehold builds each pair's tokens as " +
+    "llama-server does (src/runtime/rerankInput.ts). With node-llama-cpp's own input (the template's pieces, query and document tokenized separately, " +
+    "EOS added whatever the vocabulary says) it evaluated 3 tokens more per pair here and scores differed from llama-server's by up to 0.54 (2026-11-24, same method).",
   ].join("\n");
   if (!opts.dryRun) writeSection("rerank", md);
   return md;

@@ -7,6 +7,7 @@ import { chatWrapperFor } from "./chatWrapper.ts";
 import { Batcher, type BatchStats } from "./batching.ts";
 import { SequenceClearer } from "./clearing.ts";
 import { predictMemory } from "./memory.ts";
+import { PASS_THROUGH_TEMPLATE } from "./rerankInput.ts";
 import { PromptCache } from "./promptCache.ts";
 import { Slots } from "./slots.ts";
 
@@ -129,7 +130,8 @@ export class LoadedModel {
     }
     const { contextSize, threads } = this.settings;
     const shape = { contextSize, sequences: 1, batchSize: contextSize, embedding: true, useMmap: this.settings.useMmap };
-    this.ranking ??= this.model.createRankingContext({ contextSize, batchSize: contextSize, threads }).then(async (ctx) => {
+    // Freehold builds each pair's tokens as llama.cpp's server does (rerankInput.ts); the context adds nothing around them.
+    this.ranking ??= this.model.createRankingContext({ contextSize, batchSize: contextSize, threads, template: PASS_THROUGH_TEMPLATE }).then(async (ctx) => {
       this.rankingBytes = (await predictMemory(this.path, shape).catch(() => ({ kvCacheBytes: 0 }))).kvCacheBytes;
       return ctx;
     }, (e: unknown) => {
