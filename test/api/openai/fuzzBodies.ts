@@ -36,6 +36,7 @@ export const BASES: [string, () => Record<string, unknown>][] = [
     ],
     tools: [{ name: "f", input_schema: { type: "object", properties: { a: { type: "boolean" } } } }], tool_choice: { type: "auto" },
   })],
+  ["/v1/rerank", () => ({ model: "tiny", query: "q", documents: ["a", { text: "b" }], top_n: 1, return_documents: true })],
   ["/v1/keys", () => ({ name: "fuzz", scopes: ["inference", "models"], ratePerMinute: 60, tokenQuota: 1000, expiresInDays: 1 })],
   ["/v1/upstreams", () => ({ name: "fuzz/up", baseUrl: "http://127.0.0.1:9/v1", apiKey: "k", remoteModel: "m" })],
 ];
