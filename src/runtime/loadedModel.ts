@@ -48,14 +48,15 @@ interface ContextSlots {
  * distinct LoRA adapter set (sequences handed out through `Slots`), and an embedding context
  * (or, for rerankers, a ranking context) made on first use. The pool decides when it lives; this class only owns the native objects.
  */
+type SideKind = "embedding" | "ranking";
+
 export class LoadedModel {
   private readonly contexts = new Map<string, Promise<ContextSlots>>();
-  private embedding?: Promise<LlamaEmbeddingContext>;
-  private embeddingBytes = 0;
-  private ranking?: Promise<LlamaRankingContext>;
-  private rankingBytes = 0;
+  /** The embedding and ranking contexts, and the memory they predicted. */
+  private readonly sides = new Map<SideKind, Promise<{ dispose(): Promise<void> }>>();
+  private sideBytes = 0;
   /** Each holds one sequence: requests take turns, behind a queue as bounded as the generation one's. */
-  private readonly turns = new Map<"embedding" | "ranking", Slots<true>>();
+  private readonly turns = new Map<SideKind, Slots<true>>();
 
   private constructor(
     readonly llama: Llama,
@@ -105,47 +106,46 @@ export class LoadedModel {
     };
   }
 
-  /** A second context of the same weights, made on first use; its memory counts as extra. */
-  async embeddingContext(): Promise<LlamaEmbeddingContext> {
-    const { contextSize, threads } = this.settings;
-    // Pooled embeddings need the whole input in one batch.
-    const shape = { contextSize, sequences: 1, batchSize: contextSize, embedding: true, useMmap: this.settings.useMmap };
-    this.embedding ??= this.model.createEmbeddingContext({ contextSize, batchSize: contextSize, threads }).then(async (ctx) => {
-      this.embeddingBytes = (await predictMemory(this.path, shape).catch(() => ({ kvCacheBytes: 0 }))).kvCacheBytes;
-      return ctx;
-    }, (e: unknown) => {
-      this.embedding = undefined;
-      throw new FreeholdError("unavailable", `cannot create an embedding context for ${this.name}: ${(e as Error).message}`, { cause: e });
-    });
-    return this.embedding;
+  /** A context for embeddings: see `side`. */
+  embeddingContext(): Promise<LlamaEmbeddingContext> {
+    return this.side("embedding", (o) => this.model.createEmbeddingContext(o));
   }
 
   /**
    * For rerankers (a classifier head and rank pooling: `cls.weight` or `cls.output.weight`): a
-   * context of the same weights made on first use, scoring one query–document pair at a time.
+   * context that scores one query–document pair at a time (see `side`).
    */
-  async rankingContext(): Promise<LlamaRankingContext> {
+  rankingContext(): Promise<LlamaRankingContext> {
     if (!this.model.fileInsights.supportsRanking) {
       throw new FreeholdError("invalid_request", `${this.name} is not a reranker: it has no classifier head (cls.output.weight) to score documents with`, { param: "model" });
     }
-    const { contextSize, threads } = this.settings;
-    const shape = { contextSize, sequences: 1, batchSize: contextSize, embedding: true, useMmap: this.settings.useMmap };
     // Freehold builds each pair's tokens as llama.cpp's server does (rerankInput.ts); the context adds nothing around them.
-    this.ranking ??= this.model.createRankingContext({ contextSize, batchSize: contextSize, threads, template: PASS_THROUGH_TEMPLATE }).then(async (ctx) => {
-      this.rankingBytes = (await predictMemory(this.path, shape).catch(() => ({ kvCacheBytes: 0 }))).kvCacheBytes;
+    return this.side("ranking", (o) => this.model.createRankingContext({ ...o, template: PASS_THROUGH_TEMPLATE }));
+  }
+
+  /** A second context of the same weights, one sequence, made on first use; its memory counts as extra. */
+  private side<T extends { dispose(): Promise<void> }>(kind: SideKind, create: (o: { contextSize: number; batchSize: number; threads: number }) => Promise<T>): Promise<T> {
+    let made = this.sides.get(kind) as Promise<T> | undefined;
+    if (made) return made;
+    const { contextSize, threads, useMmap } = this.settings;
+    // Pooled outputs need the whole input in one batch.
+    const shape = { contextSize, sequences: 1, batchSize: contextSize, embedding: true, useMmap };
+    made = create({ contextSize, batchSize: contextSize, threads }).then(async (ctx) => {
+      this.sideBytes += (await predictMemory(this.path, shape).catch(() => ({ kvCacheBytes: 0 }))).kvCacheBytes;
       return ctx;
     }, (e: unknown) => {
-      this.ranking = undefined;
-      throw new FreeholdError("unavailable", `cannot create a ranking context for ${this.name}: ${(e as Error).message}`, { cause: e });
+      this.sides.delete(kind);
+      throw new FreeholdError("unavailable", `cannot create ${kind === "embedding" ? "an embedding" : "a ranking"} context for ${this.name}: ${(e as Error).message}`, { cause: e });
     });
-    return this.ranking;
+    this.sides.set(kind, made);
+    return made;
   }
 
   /**
    * Runs `work` when the embedding or ranking context is free: one request at a time, others
    * waiting in a FIFO queue of `queueLimit` (beyond it: 429 with a retry hint, as for generation).
    */
-  async takeTurn<R>(which: "embedding" | "ranking", signal: AbortSignal | undefined, work: () => Promise<R>): Promise<R> {
+  async takeTurn<R>(which: SideKind, signal: AbortSignal | undefined, work: () => Promise<R>): Promise<R> {
     let turn = this.turns.get(which);
     if (!turn) this.turns.set(which, (turn = new Slots([true], this.settings.queueLimit, `${this.name} (${which})`)));
     await turn.acquire(signal);
@@ -166,14 +166,14 @@ export class LoadedModel {
 
   /** Memory of the live weights and every context made so far (as node-llama-cpp accounts it). */
   get memoryBytes(): number {
-    let bytes = this.model.size + this.embeddingBytes + this.rankingBytes;
+    let bytes = this.model.size + this.sideBytes;
     for (const c of this.settled.values()) bytes += c.context.memoryUsage.ram + c.context.memoryUsage.vram;
     return bytes;
   }
 
   /** Memory beyond the base context the pool admitted: LoRA, embedding and ranking contexts. */
   get extraBytes(): number {
-    let bytes = this.embeddingBytes + this.rankingBytes;
+    let bytes = this.sideBytes;
     for (const [key, c] of this.settled) if (key !== BASE) bytes += c.context.memoryUsage.ram + c.context.memoryUsage.vram;
     return bytes;
   }
@@ -186,8 +186,7 @@ export class LoadedModel {
 
   async dispose(): Promise<void> {
     await Promise.allSettled([...this.contexts.values()].map(async (c) => (await c).context.dispose()));
-    await this.embedding?.then((e) => e.dispose(), () => undefined);
-    await this.ranking?.then((r) => r.dispose(), () => undefined);
+    await Promise.allSettled([...this.sides.values()].map(async (c) => (await c).dispose()));
     await this.model.dispose();
   }
 
