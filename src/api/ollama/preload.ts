@@ -27,7 +27,7 @@ export async function applyKeepAlive(app: App, model: string, keepAliveMs: numbe
 
 /** Unloads the model's file, under whichever of its names it was loaded (they share it: src/runtime/pool.ts). */
 export async function unloadIfLoaded(app: App, m: { name: string; path: string }) {
-  if (app.runtime.ps().some((s) => s.path === m.path)) await app.runtime.unload(m);
+  await app.runtime.unload(m);
 }
 
 /** Loads the model if needed and sets its keep-alive, evaluating nothing. */
