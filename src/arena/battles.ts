@@ -52,7 +52,7 @@ export class ArenaService {
 
   /** Models a battle may draw from, after config excludes and the caller's pool. */
   async candidates(pool: Pool = {}): Promise<ModelSummary[]> {
-    const all = (await this.deps.gateway.list()).filter((m) => !this.config.exclude.includes(m.name));
+    const all = (await this.deps.gateway.list()).filter((m) => !m.reranker && !this.config.exclude.includes(m.name));
     if (pool.models?.length) {
       const unknown = pool.models.filter((n) => !all.some((m) => m.name === n));
       if (unknown.length) throw notFound(`unknown model(s) in the pool: ${unknown.join(", ")}`);

@@ -49,6 +49,7 @@ export class Gateway {
       family: m.architecture ?? undefined, quantization: m.quantization ?? undefined,
       parameterCount: m.parameterCount ?? undefined, contextLength: m.contextLength ?? undefined,
       ...(m.preset ? { defaults: presetDefaults(m.preset) } : {}),
+      ...(m.metadata?.reranker ? { reranker: true as const } : {}),
     }));
     const names = new Set(local.map((m) => m.name));
     const remote = ((await this.opts.upstreams?.list()) ?? []).filter((u) => !names.has(u.name))

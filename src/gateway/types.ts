@@ -26,6 +26,8 @@ export interface ModelSummary {
   quantization?: string;
   parameterCount?: number;
   contextLength?: number;
+  /** A reranker (/v1/rerank), not a chat model: left out of arena draws and the chat's model menu. */
+  reranker?: true;
   /** What a local model's preset (Modelfile) sets, for the web app's settings to show as defaults. */
   defaults?: { system?: string; temperature?: number; maxTokens?: number };
 }

@@ -19,6 +19,8 @@ export interface ModelFacts {
   sizeBytes: number;
   embeddingLength?: number;
   layers?: number;
+  /** A classifier head with rank pooling: it scores query–document pairs (/v1/rerank) rather than chats. */
+  reranker?: boolean;
 }
 
 /** llama_ftype names as llama.cpp prints them. */
@@ -96,6 +98,7 @@ export async function inspectGguf(path: string): Promise<ModelFacts> {
     sizeBytes: size,
     embeddingLength: archMd.embedding_length ? Number(archMd.embedding_length) : undefined,
     layers: archMd.block_count ? Number(archMd.block_count) : undefined,
+    ...(insights.supportsRanking ? { reranker: true } : {}),
   };
 }
 

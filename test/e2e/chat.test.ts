@@ -67,7 +67,7 @@ describe.skipIf(!hasChromium)("chat page (Chromium)", () => {
 
   beforeAll(async () => {
     up = await startScriptedUpstream((req) => script(req));
-    srv = await startServer({ models: { tiny: { shape: "tiny" } } });
+    srv = await startServer({ models: { tiny: { shape: "tiny" }, rr: { shape: "tiny-rerank" } } });
     await srv.app.upstreams.add({ name: "scripted", baseUrl: up.url });
     await srv.app.models.copy("tiny", "tiny-terse", { system: "Answer in one line.", parameters: { temperature: 0.3, num_predict: 16 } });
     b = await launchBrowser();
@@ -159,6 +159,8 @@ describe.skipIf(!hasChromium)("chat page (Chromium)", () => {
     expect(await page.getByLabel("Max tokens").getAttribute("placeholder")).toBe("16");
     await pickModel(page, "tiny");
     await expect.poll(() => page.getByLabel("Temperature").getAttribute("placeholder")).toBe("default");
+    // A reranker scores documents (/v1/rerank): it is not offered for chat.
+    expect(await page.getByLabel("Model").locator('option[value="rr"]').count()).toBe(0);
   });
 
   it("regenerates, moves between alternatives, and edit-and-resend branches (the old branch stays reachable)", async () => {

@@ -3,7 +3,7 @@ import { invalid } from "../../errors.ts";
 import type { ModelRecord } from "../../store/repos/models.ts";
 import { findModel } from "./resolve.ts";
 
-type Model = Pick<ModelRecord, "architecture" | "chatTemplate">;
+type Model = Pick<ModelRecord, "architecture" | "chatTemplate"> & { metadata?: ModelRecord["metadata"] };
 
 /** Encoder-only architectures: they embed but cannot generate. */
 const ENCODERS = /^(bert|nomic-bert|nomic-bert-moe|jina-bert-v2|jina-bert-v3|neo-bert|modern-bert|t5encoder)$/;
@@ -15,6 +15,7 @@ const ENCODERS = /^(bert|nomic-bert|nomic-bert-moe|jina-bert-v2|jina-bert-v3|neo
  */
 export function capabilitiesOf(m: Model): string[] {
   if (ENCODERS.test(m.architecture ?? "")) return ["embedding"];
+  if (m.metadata?.reranker) return ["rerank"]; // not Ollama's (it has no rerankers): tells clients it does not chat
   const t = m.chatTemplate ?? "";
   const caps = ["completion", "embedding"];
   if (/\btools\b/.test(t)) caps.push("tools");

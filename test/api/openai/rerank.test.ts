@@ -40,6 +40,15 @@ describe("POST /v1/rerank", () => {
     expect(raw.results.slice(0, 2).map((x: { index: number }) => x.index)).toEqual(r.results.map((x) => x.index));
   });
 
+  test("a reranker says what it is: Ollama capabilities [\"rerank\"], not drawn into arena battles", async () => {
+    const show = await (await fetch(`${s.url}/api/show`, { method: "POST", body: JSON.stringify({ model: "rr" }) })).json();
+    expect(show.capabilities).toEqual(["rerank"]);
+    const chatty = await (await fetch(`${s.url}/api/show`, { method: "POST", body: JSON.stringify({ model: "tiny" }) })).json();
+    expect(chatty.capabilities).toContain("completion");
+    const { models } = await (await fetch(`${s.url}/v1/arena/models`)).json();
+    expect(models.map((m: { name: string }) => m.name)).toEqual(["tiny"]);
+  });
+
   test("refusals: not a reranker, unknown model, empty or oversized input, fields it cannot honour", async () => {
     await expect(cohere.rerank({ model: "tiny", query: "q", documents: ["d"] })).rejects.toBeInstanceOf(CohereError);
     const cases: [unknown, number, RegExp][] = [

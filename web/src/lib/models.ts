@@ -9,6 +9,8 @@ export interface ModelInfo {
   quantization?: string;
   parameterCount?: number;
   contextLength?: number;
+  /** A reranker (/v1/rerank): not offered for chat. */
+  reranker?: true;
   /** What the model's own preset (Modelfile) sets: blank settings fall back to these. */
   defaults?: { system?: string; temperature?: number; maxTokens?: number };
 }

@@ -70,7 +70,8 @@ export function ConversationPane({ id, initialPrompt, initialModel, title, onLis
   onToggleSidebar(): void;
 }) {
   const navigate = useNavigate();
-  const models = useAsync(listModels, []);
+  // Rerankers score documents (/v1/rerank); they are not offered for chat.
+  const models = useAsync(async () => (await listModels()).filter((m) => !m.reranker), []);
   const [view, setView] = useState<ConversationView | null>(null);
   const [loadError, setLoadError] = useState<unknown>();
   const [settings, setSettings] = useState<Settings>(() =>
