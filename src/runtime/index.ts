@@ -2,7 +2,7 @@ import type { ChatMessage, EmbedOptions, EmbedResult, GenerateOptions, GenerateR
 import { chatPromptTokens, prepareChat, runChat } from "./chat.ts";
 import { prepareCompletion, promptTokens, runCompletion } from "./complete.ts";
 import { embed } from "./embed.ts";
-import { rerank } from "./rerank.ts";
+import { notReranker, rerank } from "./rerank.ts";
 import { prepareNextToken, runNextToken, type NextTokenLogprobs } from "./nextToken.ts";
 import { withModel, withSequence } from "./lease.ts";
 import type { MemoryPrediction } from "./memory.ts";
@@ -54,7 +54,9 @@ export class Runtime {
   }
 
   /** Relevance of each document to the query, from a reranker model. */
-  rerank(ref: LocalModelRef, query: string, documents: string[], opts: HoldOptions = {}): Promise<RerankResult> {
+  async rerank(ref: LocalModelRef, query: string, documents: string[], opts: HoldOptions = {}): Promise<RerankResult> {
+    // Refused before loading: a chat model may take seconds to load only to be turned away.
+    if (!(await this.pool.isReranker(ref.path))) throw notReranker(ref.name);
     return withModel(this.pool, ref, opts, (held) => rerank(held, query, documents));
   }
 

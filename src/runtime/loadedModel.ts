@@ -7,6 +7,7 @@ import { chatWrapperFor } from "./chatWrapper.ts";
 import { Batcher, type BatchStats } from "./batching.ts";
 import { SequenceClearer } from "./clearing.ts";
 import { predictMemory } from "./memory.ts";
+import { notReranker } from "./rerank.ts";
 import { PASS_THROUGH_TEMPLATE } from "./rerankInput.ts";
 import { PromptCache } from "./promptCache.ts";
 import { Slots } from "./slots.ts";
@@ -116,9 +117,7 @@ export class LoadedModel {
    * context that scores one query–document pair at a time (see `side`).
    */
   rankingContext(): Promise<LlamaRankingContext> {
-    if (!this.model.fileInsights.supportsRanking) {
-      throw new FreeholdError("invalid_request", `${this.name} is not a reranker: it has no classifier head (cls.output.weight) to score documents with`, { param: "model" });
-    }
+    if (!this.model.fileInsights.supportsRanking) throw notReranker(this.name);
     // Freehold builds each pair's tokens as llama.cpp's server does (rerankInput.ts); the context adds nothing around them.
     return this.side("ranking", (o) => this.model.createRankingContext({ ...o, template: PASS_THROUGH_TEMPLATE }));
   }

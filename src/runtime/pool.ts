@@ -101,6 +101,11 @@ export class ModelPool {
     await Promise.all([...this.entries.values()].map((e) => this.drop(e, "close")));
   }
 
+  /** Whether the file is a reranker (a classifier head), read from its GGUF without loading it. */
+  async isReranker(path: string): Promise<boolean> {
+    return (await modelInsights(path, this.options)).supportsRanking;
+  }
+
   /** The settings a model would load with here, and their predicted memory. */
   plan(path: string, overrides: PlanOverrides = {}): Promise<Plan> {
     return planModel(path, this.options, overrides);

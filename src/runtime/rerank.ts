@@ -4,6 +4,9 @@ import { overflow } from "./limits.ts";
 import { rerankTemplate, rerankTokens } from "./rerankInput.ts";
 import type { RerankResult } from "./types.ts";
 
+export const notReranker = (name: string) =>
+  new FreeholdError("invalid_request", `${name} is not a reranker: it has no classifier head (cls.output.weight) to score documents with`, { param: "model" });
+
 /**
  * Scores each document against the query with the model's classifier head (llama.cpp's rank
  * pooling, through node-llama-cpp's ranking context, made on first use and kept with the model),

@@ -51,6 +51,7 @@ describe("POST /v1/rerank", () => {
 
   test("refusals: not a reranker, unknown model, empty or oversized input, fields it cannot honour", async () => {
     await expect(cohere.rerank({ model: "tiny", query: "q", documents: ["d"] })).rejects.toBeInstanceOf(CohereError);
+    expect(s.app.runtime.ps().map((p) => p.name)).not.toContain("tiny"); // refused from its GGUF, not loaded first
     const cases: [unknown, number, RegExp][] = [
       [{ model: "tiny", query: "q", documents: ["d"] }, 400, /tiny is not a reranker/],
       [{ model: "nope", query: "q", documents: ["d"] }, 404, /not found/],
