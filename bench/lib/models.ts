@@ -1,6 +1,7 @@
 import { existsSync, linkSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { openApp } from "../../src/app.ts";
+import { generatorVersion } from "../../src/models/gguf/generatorVersion.ts";
 import { makeModel } from "../../src/models/gguf/makeModel.ts";
 import type { ShapeName } from "../../src/models/gguf/shapes.ts";
 import { runQuantizer } from "../../src/quantize/runQuantizer.ts";
@@ -18,7 +19,8 @@ const log = (s: string) => console.error(`[models] ${s}`);
  */
 export async function benchModel(shape: ShapeName, type: "F16" | "Q4_0" | "Q8_0" = "Q4_0", threads = 2): Promise<string> {
   mkdirSync(MODELS_DIR, { recursive: true });
-  const f16 = join(MODELS_DIR, `${shape}-f16.gguf`);
+  // Named with the generator's version: a changed generator must not be measured on an old file.
+  const f16 = join(MODELS_DIR, `${shape}-${generatorVersion()}-f16.gguf`);
   if (!existsSync(f16)) {
     const t = performance.now();
     log(`generating ${shape} F16...`);
@@ -26,7 +28,7 @@ export async function benchModel(shape: ShapeName, type: "F16" | "Q4_0" | "Q8_0"
     log(`generated ${f16} (${mib(statSync(f16).size)}) in ${secs(t)}`);
   }
   if (type === "F16") return f16;
-  const out = join(MODELS_DIR, `${shape}-${type.toLowerCase()}.gguf`);
+  const out = join(MODELS_DIR, `${shape}-${generatorVersion()}-${type.toLowerCase()}.gguf`);
   if (!existsSync(out)) {
     const ftype = QUANT_TYPES.find((q) => q.name === type)!.ftype;
     const tmp = `${out}.partial`;

@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { generatorVersion } from "../../src/models/gguf/generatorVersion.ts";
 import { makeModel, type MakeModelOptions } from "../../src/models/gguf/makeModel.ts";
 
 /**
@@ -14,11 +14,4 @@ export async function testModel(opts: Omit<MakeModelOptions, "path"> & { shape?:
   const path = join(tmpdir(), "freehold-test-models", `${key}.gguf`);
   if (!existsSync(path)) await makeModel({ ...opts, path });
   return path;
-}
-
-let version: string | undefined;
-function generatorVersion(): string {
-  const dir = join(import.meta.dirname, "../../src/models/gguf");
-  version ??= createHash("sha256").update(readdirSync(dir).sort().map((f) => readFileSync(join(dir, f), "utf8")).join("\0")).digest("hex").slice(0, 8);
-  return version;
 }
