@@ -60,7 +60,8 @@ export function registerAuth(server: FastifyInstance, auth: AuthService, require
   server.decorateRequest("tokensUsed", 0);
   if (!required) return;
   const local = localToken ? digest(localToken) : undefined;
-  const isLocal = (secret: string | undefined) => local !== undefined && secret !== undefined && timingSafeEqual(digest(secret), local);
+  // Keys are `fh_…`, the local token `fhl_…`: requests with a key skip the hash.
+  const isLocal = (secret: string | undefined) => local !== undefined && !!secret?.startsWith("fhl_") && timingSafeEqual(digest(secret), local);
   server.addHook("onResponse", async (req) => {
     if (req.freeholdKey && req.freeholdKey !== LOCAL_CLI && req.tokensUsed > 0) await auth.recordUsage(req.freeholdKey.id, req.tokensUsed);
   });

@@ -10,13 +10,14 @@ import { z } from "zod";
 import type { App } from "../../app.ts";
 import { addUsage } from "../../auth/hook.ts";
 import { parseWire } from "./parse.ts";
+import { modelName } from "./schemas.ts";
 import { abortOnDisconnect } from "./sse.ts";
 
 const document = z.union([z.string(), z.object({ text: z.string() }).strict()], { error: "must be a string or {\"text\": string}" });
 
 /** Strict: fields such as Cohere's `max_chunks_per_doc` or `rank_fields` would change the answer, so they are refused, not ignored. */
 export const rerankRequest = z.object({
-  model: z.string().min(1).max(256).regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters"),
+  model: modelName,
   query: z.string().min(1, "must not be empty"),
   documents: z.array(document).min(1, "must not be empty").max(1000, "at most 1000 documents a request"),
   top_n: z.int().positive().nullish(),

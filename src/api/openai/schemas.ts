@@ -8,7 +8,7 @@ import { z } from "zod";
 
 const penalty = z.number().min(-2).max(2).nullish();
 /** No name holds control characters; refusing them here keeps them away from the database. */
-const modelName = z.string().min(1).max(256).regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters");
+export const modelName = z.string().min(1).max(256).regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters");
 
 /** Sampling fields shared by /v1/chat/completions and /v1/completions. */
 const sampling = {
