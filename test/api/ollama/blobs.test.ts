@@ -58,7 +58,8 @@ describe("blobs and /api/create from a GGUF, as `ollama create` with FROM ./file
     const body = new ReadableStream<Uint8Array>({
       async pull(c) {
         if (sent >= gguf.length / 2) {
-          for (let i = 0; i < 50 && !sawPartial; i++) sawPartial = (await leftovers()).length > 0 || !(await new Promise((r) => setTimeout(r, 20)));
+          // Abort only once the server is writing the partial file (a slow machine may take a while).
+          for (let i = 0; i < 500 && !(sawPartial = (await leftovers()).length > 0); i++) await new Promise((r) => setTimeout(r, 20));
           abort.abort();
           return;
         }
@@ -67,7 +68,7 @@ describe("blobs and /api/create from a GGUF, as `ollama create` with FROM ./file
       },
     });
     await expect(fetch(`${s.url}/api/blobs/${digest.replace(/.$/, "0")}`, { method: "POST", body, signal: abort.signal, duplex: "half" } as RequestInit)).rejects.toThrow();
-    for (let i = 0; i < 50 && (await leftovers()).length; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && (await leftovers()).length; i++) await new Promise((r) => setTimeout(r, 20));
     expect(sawPartial).toBe(true); // the upload was being written
     expect(await leftovers()).toEqual([]);
     expect((await fetch(`${s.url}/api/tags`)).status).toBe(200);
