@@ -187,25 +187,41 @@ export async function remoteChat(server: RunningServer, model: string) {
       body: { model, messages, stream: true, temperature: opts.temperature, max_tokens: opts.maxTokens, seed: opts.seed },
       signal: opts.signal,
     });
-    let text = "", finishReason: FinishReason = "stop";
-    try {
-      for await (const data of sseData(res.body!)) {
-        if (data === "[DONE]") break;
-        const event = JSON.parse(data) as { error?: { message?: string; code?: string }; choices?: { delta?: { content?: string }; finish_reason?: FinishReason | null }[] };
-        if (event.error) throw wireError(event.error);
-        const choice = event.choices?.[0];
-        if (choice?.delta?.content) {
-          text += choice.delta.content;
-          opts.onDelta?.({ text: choice.delta.content });
-        }
-        if (choice?.finish_reason) finishReason = choice.finish_reason;
-      }
-    } catch (e) {
-      if (opts.signal?.aborted) return { text, finishReason: "cancelled" };
-      throw e;
-    }
-    return { text, finishReason };
+    return streamedAnswer(res, opts, (choice) => choice?.delta?.content);
   };
+}
+
+/** A fill-in-the-middle completion (`suffix`) streamed from the server's /v1/completions. */
+export async function remoteInsert(server: RunningServer, model: string, prompt: string, suffix: string, opts: ChatOptions) {
+  const res = await call(server, "/v1/completions", {
+    body: { model, prompt, suffix, stream: true, temperature: opts.temperature, max_tokens: opts.maxTokens, seed: opts.seed },
+    signal: opts.signal,
+  });
+  return streamedAnswer(res, opts, (choice) => choice?.text);
+}
+
+interface StreamedChoice { delta?: { content?: string }; text?: string; finish_reason?: FinishReason | null }
+
+async function streamedAnswer(res: Response, opts: ChatOptions, textOf: (choice: StreamedChoice | undefined) => string | undefined) {
+  let text = "", finishReason: FinishReason = "stop";
+  try {
+    for await (const data of sseData(res.body!)) {
+      if (data === "[DONE]") break;
+      const event = JSON.parse(data) as { error?: { message?: string; code?: string }; choices?: StreamedChoice[] };
+      if (event.error) throw wireError(event.error);
+      const choice = event.choices?.[0];
+      const piece = textOf(choice);
+      if (piece) {
+        text += piece;
+        opts.onDelta?.({ text: piece });
+      }
+      if (choice?.finish_reason) finishReason = choice.finish_reason;
+    }
+  } catch (e) {
+    if (opts.signal?.aborted) return { text, finishReason: "cancelled" as FinishReason };
+    throw e;
+  }
+  return { text, finishReason };
 }
 
 /** Relevance scores in the documents' order, from the server's /v1/rerank. */

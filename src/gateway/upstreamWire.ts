@@ -37,6 +37,7 @@ export function completionBody(model: string, prompt: Prompt, opts: GenerateOpti
   if (opts.tools?.length) throw invalid("tools need a chat request", "tools");
   const body: Body = { model, prompt, ...sampling(opts), ...streaming(stream) };
   if (opts.logprobs !== undefined) body.logprobs = opts.logprobs;
+  if (opts.suffix !== undefined) body.suffix = opts.suffix; // the engine fills in the middle, or says it cannot
   return body;
 }
 

@@ -21,6 +21,8 @@ export interface ModelFacts {
   layers?: number;
   /** A classifier head with rank pooling: it scores query–document pairs (/v1/rerank) rather than chats. */
   reranker?: boolean;
+  /** Fill-in-the-middle tokens (prefix, suffix, middle): it completes code between a prefix and a suffix. */
+  infill?: boolean;
 }
 
 /** llama_ftype names as llama.cpp prints them. */
@@ -99,7 +101,31 @@ export async function inspectGguf(path: string): Promise<ModelFacts> {
     embeddingLength: archMd.embedding_length ? Number(archMd.embedding_length) : undefined,
     layers: archMd.block_count ? Number(archMd.block_count) : undefined,
     ...(insights.supportsRanking ? { reranker: true } : {}),
+    ...(hasInfillTokens(md.tokenizer?.ggml) ? { infill: true } : {}),
   };
+}
+
+/**
+ * Token names llama.cpp takes for fill-in-the-middle when the GGUF gives no ids (src/llama-vocab.cpp,
+ * "find FIM_PRE token" and the two after it): Qwen, StarCoder, Granite, DeepSeek, CodeLlama, GLM-4.5, Falcon.
+ */
+const FIM_NAMES = {
+  pre: ["<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>", "<｜fim▁begin｜>", "<PRE>", "▁<PRE>", "<|code_prefix|>", "<|prefix|>"],
+  suf: ["<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>", "<｜fim▁hole｜>", "<SUF>", "▁<SUF>", "<|code_suffix|>", "<|suffix|>"],
+  mid: ["<|fim_middle|>", "<fim-middle>", "<fim_middle>", "<｜fim▁end｜>", "<MID>", "▁<MID>", "<|code_middle|>", "<|middle|>"],
+};
+
+/** Whether llama.cpp will find all three fill-in-the-middle tokens: by id in the metadata, else by name. */
+export function hasInfillTokens(tokenizer: Record<string, unknown> | undefined): boolean {
+  if (!tokenizer) return false;
+  const tokens = Array.isArray(tokenizer.tokens) ? (tokenizer.tokens as string[]) : [];
+  const names = new Set(tokens);
+  const legacy = { pre: "prefix", suf: "suffix", mid: "middle" } as const;
+  return (["pre", "suf", "mid"] as const).every((k) => {
+    const id = tokenizer[`fim_${k}_token_id`] ?? tokenizer[`${legacy[k]}_token_id`];
+    if (typeof id === "number") return id >= 0 && id < tokens.length;
+    return FIM_NAMES[k].some((n) => names.has(n));
+  });
 }
 
 /** The version field of a GGUF header, or undefined when the file is not GGUF (the parser says why). */

@@ -143,7 +143,7 @@ function recordFacts(f: ModelFacts) {
     expertUsedCount: f.expertUsedCount ?? null, chatTemplate: f.chatTemplate ?? null,
     metadata: {
       activeParameterCount: f.activeParameterCount, embeddingLength: f.embeddingLength, layers: f.layers,
-      ggufName: f.name, ...(f.reranker ? { reranker: true } : {}),
+      ggufName: f.name, ...(f.reranker ? { reranker: true } : {}), ...(f.infill ? { infill: true } : {}),
     },
   };
 }

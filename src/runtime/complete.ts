@@ -1,6 +1,7 @@
 import type { LlamaModel, SequenceEvaluateOptions, Token } from "node-llama-cpp";
 import { loadedLlamaCpp } from "./llamaCpp.ts";
-import { FreeholdError } from "../errors.ts";
+import { FreeholdError, invalid } from "../errors.ts";
+import { infillTokens } from "./infill.ts";
 import type { FinishReason, GenerateOptions, GenerateResult, Prompt, TokenLogprob } from "./types.ts";
 import type { HeldSequence } from "./lease.ts";
 import type { LoadedModel } from "./loadedModel.ts";
@@ -21,15 +22,24 @@ export function promptTokens(model: LlamaModel, text: string): Token[] {
   return tokens;
 }
 
-/** Text is tokenized here (BOS added when the model wants one); token ids are taken as sent. */
+/**
+ * Text is tokenized here (BOS added when the model wants one); token ids are taken as sent. With
+ * a suffix, the prompt is what comes before the insertion (fill-in-the-middle, runtime/infill.ts).
+ */
 export async function prepareCompletion(loaded: LoadedModel, prompt: Prompt, opts: GenerateOptions) {
-  const tokens = typeof prompt === "string" ? promptTokens(loaded.model, prompt) : checkedTokens(loaded.model, prompt);
+  const tokens = opts.suffix !== undefined ? infillTokens(loaded.model, textOnly(prompt), opts.suffix, loaded.settings.contextSize)
+    : typeof prompt === "string" ? promptTokens(loaded.model, prompt) : checkedTokens(loaded.model, prompt);
   if (tokens.length >= loaded.settings.contextSize) throw overflow(tokens.length, loaded.settings.contextSize, "the prompt", "prompt");
   const grammar = await resolveGrammar(loaded.model, opts.format);
   // maxTokens 0: nothing generated, the prompt only scored (echo with logprobs) or echoed.
   const maxTokens = opts.maxTokens === 0 ? 0 : remainingTokens(opts.maxTokens, tokens.length, loaded.settings.contextSize);
   const text = typeof prompt === "string" ? undefined : promptText(loaded.model, tokens);
   return { tokens, grammar, sampling: resolveSampling(loaded.model, opts), maxTokens, promptText: text };
+}
+
+function textOnly(prompt: Prompt): string {
+  if (typeof prompt !== "string") throw invalid("a fill-in-the-middle request (suffix) takes its prompt as text, not token ids", "prompt");
+  return prompt;
 }
 
 export type PreparedCompletion = Awaited<ReturnType<typeof prepareCompletion>>;

@@ -130,6 +130,11 @@ export interface GenerateOptions extends SamplingOptions {
    * maxTokens 0 then only scores.
    */
   promptLogprobs?: boolean;
+  /**
+   * Fill in the middle (completions only): the text after the insertion point, the prompt being
+   * the text before it. The model writes what goes between (code completion in an editor).
+   */
+  suffix?: string;
 }
 
 /** A completion's prompt: text, or token ids of the model's own vocabulary (OpenAI's token-array prompts). */

@@ -34,6 +34,20 @@ describe("freehold CLI", () => {
     expect((await freehold("list", "--json")).stdout).toContain('"moe2"');
   }, 120_000);
 
+  test("run --suffix fills in the middle on a code model; other models and a missing prompt are refused", async () => {
+    await freehold("import", await testModel({ shape: "tiny-coder" }), "--name", "coder");
+    await freehold("import", await testModel({ shape: "tiny" }), "--name", "plain");
+    const args = ["run", "coder", "def add(a, b):", "--suffix", "print(add(1, 2))", "--max-tokens", "6", "--temperature", "0"];
+    const first = await freehold(...args);
+    expect(first.code).toBe(0);
+    expect(first.stdout.length).toBeGreaterThan(1);
+    expect((await freehold(...args)).stdout).toBe(first.stdout);
+    // Without the suffix it is a chat turn: another prompt, another answer.
+    expect((await freehold(...args.slice(0, 3), "--max-tokens", "6", "--temperature", "0")).stdout).not.toBe(first.stdout);
+    expect((await freehold("run", "plain", "a", "--suffix", "b")).stderr).toMatch(/^error: this model does not support insert/m);
+    expect((await freehold("run", "coder", "--suffix", "b")).stderr).toMatch(/^error: --suffix needs a prompt/m);
+  }, 60_000);
+
   test("create: a Modelfile FROM a registered model or a GGUF file next to it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "fh-modelfile-"));
     await freehold("import", await testModel({ shape: "tiny" }), "--name", "base");

@@ -124,6 +124,16 @@ describe("other commands while serve holds the embedded database", () => {
     expect(refused.stderr).toMatch(/^error: cut\.gguf is truncated/m);
     expect((await freehold("import", join(home, "nothing.gguf"))).stderr).toMatch(/^error: no such file: .*nothing\.gguf$/m);
 
+    // Fill in the middle through the server's /v1/completions, as the same request made directly.
+    expect((await freehold("import", await testModel({ shape: "tiny-coder" }), "--name", "coder")).code).toBe(0);
+    const insert = await freehold("run", "coder", "def add(a, b):", "--suffix", "print(add(1, 2))", "--max-tokens", "6", "--temperature", "0");
+    expect(insert.code).toBe(0);
+    const direct = await (await fetch(`${url}/v1/completions`, {
+      method: "POST", headers: { authorization: `Bearer ${runningServer(home)!.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "coder", prompt: "def add(a, b):", suffix: "print(add(1, 2))", max_tokens: 6, temperature: 0 }),
+    })).json();
+    expect(insert.stdout).toBe(`${direct.choices[0].text}\n`);
+
     // create: a Modelfile FROM a model (sent as /api/create) or FROM a file (uploaded as a blob).
     writeFileSync(join(home, "Modelfile"), 'FROM demo-random-tiny\nSYSTEM """Be brief."""\nPARAMETER num_predict 4\n');
     expect((await freehold("create", "brief", "-f", join(home, "Modelfile"))).stdout).toBe("created brief\n");

@@ -9,7 +9,7 @@ import { makeModel, type MakeModelOptions } from "../../src/models/gguf/makeMode
  * shape once. Files are written atomically (temp name + rename), so parallel workers are safe.
  * The key includes the generator's own source, so a changed generator never serves an old file.
  */
-export async function testModel(opts: Omit<MakeModelOptions, "path"> & { shape?: "tiny" | "tiny-moe" | "tiny-rerank" } = {}): Promise<string> {
+export async function testModel(opts: Omit<MakeModelOptions, "path"> & { shape?: "tiny" | "tiny-moe" | "tiny-rerank" | "tiny-coder" } = {}): Promise<string> {
   const key = `${opts.shape ?? "tiny"}-${opts.type ?? "f32"}-${opts.seed ?? 42}-${generatorVersion()}`;
   const path = join(tmpdir(), "freehold-test-models", `${key}.gguf`);
   if (!existsSync(path)) await makeModel({ ...opts, path });

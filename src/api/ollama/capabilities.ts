@@ -10,8 +10,8 @@ const ENCODERS = /^(bert|nomic-bert|nomic-bert-moe|jina-bert-v2|jina-bert-v3|neo
 
 /**
  * What /api/show reports, truthfully for this server: every generative model completes and (through
- * /api/embed) embeds; "tools" and "thinking" when the GGUF's chat template handles them.
- * Not "vision" (no projectors) nor "insert" (no fill-in-the-middle `suffix`).
+ * /api/embed) embeds; "tools" and "thinking" when the GGUF's chat template handles them;
+ * "insert" when its vocabulary has fill-in-the-middle tokens (`suffix`). Not "vision" (no projectors).
  */
 export function capabilitiesOf(m: Model): string[] {
   if (ENCODERS.test(m.architecture ?? "")) return ["embedding"];
@@ -20,6 +20,7 @@ export function capabilitiesOf(m: Model): string[] {
   const caps = ["completion", "embedding"];
   if (/\btools\b/.test(t)) caps.push("tools");
   if (/<think>|enable_thinking|reasoning_content|<\|channel\|>/.test(t)) caps.push("thinking");
+  if (m.metadata?.infill) caps.push("insert");
   return caps;
 }
 

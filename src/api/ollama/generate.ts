@@ -21,11 +21,13 @@ export function generateRoute(server: FastifyInstance, app: App) {
     const opts = commonOptions(body);
     await refuseUnsupported(app, body);
     const prompt = body.prompt ?? "";
-    if (!prompt) {
+    // A suffix asks to fill in the middle: the prompt and suffix go round FIM tokens, not the chat template.
+    const insert = body.suffix ? { suffix: body.suffix } : undefined;
+    if (!prompt && !insert) {
       const res = await loadOrUnload(app, body.model, opts.keepAliveMs, opts.contextSize);
       return reply.send({ ...res, response: "" });
     }
-    const thinking = body.raw ? false : await thinkingWanted(app, body.model, body.think);
+    const thinking = body.raw || insert ? false : await thinkingWanted(app, body.model, body.think);
     const messages: ChatMessage[] = [
       ...(body.system ? [{ role: "system" as const, content: body.system }] : []),
       { role: "user", content: prompt },
@@ -34,7 +36,7 @@ export function generateRoute(server: FastifyInstance, app: App) {
       model: body.model,
       stream: body.stream ?? true,
       opts,
-      call: (backend, o) => (body.raw ? backend.complete(prompt, o) : backend.chat(messages, o)),
+      call: (backend, o) => (insert ? backend.complete(prompt, { ...o, ...insert }) : body.raw ? backend.complete(prompt, o) : backend.chat(messages, o)),
       piece: (d) => {
         const thinkingText = thinking ? d.reasoning : undefined;
         const logprobs = logprobsOut(d.logprobs);
@@ -57,7 +59,9 @@ export function generateRoute(server: FastifyInstance, app: App) {
 /** Fields this server cannot honour are refused with a reason rather than silently ignored. */
 async function refuseUnsupported(app: App, body: GenerateRequest) {
   rejectImages(body.model, body.images);
-  if (body.suffix) throw invalid(`"${body.model}" does not support insert (fill-in-the-middle \`suffix\`)`, "suffix");
+  if (body.suffix && (body.system || body.template)) {
+    throw invalid("suffix (fill-in-the-middle) takes the model's FIM tokens round prompt and suffix: it does not support system or template", "suffix");
+  }
   if (body.raw && (body.template || body.system || body.context?.length)) {
     throw invalid("raw mode does not support template, system, or context", "raw");
   }

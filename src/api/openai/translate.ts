@@ -138,7 +138,12 @@ export function completionPlan(req: CompletionRequest): CompletionPlan {
   const empty = prompts.findIndex((x) => Array.isArray(x) && x.length === 0);
   if (empty >= 0) throw invalid("a token-array prompt must not be empty", `prompt.${empty}`);
   if (req.max_tokens === 0 && !req.echo) throw invalid("max_tokens 0 generates nothing: it is allowed only with echo", "max_tokens");
-  if (req.suffix) throw invalid("suffix (fill-in-the-middle) is not supported", "suffix");
+  if (req.suffix != null) {
+    // Fill in the middle: each prompt is the text before the insertion, the suffix the text after.
+    if (req.echo) throw invalid("echo cannot be used with suffix (fill-in-the-middle)", "echo");
+    if (prompts.some((x) => typeof x !== "string")) throw invalid("with suffix (fill-in-the-middle), the prompt must be text, not token ids", "prompt");
+    p.opts.suffix = req.suffix;
+  }
   if (req.best_of != null && req.best_of > 1) throw invalid("best_of is not supported", "best_of");
   if (req.logprobs != null) p.opts.logprobs = req.logprobs;
   // Echo with logprobs scores the prompt too: each of its tokens' log-probability after those before it.

@@ -1,12 +1,13 @@
 import type { Command } from "commander";
 import { createInterface } from "node:readline/promises";
+import { invalid } from "../../errors.ts";
 import { withinContext } from "../../gateway/fitContext.ts";
 import type { ChatMessage, FinishReason } from "../../runtime/types.ts";
 import { errorText, withAppOrServer } from "../context.ts";
 import { integer, decimal } from "../options.ts";
 import type { ChatOptions } from "../remote.ts";
 
-interface RunOptions { system?: string; temperature?: number; maxTokens?: number; seed?: number }
+interface RunOptions { system?: string; temperature?: number; maxTokens?: number; seed?: number; suffix?: string }
 interface Answer { text: string; finishReason: FinishReason }
 /** A model to chat with: the local gateway's backend, or a running server's API. */
 type Chat = (messages: ChatMessage[], opts: ChatOptions) => Promise<Answer>;
@@ -21,30 +22,47 @@ export function registerRun(program: Command) {
     .option("--temperature <t>", "sampling temperature", decimal(0))
     .option("--max-tokens <n>", "maximum tokens per answer", integer(1))
     .option("--seed <n>", "random seed", integer(0, 2 ** 32 - 1))
-    .action(async (name: string, words: string[], opts: RunOptions, cmd: Command) => withAppOrServer(cmd,
-      async (app) => {
-        const backend = await app.gateway.resolve(name);
-        await converse(name, words, opts, (messages, o) => backend.chat(messages, { ...o, cacheScope: "cli" }));
-      },
-      async (server) => converse(name, words, opts, await (await import("../remote.ts")).remoteChat(server, name))));
+    .option("--suffix <text>", "fill in the middle: the prompt is the text before, this the text after (code models with FIM tokens)")
+    .action(async (name: string, words: string[], opts: RunOptions, cmd: Command) => {
+      if (opts.suffix !== undefined) checkInsert(words, opts);
+      return withAppOrServer(cmd,
+        async (app) => {
+          const backend = await app.gateway.resolve(name);
+          if (opts.suffix !== undefined) return void await say(opts, (o) => backend.complete(words.join(" "), { ...o, suffix: opts.suffix }));
+          await converse(name, words, opts, (messages, o) => backend.chat(messages, { ...o, cacheScope: "cli" }));
+        },
+        async (server) => {
+          const remote = await import("../remote.ts");
+          if (opts.suffix !== undefined) return void await say(opts, (o) => remote.remoteInsert(server, name, words.join(" "), opts.suffix!, o));
+          await converse(name, words, opts, await remote.remoteChat(server, name));
+        });
+    });
+}
+
+function checkInsert(words: string[], opts: RunOptions) {
+  if (!words.length) throw invalid("--suffix needs a prompt: the text before the insertion");
+  if (opts.system) throw invalid("--suffix (fill in the middle) does not take --system");
+}
+
+/** Streams one answer to stdout, ending it with a newline once anything was written. */
+async function say(opts: RunOptions, send: (o: ChatOptions) => Promise<Answer>, signal?: AbortSignal): Promise<Answer> {
+  let started = false;
+  try {
+    return await send({
+      temperature: opts.temperature, maxTokens: opts.maxTokens, seed: opts.seed, signal,
+      onDelta: (d) => { if (d.text) { started = true; process.stdout.write(d.text); } },
+    });
+  } finally {
+    if (started) process.stdout.write("\n");
+  }
 }
 
 async function converse(name: string, words: string[], opts: RunOptions, chat: Chat) {
   const history: ChatMessage[] = opts.system ? [{ role: "system", content: opts.system }] : [];
-  const say = async (messages: ChatMessage[], signal?: AbortSignal) => {
-    let started = false;
-    try {
-      return await chat(messages, {
-        temperature: opts.temperature, maxTokens: opts.maxTokens, seed: opts.seed, signal,
-        onDelta: (d) => { if (d.text) { started = true; process.stdout.write(d.text); } },
-      });
-    } finally {
-      if (started) process.stdout.write("\n");
-    }
-  };
+  const reply = (messages: ChatMessage[], signal?: AbortSignal) => say(opts, (o) => chat(messages, o), signal);
 
   if (words.length) {
-    await say([...history, { role: "user", content: words.join(" ") }]);
+    await reply([...history, { role: "user", content: words.join(" ") }]);
     return;
   }
 
@@ -70,7 +88,7 @@ async function converse(name: string, words: string[], opts: RunOptions, chat: C
     if (line) {
       const abort = generating = new AbortController();
       try {
-        const { answer, dropped } = await answerFitting(history, line, (messages) => say(messages, abort.signal));
+        const { answer, dropped } = await answerFitting(history, line, (messages) => reply(messages, abort.signal));
         if (answer.finishReason === "cancelled") console.log("[stopped]");
         if (dropped && !toldDropped) {
           console.log("[older turns were dropped: the conversation no longer fits the model's context]");

@@ -34,11 +34,11 @@ export async function makeModel(opts: MakeModelOptions): Promise<MadeModel> {
   if (shape.embedding % shape.heads || shape.heads % shape.kvHeads) throw new Error("embedding must divide by heads, heads by kvHeads");
   const type = opts.type === "f16" ? TensorType.F16 : TensorType.F32;
   const seed = opts.seed ?? 42;
-  const vocab = buildVocab(shape.vocab);
+  const vocab = buildVocab(shape.vocab, { infill: shape.infill });
   const headDim = shape.embedding / shape.heads;
   const kv = shape.kvHeads * headDim;
   const moe = (shape.experts ?? 0) > 1;
-  const name = opts.name ?? `freehold-random-${shape.reranker ? "rerank" : moe ? "moe" : "dense"}-${shape.embedding}x${shape.layers}`;
+  const name = opts.name ?? `freehold-random-${shape.reranker ? "rerank" : moe ? "moe" : shape.infill ? "coder" : "dense"}-${shape.embedding}x${shape.layers}`;
 
   // Rerankers take Qwen3's layout, the one llama.cpp gives a classifier head among decoder models.
   const arch = shape.reranker ? "qwen3" : "llama";
@@ -70,6 +70,11 @@ export async function makeModel(opts: MakeModelOptions): Promise<MadeModel> {
     "tokenizer.ggml.eos_token_id": u32(vocab.eos),
     "tokenizer.ggml.eot_token_id": u32(vocab.imEnd),
     "tokenizer.ggml.unknown_token_id": u32(vocab.unk),
+    ...(vocab.fim ? {
+      "tokenizer.ggml.fim_pre_token_id": u32(vocab.fim.prefix),
+      "tokenizer.ggml.fim_suf_token_id": u32(vocab.fim.suffix),
+      "tokenizer.ggml.fim_mid_token_id": u32(vocab.fim.middle),
+    } : {}),
     // Qwen's tokenizers add no BOS; a reranker's input is its rerank template, as llama.cpp's server and node-llama-cpp both build it.
     "tokenizer.ggml.add_bos_token": bool(!shape.reranker),
     "tokenizer.ggml.add_eos_token": bool(false),

@@ -14,6 +14,8 @@ export interface ModelShape {
    * head `cls.output.weight`, rank pooling), scored by llama.cpp's rank pooling.
    */
   reranker?: boolean;
+  /** Fill-in-the-middle tokens in the vocabulary (prefix, suffix, middle), as code models have them. */
+  infill?: boolean;
 }
 
 export const SHAPES = {
@@ -21,6 +23,8 @@ export const SHAPES = {
   tiny: { embedding: 64, layers: 2, heads: 4, kvHeads: 2, feedForward: 128, vocab: 512, contextLength: 2048 },
   /** Mixtral-style MoE in the llama architecture, 4 experts with 2 used. */
   "tiny-moe": { embedding: 64, layers: 2, heads: 4, kvHeads: 2, feedForward: 96, vocab: 512, contextLength: 2048, experts: 4, expertsUsed: 2 },
+  /** The tiny size with a code model's fill-in-the-middle tokens (suffix / insert requests). */
+  "tiny-coder": { embedding: 64, layers: 2, heads: 4, kvHeads: 2, feedForward: 128, vocab: 512, contextLength: 2048, infill: true },
   /** A reranker of the tiny size, in Qwen3-Reranker's layout. */
   "tiny-rerank": { embedding: 64, layers: 2, heads: 4, kvHeads: 2, feedForward: 128, vocab: 512, contextLength: 2048, reranker: true },
   /**

@@ -14,7 +14,12 @@ export interface Vocab {
   unk: number;
   imStart: number;
   imEnd: number;
+  /** Fill-in-the-middle control tokens (Qwen2.5-Coder's names), when the vocabulary has them. */
+  fim?: { prefix: number; suffix: number; middle: number };
 }
+
+/** Qwen2.5-Coder's fill-in-the-middle tokens, which llama.cpp also finds by name. */
+export const FIM_TOKENS = ["<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>"] as const;
 
 const WORDS = (
   "the of and to a in is you that it he was for on are as with his they I at be this have from or one had by " +
@@ -24,7 +29,7 @@ const WORDS = (
   "hello world model answer question yes sure think because data private open local machine fast small large good"
 ).split(" ");
 
-export function buildVocab(size: number): Vocab {
+export function buildVocab(size: number, opts: { infill?: boolean } = {}): Vocab {
   const tokens: string[] = ["<unk>", "<s>", "</s>"];
   const types: number[] = [TokenKind.UNKNOWN, TokenKind.CONTROL, TokenKind.CONTROL];
   for (let b = 0; b < 256; b++) {
@@ -33,6 +38,8 @@ export function buildVocab(size: number): Vocab {
   }
   tokens.push("<|im_start|>", "<|im_end|>");
   types.push(TokenKind.CONTROL, TokenKind.CONTROL);
+  const fimAt = tokens.length;
+  if (opts.infill) for (const t of FIM_TOKENS) { tokens.push(t); types.push(TokenKind.CONTROL); }
   const specials = tokens.length;
   if (size < specials + 100) throw new Error(`vocabulary size must be at least ${specials + 100}`);
 
@@ -68,6 +75,7 @@ export function buildVocab(size: number): Vocab {
   return {
     tokens, scores, types: Int32Array.from(types),
     unk: 0, bos: 1, eos: 2, imStart: 259, imEnd: 260,
+    ...(opts.infill ? { fim: { prefix: fimAt, suffix: fimAt + 1, middle: fimAt + 2 } } : {}),
   };
 }
 

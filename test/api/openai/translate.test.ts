@@ -132,7 +132,8 @@ describe("completions and embeddings → internal", () => {
     const scored = completionPlan(parseWire(completionRequest, { model: "m", prompt: "a", echo: true, logprobs: 1, max_tokens: 0 }));
     expect(scored.opts).toMatchObject({ promptLogprobs: true, logprobs: 1, maxTokens: 0 });
     expect(errorOf(() => completionPlan(parseWire(completionRequest, { model: "m", prompt: "a", max_tokens: 0 }))).param).toBe("max_tokens");
-    expect(errorOf(() => completionPlan(parseWire(completionRequest, { model: "m", prompt: "a", suffix: "b" }))).param).toBe("suffix");
+    expect(completionPlan(parseWire(completionRequest, { model: "m", prompt: "a", suffix: "" })).opts.suffix).toBe(""); // insert at the end
+    expect(errorOf(() => completionPlan(parseWire(completionRequest, { model: "m", prompt: "a", suffix: "b", echo: true }))).param).toBe("echo");
     expect(completionPlan(parseWire(completionRequest, { model: "m", prompt: "a", logprobs: 2 })).opts.logprobs).toBe(2);
   });
 
