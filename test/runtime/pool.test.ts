@@ -43,7 +43,7 @@ describe("model pool: keep-alive", () => {
     expect(m.expiresAt!.getTime()).toBeGreaterThan(Date.now());
     expect(m.predictedBytes).toBe(perModel);
     expect(m.actualBytes).toBeGreaterThan(0);
-    for (let i = 0; i < 40 && rt.ps().length; i++) await sleep(50);
+    for (let i = 0; i < 200 && rt.ps().length; i++) await sleep(50);
     expect(rt.ps()).toEqual([]);
   });
 
@@ -220,7 +220,7 @@ describe("model pool: shutdown", () => {
   });
 });
 
-async function waitFor(check: () => boolean, ms = 3000): Promise<void> {
+async function waitFor(check: () => boolean, ms = 10_000): Promise<void> {
   const until = Date.now() + ms;
   while (!check()) {
     if (Date.now() > until) throw new Error("condition not reached");

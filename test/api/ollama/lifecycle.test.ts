@@ -50,7 +50,7 @@ describe("loading and unloading through keep_alive", () => {
 
     await ollama.chat({ model: "tiny-moe", messages: hi, keep_alive: "1s", options: { num_predict: 2 } });
     expect(await loaded()).toContain("tiny-moe:latest");
-    await until(async () => !(await loaded()).includes("tiny-moe:latest"), 4000);
+    await until(async () => !(await loaded()).includes("tiny-moe:latest"), 10_000);
   });
 
   it("keep_alive -1 keeps the model loaded", async () => {

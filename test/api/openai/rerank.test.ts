@@ -92,14 +92,14 @@ describe("POST /v1/rerank", () => {
       const leaving = new AbortController();
       const first = send(leaving.signal).catch(() => undefined);
       const busy = () => small.app.runtime.ps().reduce((n, p) => n + p.busySequences, 0);
-      for (let i = 0; i < 200 && busy() === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 1000 && busy() === 0; i++) await new Promise((r) => setTimeout(r, 10));
       const refused = await send();
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
       expect((await refused.json()).error).toMatchObject({ type: "rate_limit_exceeded" });
       leaving.abort();
       await first;
-      for (let i = 0; i < 300 && busy() > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 1000 && busy() > 0; i++) await new Promise((r) => setTimeout(r, 10));
       expect(busy()).toBe(0); // the abort ended its pairs early: the turn is free
       const again = await fetch(`${small.url}/v1/rerank`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "rr", query: "q", documents: ["d"] }) });
       expect(again.status).toBe(200);
