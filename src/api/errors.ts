@@ -47,6 +47,8 @@ const ANTHROPIC_TYPE: Partial<Record<ErrorCode, string>> = {
 
 export const anthropicError = (e: FreeholdError) => ({ type: "error", error: { type: ANTHROPIC_TYPE[e.code] ?? "api_error", message: e.message } });
 
+export const isLlamaCppRoute = (url: string) => url === "/infill" || url.startsWith("/infill?");
+
 /** One place decides status and wire shape: OpenAI's on /v1 (Anthropic's on /v1/messages), Ollama's `{error}` elsewhere. */
 export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown) {
   const e = normalizeError(err);
@@ -55,6 +57,8 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown
   if (e.details.retryAfterSeconds) reply.header("retry-after", String(Math.ceil(e.details.retryAfterSeconds)));
   if (reply.sent || reply.raw.headersSent) return; // a stream already started: the route ends it
   if (isAnthropicRoute(req.url)) return reply.status(status).send(anthropicError(e));
+  // llama.cpp's server: OpenAI's type and message, its HTTP status as `code`.
+  if (isLlamaCppRoute(req.url)) return reply.status(status).send({ error: { code: status, message: e.message, type: OPENAI_TYPE[e.code] ?? "server_error" } });
   if (req.url.startsWith("/v1")) {
     return reply.status(status).send({
       error: { message: e.message, type: OPENAI_TYPE[e.code] ?? "server_error", param: openaiParam(e.details.param), code: openaiCode(e) },

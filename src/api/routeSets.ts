@@ -75,6 +75,12 @@ export const ollamaGeneration: LazyRouteSet<[App]> = {
   },
 };
 
+/** llama.cpp's server's /infill (src/api/llamacpp), for its editor plugins (llama.vim, llama.vscode). */
+export const llamaCppInfill: LazyRouteSet<[App]> = {
+  routes: [["POST", "/infill", USER]],
+  load: async () => (await import("./llamacpp/infill.ts")).infillRoute,
+};
+
 /** The web app's accounts, conversations, feedback and feed under /app/api (src/api/app). */
 export const webApp: LazyRouteSet<[App]> = {
   routes: [

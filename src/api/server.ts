@@ -20,6 +20,8 @@ import { evalRoutes } from "./evals/index.ts";
 import { adminRoutes } from "./admin/index.ts";
 import { purgeExpiredResponses } from "./openai/responses/retention.ts";
 import { openaiRoutes } from "./openai/index.ts";
+import { lazyRoutes } from "./lazyRoutes.ts";
+import { llamaCppInfill } from "./routeSets.ts";
 import { serveAppShell, webRoutes } from "./routes/web.ts";
 
 export interface ServerOptions {
@@ -96,6 +98,7 @@ export async function buildServer(app: App, opts: ServerOptions = {}): Promise<F
   openapiRoute(server, routes);
   openaiRoutes(server, app, { maxTokensLimit: app.limits.maxTokensCap });
   ollamaRoutes(server, app);
+  lazyRoutes(server, llamaCppInfill, app); // llama.cpp's /infill, for its editor plugins
   appRoutes(server, app);
   arenaApiRoutes(server, app);
   evalRoutes(server, app);

@@ -73,6 +73,7 @@ const SUMMARY: Record<string, string> = {
   "POST /v1/evals/runs/{id}/cancel": "Cancel a run (finished cases are kept)",
   "POST /v1/evals/runs/{id}/resume": "Resume a run; finished cases are not re-run",
   "POST /v1/rerank": "Documents ordered by relevance to a query (reranker models; Jina's and Cohere's shape)",
+  "POST /infill": "Code infill between a prefix and a suffix, as llama.cpp's server answers it (its editor plugins)",
   "GET /v1/keys": "API keys (never their secrets)",
   "POST /v1/keys": "Create an API key; the answer holds its secret, shown only this once",
   "DELETE /v1/keys/{id}": "Revoke an API key",
@@ -88,12 +89,14 @@ function tagOf(path: string): string {
   if (path.startsWith("/v1")) return "OpenAI-compatible";
   if (path.startsWith("/api")) return "Ollama-compatible";
   if (path.startsWith("/app/api")) return "Web app (cookie sessions)";
+  if (path === "/infill") return "llama.cpp-compatible";
   return "Operations";
 }
 
 const STREAMS: Record<string, string> = {
   "POST /v1/chat/completions": "text/event-stream", "POST /v1/completions": "text/event-stream",
   "POST /v1/arena/battles": "text/event-stream", "POST /v1/arena/battles/{id}/turns": "text/event-stream",
+  "POST /infill": "text/event-stream",
   "POST /api/chat": "application/x-ndjson", "POST /api/generate": "application/x-ndjson", "POST /api/pull": "application/x-ndjson",
 };
 
@@ -109,7 +112,7 @@ export function openApiDocument(routes: RouteInfo[], version: string, bodies: Bo
     const path = openApiPath(r.url);
     const key = `${r.method} ${path}`;
     const body = bodies.byRoute[`${r.method} ${r.url}`];
-    const error = { $ref: `#/components/schemas/${path.startsWith("/v1") ? "OpenAIError" : "Error"}` };
+    const error = { $ref: `#/components/schemas/${path.startsWith("/v1") ? "OpenAIError" : path === "/infill" ? "LlamaCppError" : "Error"}` };
     const ok: Record<string, unknown> = { "application/json": {} };
     if (STREAMS[key]) ok[STREAMS[key]] = { schema: { type: "string" } };
     if (path === "/metrics") { delete ok["application/json"]; ok["text/plain"] = { schema: { type: "string" } }; }
@@ -153,4 +156,14 @@ export const ERROR_SCHEMAS: Record<string, Record<string, unknown>> = {
     },
   },
   Error: { type: "object", required: ["error"], properties: { error: { type: "string" } } },
+  LlamaCppError: {
+    type: "object",
+    required: ["error"],
+    properties: {
+      error: {
+        type: "object", required: ["code", "message", "type"],
+        properties: { code: { type: "integer" }, message: { type: "string" }, type: { type: "string" } },
+      },
+    },
+  },
 };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import * as admin from "../api/admin/routes.ts";
+import * as infill from "../api/llamacpp/infill.ts";
 import * as rerank from "../api/openai/rerank.ts";
 import * as ollama from "../api/ollama/wire.ts";
 import * as openai from "../api/openai/schemas.ts";
@@ -22,6 +23,7 @@ const BODIES: Record<string, [module: Record<string, unknown>, exportName: strin
   "POST /api/copy": [ollama, "copySchema", "OllamaCopyRequest"],
   "POST /api/pull": [ollama, "pullSchema", "OllamaPullRequest"],
   "POST /v1/rerank": [rerank, "rerankRequest", "RerankRequest"],
+  "POST /infill": [infill, "infillRequest", "InfillRequest"],
   "POST /v1/keys": [admin, "NewKey", "NewApiKey"],
   "POST /v1/upstreams": [admin, "NewUpstream", "NewUpstream"],
 };

@@ -1,4 +1,4 @@
-import type { LlamaModel, SequenceEvaluateOptions, Token } from "node-llama-cpp";
+import type { LlamaContextSequence, LlamaModel, SequenceEvaluateOptions, Token } from "node-llama-cpp";
 import { loadedLlamaCpp } from "./llamaCpp.ts";
 import { FreeholdError, invalid } from "../errors.ts";
 import { infillTokens } from "./infill.ts";
@@ -27,7 +27,7 @@ export function promptTokens(model: LlamaModel, text: string): Token[] {
  * a suffix, the prompt is what comes before the insertion (fill-in-the-middle, runtime/infill.ts).
  */
 export async function prepareCompletion(loaded: LoadedModel, prompt: Prompt, opts: GenerateOptions) {
-  const tokens = opts.suffix !== undefined ? infillTokens(loaded.model, textOnly(prompt), opts.suffix, loaded.settings.contextSize)
+  const tokens = opts.suffix !== undefined ? infillTokens(loaded.model, textOnly(prompt), opts.suffix, loaded.settings.contextSize, opts.infill)
     : typeof prompt === "string" ? promptTokens(loaded.model, prompt) : checkedTokens(loaded.model, prompt);
   if (tokens.length >= loaded.settings.contextSize) throw overflow(tokens.length, loaded.settings.contextSize, "the prompt", "prompt");
   const grammar = await resolveGrammar(loaded.model, opts.format);
@@ -40,6 +40,20 @@ export async function prepareCompletion(loaded: LoadedModel, prompt: Prompt, opt
 function textOnly(prompt: Prompt): string {
   if (typeof prompt !== "string") throw invalid("a fill-in-the-middle request (suffix) takes its prompt as text, not token ids", "prompt");
   return prompt;
+}
+
+/**
+ * A sequence kept from the same caller's previous request (PromptCache) still holds its tokens:
+ * the part of the prompt it shares from the start is not evaluated again, the rest of its tokens
+ * are erased. At least the prompt's last token is evaluated, for the logits the answer starts from.
+ * Returns the tokens reused (0 for an empty sequence).
+ */
+async function reusePrefix(sequence: LlamaContextSequence, tokens: Token[]): Promise<number> {
+  if (sequence.nextTokenIndex === 0) return 0;
+  await sequence.adaptStateToTokens(tokens, false); // no shifting: only a common prefix is kept
+  const keep = Math.min(sequence.nextTokenIndex, tokens.length - 1);
+  if (keep < sequence.nextTokenIndex) await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
+  return keep;
 }
 
 export type PreparedCompletion = Awaited<ReturnType<typeof prepareCompletion>>;
@@ -57,9 +71,12 @@ export async function runCompletion(held: HeldSequence, prep: PreparedCompletion
   const extra = { ...(scored ? { promptLogprobs: scored } : {}), ...(promptText !== undefined ? { promptText } : {}) };
   if (scored || promptText !== undefined) opts.onDelta?.({ prompt: { text: promptText, logprobs: scored } });
   if (maxTokens === 0) {
+    // Evaluated for the next request to reuse (llama-server's n_predict 0 with cache_prompt).
+    const prefilled = opts.prefill && !scored ? await reusePrefix(sequence, tokens) : 0;
+    if (opts.prefill && !scored) await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(prefilled));
     const totalMs = performance.now() - held.startedAt;
     return {
-      text: "", finishReason: "length", usage: { promptTokens: tokens.length, completionTokens: 0 },
+      text: "", finishReason: "length", usage: { promptTokens: tokens.length, completionTokens: 0, ...(prefilled ? { cachedPromptTokens: prefilled } : {}) },
       timings: { queueMs: held.queueMs, loadMs: held.loadMs, firstTokenMs: performance.now() - started, totalMs }, ...extra,
     };
   }
@@ -89,8 +106,10 @@ export async function runCompletion(held: HeldSequence, prep: PreparedCompletion
   let firstTokenMs = 0;
   let finishReason: FinishReason = "stop";
   let endedByEog = false;
+  let cut = false;
   // A scored prompt is in the sequence already, but for its last token (whose logits start the answer).
-  const input = scored ? tokens.slice(-1) : tokens;
+  const cached = scored ? 0 : await reusePrefix(sequence, tokens);
+  const input = scored ? tokens.slice(-1) : tokens.slice(cached);
   const iterator = topN === undefined
     ? sequence.evaluate(input, options)
     : sequence.evaluateWithMetadata(input, logprobMetadata(topN), options);
@@ -111,6 +130,13 @@ export async function runCompletion(held: HeldSequence, prep: PreparedCompletion
       if (piece) {
         text += piece;
         onDelta?.({ text: piece });
+        const end = opts.endAt?.(text);
+        if (end !== undefined) {
+          text = text.slice(0, end);
+          finishReason = "length";
+          cut = true;
+          break;
+        }
       }
       if (stream.stopped) break;
       if (signal.aborted) { finishReason = "cancelled"; break; }
@@ -120,7 +146,7 @@ export async function runCompletion(held: HeldSequence, prep: PreparedCompletion
     if (signal.aborted) throw signal.reason;
     throw new FreeholdError("internal", `generation failed: ${(e as Error).message}`, { cause: e });
   }
-  const rest = stream.flush();
+  const rest = cut ? "" : stream.flush();
   if (rest) {
     text += rest;
     onDelta?.({ text: rest });
@@ -130,7 +156,7 @@ export async function runCompletion(held: HeldSequence, prep: PreparedCompletion
   return {
     text,
     finishReason,
-    usage: { promptTokens: tokens.length, completionTokens: sampled },
+    usage: { promptTokens: tokens.length, completionTokens: sampled, ...(cached ? { cachedPromptTokens: cached } : {}) },
     timings: { queueMs: held.queueMs, loadMs: held.loadMs, firstTokenMs: firstTokenMs || performance.now() - started, totalMs: performance.now() - held.startedAt },
     ...(logprobs ? { logprobs } : {}),
     ...(stream.stoppedBy !== undefined ? { stopSequence: stream.stoppedBy } : {}),

@@ -41,7 +41,9 @@ export class Runtime {
   }
 
   complete(ref: LocalModelRef, prompt: Prompt, opts: GenerateOptions = {}): Promise<GenerateResult> {
-    return withSequence(this.pool, ref, opts, (loaded) => prepareCompletion(loaded, prompt, opts), (held, prep) => runCompletion(held, prep, opts));
+    return withSequence(this.pool, ref, opts, (loaded) => prepareCompletion(loaded, prompt, opts), (held, prep) => runCompletion(held, prep, opts),
+      // As for chats; a scored prompt (echo with logprobs) is evaluated whole, from an empty sequence.
+      opts.seed === undefined && !opts.promptLogprobs ? opts.cacheScope : undefined);
   }
 
   /** Log-probabilities of candidate next tokens after a chat prompt (multiple-choice evals). */

@@ -3,6 +3,8 @@
  * their wire shapes into these once; the gateway hands them to a backend (local runtime or an
  * upstream engine). Nothing here knows about HTTP.
  */
+import type { InfillExtras } from "./infill.ts";
+
 export type Role = "system" | "user" | "assistant" | "tool";
 
 export interface ToolCall {
@@ -135,6 +137,15 @@ export interface GenerateOptions extends SamplingOptions {
    * the text before it. The model writes what goes between (code completion in an editor).
    */
   suffix?: string;
+  /** With `suffix`, llama.cpp /infill's extras: the cursor line, other files' snippets (runtime/infill.ts). */
+  infill?: InfillExtras;
+  /**
+   * Completions (local models): called with the answer so far after each piece; a number ends the
+   * generation there, the answer cut to that length (llama-server's /infill limits, api/llamacpp).
+   */
+  endAt?: (text: string) => number | undefined;
+  /** A completion with maxTokens 0: evaluate the prompt anyway, for the caller's next request to reuse (local models). */
+  prefill?: boolean;
 }
 
 /** A completion's prompt: text, or token ids of the model's own vocabulary (OpenAI's token-array prompts). */

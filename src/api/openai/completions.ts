@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { App } from "../../app.ts";
+import { cacheScopeOf } from "../../auth/hook.ts";
 import { invalid } from "../../errors.ts";
 import type { Delta, GenerateResult, Prompt, TokenLogprob } from "../../runtime/types.ts";
 import { checkBudget, runChoices, type OpenAIOptions, type StreamHooks } from "./generate.ts";
@@ -23,7 +24,8 @@ export function completionRoutes(server: FastifyInstance, app: App, opts: OpenAI
     const meta = newMeta("cmpl", plan.model);
     const count = plan.prompts.length * plan.n;
     const promptOf = (i: number) => plan.prompts[Math.floor(i / plan.n)];
-    const run = (i: number, o: Parameters<typeof backend.complete>[1]) => backend.complete(promptOf(i), o);
+    const cacheScope = cacheScopeOf(req);
+    const run = (i: number, o: Parameters<typeof backend.complete>[1]) => backend.complete(promptOf(i), { ...o, cacheScope });
     if (!plan.stream) {
       const results = await runChoices({ reply, plan, count, run });
       const choices = results.map((r, i) => {

@@ -18,8 +18,11 @@ export interface Vocab {
   fim?: { prefix: number; suffix: number; middle: number };
 }
 
-/** Qwen2.5-Coder's fill-in-the-middle tokens, which llama.cpp also finds by name. */
-export const FIM_TOKENS = ["<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>"] as const;
+/**
+ * Qwen2.5-Coder's fill-in-the-middle tokens: prefix, suffix, middle (given by id in the metadata),
+ * then the repository-name and file-separator tokens of its repo-level prompts (found by name).
+ */
+export const FIM_TOKENS = ["<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>", "<|repo_name|>", "<|file_sep|>"] as const;
 
 const WORDS = (
   "the of and to a in is you that it he was for on are as with his they I at be this have from or one had by " +

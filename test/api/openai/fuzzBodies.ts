@@ -37,6 +37,10 @@ export const BASES: [string, () => Record<string, unknown>][] = [
     tools: [{ name: "f", input_schema: { type: "object", properties: { a: { type: "boolean" } } } }], tool_choice: { type: "auto" },
   })],
   ["/v1/rerank", () => ({ model: "tiny", query: "q", documents: ["a", { text: "b" }], top_n: 1, return_documents: true })],
+  ["/infill", () => ({
+    model: "tiny", input_prefix: "def f(", input_suffix: ")", input_extra: [{ text: "x = 1", filename: "a.py" }], prompt: "x",
+    n_predict: 2, n_indent: 2, t_max_predict_ms: 100, response_fields: ["content"], samplers: ["top_k"], cache_prompt: true, top_k: 4, stream: false,
+  })],
   ["/v1/keys", () => ({ name: "fuzz", scopes: ["inference", "models"], ratePerMinute: 60, tokenQuota: 1000, expiresInDays: 1 })],
   ["/v1/upstreams", () => ({ name: "fuzz/up", baseUrl: "http://127.0.0.1:9/v1", apiKey: "k", remoteModel: "m" })],
 ];

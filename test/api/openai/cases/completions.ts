@@ -1,6 +1,6 @@
 import type OpenAI from "openai";
 import { describe, expect, test } from "vitest";
-import { cosine, post, type Ctx } from "../helpers.ts";
+import { busy, cosine, post, until, type Ctx } from "../helpers.ts";
 
 export function completionCases(ctx: Ctx) {
   describe("completions", () => {
@@ -10,6 +10,22 @@ export function completionCases(ctx: Ctx) {
       expect(typeof r.choices[0].text).toBe("string");
       expect(["stop", "length"]).toContain(r.choices[0].finish_reason);
       expect(r.usage!.total_tokens).toBe(r.usage!.prompt_tokens + r.usage!.completion_tokens);
+    });
+
+    test("a completion sharing its start with the caller's previous one evaluates only the rest (cached_tokens)", async () => {
+      const shared = "Rivers carve stones and lanterns guide boats along the quiet harbour at night, ";
+      // A sequence is kept only when nothing else runs on the model: the tests before may still be clearing theirs.
+      expect(await until(() => busy(ctx.s) === 0, 10_000)).toBe(true);
+      const first = await ctx.ai.completions.create({ model: "tiny", prompt: `${shared}first`, max_tokens: 4, temperature: 0 });
+      const second = await ctx.ai.completions.create({ model: "tiny", prompt: `${shared}second`, max_tokens: 4, temperature: 0 });
+      const cached = second.usage!.prompt_tokens_details!.cached_tokens!;
+      const sharedTokens = (await ctx.ai.completions.create({ model: "tiny", prompt: shared, max_tokens: 1 })).usage!.prompt_tokens;
+      expect(cached).toBeGreaterThanOrEqual(sharedTokens - 1); // the trailing space tokenizes with the word after it
+      expect(cached).toBeLessThan(second.usage!.prompt_tokens);
+      expect(first.usage!.prompt_tokens_details?.cached_tokens ?? 0).toBeLessThan(cached);
+      // A pinned seed asks for a reproducible answer: evaluated from scratch.
+      const seeded = await ctx.ai.completions.create({ model: "tiny", prompt: `${shared}second`, max_tokens: 4, seed: 3 });
+      expect(seeded.usage!.prompt_tokens_details?.cached_tokens ?? 0).toBe(0);
     });
 
     test("prompts × n choices, numbered prompt-major; echo prepends the prompt", async () => {
@@ -78,7 +94,8 @@ export function completionCases(ctx: Ctx) {
     test("token-array prompts: the answer their text gets; echo gives their text; ids outside the vocabulary are refused", async () => {
       const tiny = await ctx.s.app.models.get("tiny");
       const ids = await ctx.s.app.runtime.tokenize({ name: tiny.name, path: tiny.path }, "The sky is");
-      const p = { model: "tiny", max_tokens: 6, temperature: 0 };
+      // seed: both evaluated from scratch (an answer from a reused prompt may differ in a near-tie)
+      const p = { model: "tiny", max_tokens: 6, temperature: 0, seed: 1 };
       const asText = await ctx.ai.completions.create({ ...p, prompt: "The sky is" });
       const asIds = await ctx.ai.completions.create({ ...p, prompt: ids as never, echo: true });
       expect(asIds.choices[0].text).toBe(`The sky is${asText.choices[0].text}`);
