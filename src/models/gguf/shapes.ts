@@ -34,6 +34,12 @@ export const SHAPES = {
   "rerank-0.6b": { embedding: 1024, layers: 28, heads: 8, kvHeads: 8, feedForward: 3072, vocab: 151669, contextLength: 8192, reranker: true },
   /** SmolLM-135M's shape (its real tokenizer is BPE; ours is SentencePiece-style of the same size). */
   "smollm-135m": { embedding: 576, layers: 30, heads: 9, kvHeads: 3, feedForward: 1536, vocab: 49152, contextLength: 2048 },
+  /**
+   * For benchmarks: Qwen2.5-Coder-0.5B's size (24 layers, width 896, 14 heads of 64 with 2 KV heads,
+   * feed-forward 4864, its 151,936-token vocabulary) with its fill-in-the-middle tokens, in the
+   * llama architecture (no attention biases): the code-completion model llama.vim suggests for small machines.
+   */
+  "coder-0.5b": { embedding: 896, layers: 24, heads: 14, kvHeads: 2, feedForward: 4864, vocab: 151936, contextLength: 32768, infill: true },
   /** TinyLlama-1.1B's shape. */
   "tinyllama-1.1b": { embedding: 2048, layers: 22, heads: 32, kvHeads: 4, feedForward: 5632, vocab: 32000, contextLength: 2048 },
   /** A ~1B-total / ~0.4B-active MoE for benchmarks: TinyLlama's attention with 8 experts, 2 used. */
