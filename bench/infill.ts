@@ -100,6 +100,9 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
       "Both build the same prompt (llama-server's format_prompt_infill: snippets, then prefix and suffix within a 2,048-token budget). Each server runs a whole session at a time, in rotating order. " +
       `Tokens generated in all: ${predicted.join(" / ")} (Freehold / uncached / llama-server).`,
       "",
+      "",
+      "What each request pays for: everything from the first token that changed, i.e. the cursor line and the ~500 suffix tokens after it (the snippets and the prefix, ~2,800 tokens, are reused), the same tokens on both servers, since the prompt is built the same way (the counts above match token for token). llama-server's `--cache-reuse` would not help here: it shifts cached chunks that moved, not the text after an insertion. The first request of a session reuses only the repository header its warm-up left.",
+      "",
       table(["request", "latency s Freehold", "latency s uncached", "latency s llama-server", "prompt tokens evaluated (Freehold / uncached / llama-server)", "uncached / Freehold", "llama-server / Freehold"], rows),
     ].join("\n");
     if (!opts.dryRun) writeSection("infill", md);

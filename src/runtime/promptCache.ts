@@ -2,8 +2,8 @@ import type { LlamaContextSequence } from "node-llama-cpp";
 import type { Slots } from "./slots.ts";
 
 /**
- * Prompt caching for conversations, one per context. When a chat ends and nothing else runs on
- * its context, its sequence keeps its tokens (the KV cache) instead of being cleared, and the
+ * Prompt caching for conversations (and completions), one per context. When a chat ends and
+ * nothing else runs on its context, its sequence keeps its tokens (the KV cache) instead of being cleared, and the
  * same caller's next chat gets that sequence back: node-llama-cpp's LlamaChat erases the cached
  * tokens past the longest common prefix and evaluates only the rest, so the next turn of a
  * conversation costs its new message instead of the whole history again.
@@ -14,8 +14,8 @@ import type { Slots } from "./slots.ts";
  *   generates, so under load every freed sequence is cleared (between decodes, clearing.ts);
  * - only for the same scope (API key, web user, or "open" on a keyless server): a cached prefix
  *   answers sooner, and another caller could time that to learn what was asked;
- * - only chats (LlamaChat adapts the sequence to the prompt); completions, next-token evals and
- *   unscoped requests get empty sequences.
+ * - only chats (LlamaChat adapts the sequence to the prompt) and completions (complete.ts,
+ *   reusePrefix); next-token evals, scored prompts and unscoped requests get empty sequences.
  */
 export class PromptCache {
   private kept?: { sequence: LlamaContextSequence; scope: string };
