@@ -43,6 +43,7 @@ export function instrument(backend: Backend, model: string, m: Metrics): Backend
     contextSize: () => backend.contextSize(),
     ...(backend.countTokens ? { countTokens: (text: string) => backend.countTokens!(text) } : {}),
     ...(backend.countChatTokens ? { countChatTokens: (messages, opts) => backend.countChatTokens!(messages, opts) } : {}),
+    ...(backend.continuationTokens ? { continuationTokens: (messages) => backend.continuationTokens!(messages) } : {}),
     chat: measured((messages, opts) => backend.chat(messages, opts)),
     complete: measured((prompt, opts) => backend.complete(prompt, opts)),
     embed: async (inputs, opts) => {

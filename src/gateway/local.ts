@@ -13,5 +13,6 @@ export function localBackend(runtime: Runtime, ref: LocalModelRef): Backend {
     contextSize: () => runtime.contextSize(ref),
     countTokens: async (text) => (await runtime.tokenize(ref, text)).length,
     countChatTokens: (messages, opts) => runtime.countChat(ref, messages, opts),
+    continuationTokens: (messages) => runtime.continuationTokens(ref, messages),
   };
 }

@@ -1,5 +1,5 @@
 import { type Preset, presetConversation, presetOptions } from "../models/preset.ts";
-import type { GenerateOptions } from "../runtime/types.ts";
+import type { ChatMessage, GenerateOptions } from "../runtime/types.ts";
 import type { Backend } from "./types.ts";
 
 /**
@@ -26,6 +26,11 @@ export function withPreset(backend: Backend, preset: Preset): Backend {
     },
     ...(backend.countTokens ? { countTokens: (text: string) => backend.countTokens!(text) } : {}),
     ...(backend.countChatTokens ? { countChatTokens: (messages, opts) => backend.countChatTokens!(presetConversation(preset, messages), opts) } : {}),
+    // A later turn: the preset's system prompt when the turn brings none (as Ollama renders it), not its opening messages again.
+    ...(backend.continuationTokens ? {
+      continuationTokens: (messages: ChatMessage[]) => backend.continuationTokens!(
+        preset.system && messages[0]?.role !== "system" ? [{ role: "system", content: preset.system }, ...messages] : messages),
+    } : {}),
   };
 }
 

@@ -15,6 +15,8 @@ export interface Backend {
   countTokens?(text: string): Promise<number>;
   /** A conversation's prompt tokens through the chat template (local models). */
   countChatTokens?(messages: ChatMessage[], opts: Pick<GenerateOptions, "tools" | "toolChoice">): Promise<number>;
+  /** Messages through the chat template as token ids without BOS, to follow earlier tokens (local models). */
+  continuationTokens?(messages: ChatMessage[]): Promise<number[]>;
 }
 
 export interface ModelSummary {

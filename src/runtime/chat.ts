@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { loadedLlamaCpp } from "./llamaCpp.ts";
-import type { LlamaChat, ChatHistoryItem, ChatModelFunctions, ChatWrapper, LlamaChatResponseChunk, LlamaModel } from "node-llama-cpp";
+import type { LlamaChat, LlamaChatResponseChunk } from "node-llama-cpp";
 import { FreeholdError, invalid } from "../errors.ts";
 import type { ChatMessage, FinishReason, GenerateOptions, GenerateResult, ToolCall } from "./types.ts";
 import type { HeldSequence } from "./lease.ts";
@@ -16,18 +16,22 @@ const FINISH: Record<string, FinishReason> = {
   maxTokens: "length", functionCalls: "tool_calls", abort: "cancelled",
 };
 
-/** Tokens the chat template renders for this history: what the model will evaluate. */
-export function countChatPrompt(wrapper: ChatWrapper, model: LlamaModel, history: ChatHistoryItem[], functions?: ChatModelFunctions): number {
-  const { contextText } = wrapper.generateContextState({ chatHistory: history, availableFunctions: functions });
-  return contextText.tokenize(model.tokenizer).length;
-}
-
 /** A conversation as the model will see it: its tools, the template's wrapper, the history and its length in tokens. */
 function renderedChat(loaded: LoadedModel, messages: ChatMessage[], opts: Pick<GenerateOptions, "tools" | "toolChoice">) {
   const functions = toFunctions(opts.tools, opts.toolChoice);
   const chatWrapper = functions ? wrapperForToolChoice(loaded.chatWrapper, opts.toolChoice) : loaded.chatWrapper;
   const history = toChatHistory(messages);
-  return { functions, chatWrapper, history, promptTokens: countChatPrompt(chatWrapper, loaded.model, history, functions) };
+  const { contextText } = chatWrapper.generateContextState({ chatHistory: history, availableFunctions: functions });
+  return { functions, chatWrapper, history, contextText, promptTokens: contextText.tokenize(loaded.model.tokenizer).length };
+}
+
+/**
+ * A conversation's prompt as token ids, without its BOS: what comes after earlier tokens sent
+ * back as Ollama's generate `context`.
+ */
+export function continuationTokens(loaded: LoadedModel, messages: ChatMessage[]): number[] {
+  const tokens = renderedChat(loaded, messages, {}).contextText.tokenize(loaded.model.tokenizer);
+  return tokens[0] === loaded.model.tokens.bos ? tokens.slice(1) : tokens;
 }
 
 /** Tokens a conversation takes through the model's chat template, tools included (nothing evaluated). */
@@ -36,13 +40,13 @@ export const chatPromptTokens = (loaded: LoadedModel, messages: ChatMessage[], o
 
 /** Validates and prepares a chat request before it takes a sequence. */
 export async function prepareChat(loaded: LoadedModel, messages: ChatMessage[], opts: GenerateOptions) {
-  const { functions, chatWrapper, history, promptTokens } = renderedChat(loaded, messages, opts);
+  const { functions, chatWrapper, history, contextText, promptTokens } = renderedChat(loaded, messages, opts);
   const grammar = await resolveGrammar(loaded.model, opts.format);
   if (grammar && functions) throw invalid("a response format cannot be combined with tools", "format");
   const contextSize = loaded.settings.contextSize;
   if (promptTokens >= contextSize) throw overflow(promptTokens, contextSize, "the conversation", "messages");
   const maxTokens = remainingTokens(opts.maxTokens, promptTokens, contextSize);
-  return { chatWrapper, functions, grammar, history, promptTokens, maxTokens, sampling: resolveSampling(loaded.model, opts) };
+  return { chatWrapper, functions, grammar, history, contextText, promptTokens, maxTokens, sampling: resolveSampling(loaded.model, opts) };
 }
 
 export type PreparedChat = Awaited<ReturnType<typeof prepareChat>>;
@@ -50,7 +54,7 @@ export type PreparedChat = Awaited<ReturnType<typeof prepareChat>>;
 /** One chat turn on a held sequence, streamed through `opts.onDelta`. */
 export async function runChat(held: HeldSequence, prep: PreparedChat, opts: GenerateOptions): Promise<GenerateResult> {
   const { loaded, sequence, signal } = held;
-  const { chatWrapper, functions, grammar, history, promptTokens, maxTokens, sampling } = prep;
+  const { chatWrapper, functions, grammar, history, contextText, promptTokens, maxTokens, sampling } = prep;
   const started = performance.now();
   let firstTokenMs = 0;
   const onDelta = opts.onDelta;
@@ -101,8 +105,11 @@ export async function runChat(held: HeldSequence, prep: PreparedChat, opts: Gene
       .map((part) => (typeof part !== "string" && part.segmentType === "thought" ? part.text : ""))
       .join("");
     const totalMs = performance.now() - held.startedAt;
+    // As Ollama builds it: the prompt and the answer's text, tokenized together.
+    const context = opts.returnContext ? loadedLlamaCpp().LlamaText([contextText, response.response]).tokenize(loaded.model.tokenizer) : undefined;
     return {
       text: response.response,
+      ...(context ? { context } : {}),
       ...(reasoning ? { reasoning } : {}),
       ...(toolCalls.length ? { toolCalls } : {}),
       finishReason: FINISH[response.metadata.stopReason] ?? "stop",

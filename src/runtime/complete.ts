@@ -107,6 +107,7 @@ export async function runCompletion(held: HeldSequence, prep: PreparedCompletion
   let finishReason: FinishReason = "stop";
   let endedByEog = false;
   let cut = false;
+  let last: Token | undefined;
   // A scored prompt is in the sequence already, but for its last token (whose logits start the answer).
   const cached = scored ? 0 : await reusePrefix(sequence, tokens);
   const input = scored ? tokens.slice(-1) : tokens.slice(cached);
@@ -116,6 +117,7 @@ export async function runCompletion(held: HeldSequence, prep: PreparedCompletion
   try {
     for await (const item of iterator) {
       const token = typeof item === "number" ? item : item.token;
+      last = token;
       generated++;
       if (firstTokenMs === 0) firstTokenMs = performance.now() - started;
       history?.push(token);
@@ -151,6 +153,9 @@ export async function runCompletion(held: HeldSequence, prep: PreparedCompletion
     text += rest;
     onDelta?.({ text: rest });
   }
+  // What the sequence evaluated, and the last token sampled, which it did not (unless it ended the answer).
+  const context = opts.returnContext
+    ? [...sequence.contextTokens, ...(last !== undefined && !model.isEogToken(last) ? [last] : [])] : undefined;
   // An end-of-generation token was sampled too (and ended the loop): count it, as LlamaChat does.
   const sampled = finishReason === "stop" && !stream.stopped && !endedByEog ? generated + 1 : generated;
   return {
@@ -160,6 +165,7 @@ export async function runCompletion(held: HeldSequence, prep: PreparedCompletion
     timings: { queueMs: held.queueMs, loadMs: held.loadMs, firstTokenMs: firstTokenMs || performance.now() - started, totalMs: performance.now() - held.startedAt },
     ...(logprobs ? { logprobs } : {}),
     ...(stream.stoppedBy !== undefined ? { stopSequence: stream.stoppedBy } : {}),
+    ...(context ? { context } : {}),
     ...extra,
   };
 }

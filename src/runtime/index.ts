@@ -1,5 +1,5 @@
 import type { ChatMessage, EmbedOptions, EmbedResult, GenerateOptions, GenerateResult, LocalModelRef, Prompt, RerankResult } from "./types.ts";
-import { chatPromptTokens, prepareChat, runChat } from "./chat.ts";
+import { chatPromptTokens, continuationTokens, prepareChat, runChat } from "./chat.ts";
 import { prepareCompletion, promptTokens, runCompletion } from "./complete.ts";
 import { embed } from "./embed.ts";
 import { notReranker, rerank } from "./rerank.ts";
@@ -65,6 +65,11 @@ export class Runtime {
   /** Tokens a conversation takes through the chat template, tools included; loads the model, evaluates nothing. */
   countChat(ref: LocalModelRef, messages: ChatMessage[], opts: HoldOptions & Pick<GenerateOptions, "tools" | "toolChoice"> = {}): Promise<number> {
     return withModel(this.pool, ref, opts, async ({ loaded }) => chatPromptTokens(loaded, messages, opts));
+  }
+
+  /** A conversation through the chat template as token ids, without BOS: the next turn after Ollama's `context`. */
+  continuationTokens(ref: LocalModelRef, messages: ChatMessage[], opts: HoldOptions = {}): Promise<number[]> {
+    return withModel(this.pool, ref, opts, async ({ loaded }) => continuationTokens(loaded, messages));
   }
 
   /** The tokens `complete` would evaluate for this text (BOS included when the model adds one). */

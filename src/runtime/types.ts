@@ -146,6 +146,8 @@ export interface GenerateOptions extends SamplingOptions {
   endAt?: (text: string) => number | undefined;
   /** A completion with maxTokens 0: evaluate the prompt anyway, for the caller's next request to reuse (local models). */
   prefill?: boolean;
+  /** Return the prompt and answer as token ids (`GenerateResult.context`, Ollama's deprecated generate `context`; local models). */
+  returnContext?: boolean;
 }
 
 /** A completion's prompt: text, or token ids of the model's own vocabulary (OpenAI's token-array prompts). */
@@ -188,6 +190,8 @@ export interface GenerateResult {
   promptText?: string;
   /** The stop string that ended the answer, when one did (local models; Anthropic's `stop_sequence`). */
   stopSequence?: string;
+  /** With `returnContext`: the prompt and the answer as token ids, to send back as the next prompt's start. */
+  context?: number[];
 }
 
 export interface EmbedOptions {

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import type { App } from "../../app.ts";
 import { invalid } from "../../errors.ts";
-import type { ChatMessage } from "../../runtime/types.ts";
+import type { Backend } from "../../gateway/types.ts";
+import type { ChatMessage, GenerateOptions, GenerateResult } from "../../runtime/types.ts";
 import { parseBody } from "../validate.ts";
 import { thinkingWanted } from "./capabilities.ts";
 import { commonOptions } from "./options.ts";
@@ -27,16 +28,20 @@ export function generateRoute(server: FastifyInstance, app: App) {
       const res = await loadOrUnload(app, body.model, opts.keepAliveMs, opts.contextSize);
       return reply.send({ ...res, response: "" });
     }
-    const thinking = body.raw || insert ? false : await thinkingWanted(app, body.model, body.think);
+    const earlier = body.context?.length ? body.context : undefined;
+    const thinking = body.raw || insert || earlier ? false : await thinkingWanted(app, body.model, body.think);
     const messages: ChatMessage[] = [
       ...(body.system ? [{ role: "system" as const, content: body.system }] : []),
       { role: "user", content: prompt },
     ];
+    // Templated answers end with `context`: prompt and answer as tokens, which older clients send back for the next turn.
+    const returnContext = !body.raw && !insert;
     return runGeneration(app, req, reply, {
       model: body.model,
       stream: body.stream ?? true,
       opts,
-      call: (backend, o) => (insert ? backend.complete(prompt, { ...o, ...insert }) : body.raw ? backend.complete(prompt, o) : backend.chat(messages, o)),
+      call: (backend, o) => (insert ? backend.complete(prompt, { ...o, ...insert }) : body.raw ? backend.complete(prompt, o)
+        : earlier ? continueFrom(backend, earlier, messages, o) : backend.chat(messages, { ...o, returnContext })),
       piece: (d) => {
         const thinkingText = thinking ? d.reasoning : undefined;
         const logprobs = logprobsOut(d.logprobs);
@@ -49,6 +54,7 @@ export function generateRoute(server: FastifyInstance, app: App) {
         return {
           response: r.text,
           ...(thinking && r.reasoning ? { thinking: r.reasoning } : {}),
+          ...(r.context ? { context: r.context } : {}),
           ...(logprobs ? { logprobs } : {}),
         };
       },
@@ -65,8 +71,8 @@ async function refuseUnsupported(app: App, body: GenerateRequest) {
   if (body.raw && (body.template || body.system || body.context?.length)) {
     throw invalid("raw mode does not support template, system, or context", "raw");
   }
-  if (body.context?.length) {
-    throw invalid("context is deprecated and not supported: send the conversation to /api/chat as messages", "context");
+  if (body.context?.length && (body.think === true || typeof body.think === "string")) {
+    throw invalid("think needs the conversation as messages (/api/chat), not context: the earlier tokens continue as a raw prompt", "think");
   }
   if (body.template) {
     const m = await findModel(app, body.model);
@@ -78,4 +84,14 @@ async function refuseUnsupported(app: App, body: GenerateRequest) {
       );
     }
   }
+}
+
+/**
+ * Ollama's deprecated `context`: the earlier prompt and answer as token ids, then this turn through
+ * the chat template (without BOS), evaluated as one raw prompt (local models: an upstream's tokens
+ * are not ours to read). The answer's `context` continues the chain.
+ */
+async function continueFrom(backend: Backend, earlier: number[], messages: ChatMessage[], o: GenerateOptions): Promise<GenerateResult> {
+  if (!backend.continuationTokens) throw invalid("context (token ids of an earlier answer) needs a local model: send the conversation as messages to /api/chat", "context");
+  return backend.complete([...earlier, ...(await backend.continuationTokens(messages))], { ...o, returnContext: true });
 }

@@ -57,6 +57,28 @@ describe("/api/chat and /api/generate, through the ollama SDK", () => {
     expect(final!.prompt_eval_count).toBeLessThan(r.prompt_eval_count);
   });
 
+  it("context: an answer's prompt and text as tokens; sent back, the next turn follows them", async () => {
+    const options = { num_predict: 6, temperature: 0, seed: 1 };
+    const first = await ollama.generate({ model: "tiny", prompt: "Tell me about rivers", options });
+    expect(first.context.length).toBeGreaterThan(first.prompt_eval_count);
+    const second = await ollama.generate({ model: "tiny", prompt: "And stones?", context: first.context, options });
+    // The earlier tokens, then this turn through the chat template without its BOS: the same answer as that token prompt.
+    const tiny = await s.app.models.get("tiny");
+    const turn = await s.app.runtime.continuationTokens({ name: tiny.name, path: tiny.path }, [{ role: "user", content: "And stones?" }]);
+    expect(turn[0]).not.toBe(1); // no BOS in the middle
+    const expected = [...first.context, ...turn];
+    expect(second.prompt_eval_count).toBe(expected.length);
+    const byIds = await (await fetch(`${s.url}/v1/completions`, {
+      method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "tiny", prompt: expected, max_tokens: 6, temperature: 0, seed: 1 }),
+    })).json();
+    expect(second.response).toBe(byIds.choices[0].text);
+    expect(second.context.slice(0, expected.length)).toEqual(expected);
+    expect(second.context.length).toBeGreaterThan(expected.length);
+    // Raw answers carry none, as in Ollama.
+    expect((await ollama.generate({ model: "tiny", prompt: "x", raw: true, options })).context).toBeUndefined();
+  });
+
   it("is deterministic for a given seed", async () => {
     const ask = (seed: number) =>
       ollama.generate({ model: "tiny", prompt: "Tell me", options: { seed, temperature: 1, num_predict: 16 } }).then((r) => r.response);
