@@ -10,14 +10,11 @@
  * (llama.vim's ring buffer) and one request per "keystroke", each with three more characters of
  * prefix. Every server gets the same requests; each runs a whole session at a time, in turn.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { benchModel, registerLinked } from "./lib/models.ts";
-import { nativeTools, startLlamaServer } from "./lib/native.ts";
-import { fmt, log, median, ratio, startFreehold } from "./lib/proc.ts";
+import { benchModel } from "./lib/models.ts";
+import { fmt, log, median, ratio } from "./lib/proc.ts";
 import { machine, table, writeSection } from "./lib/report.ts";
+import { startSideBySide } from "./lib/sideBySide.ts";
 
 const THREADS = 2;
 const N_PREDICT = 16;
@@ -47,13 +44,7 @@ async function infill(s: Server, body: Record<string, unknown>): Promise<Timed> 
 export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Promise<string> {
   const keystrokes = opts.quick ? 4 : 8, sessions = opts.quick ? 1 : 3;
   const file = await benchModel("coder-0.5b", "Q8_0", THREADS);
-  const tools = await nativeTools({ smokeModel: file });
-  if (!tools.server) throw new Error("no native llama-server next to llama-bench");
-  const home = mkdtempSync(join(tmpdir(), "fh-bench-infill-"));
-  writeFileSync(join(home, "config.json"), JSON.stringify({ runtime: { threads: THREADS, defaultKeepAliveMs: -1 } }));
-  await registerLinked(home, { coder: file });
-  const freehold = await startFreehold(home);
-  const native = await startLlamaServer(tools.server, file, ["-c", "4096", "-t", String(THREADS), "--parallel", "1", "--no-webui"]);
+  const { freehold, native, stop } = await startSideBySide(file, "coder", THREADS);
   try {
     const servers: Server[] = [
       { name: "Freehold", url: freehold.url, extra: {} },
@@ -108,9 +99,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
     if (!opts.dryRun) writeSection("infill", md);
     return md;
   } finally {
-    await native.stop();
-    await freehold.stop();
-    rmSync(home, { recursive: true, force: true });
+    await stop();
   }
 }
 

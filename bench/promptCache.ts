@@ -9,14 +9,11 @@
  * Every server sees the same messages: the assistant turns are fixed text, not the model's
  * answers, so the conversations stay identical whatever each server generates.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { benchModel, registerLinked } from "./lib/models.ts";
-import { nativeTools, startLlamaServer } from "./lib/native.ts";
-import { fmt, log, median, ratio, startFreehold } from "./lib/proc.ts";
+import { benchModel } from "./lib/models.ts";
+import { fmt, log, median, ratio } from "./lib/proc.ts";
 import { machine, table, writeSection } from "./lib/report.ts";
+import { startSideBySide } from "./lib/sideBySide.ts";
 import { streamCompletion } from "./lib/sse.ts";
 
 const THREADS = 2;
@@ -30,13 +27,7 @@ interface Server { name: string; url: string; model: string; extra: Record<strin
 export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Promise<string> {
   const turns = opts.quick ? 4 : 6, conversations = opts.quick ? 1 : 3;
   const file = await benchModel("tinyllama-1.1b", "Q4_0", THREADS);
-  const tools = await nativeTools({ smokeModel: file });
-  if (!tools.server) throw new Error("no native llama-server next to llama-bench");
-  const home = mkdtempSync(join(tmpdir(), "fh-bench-cache-"));
-  writeFileSync(join(home, "config.json"), JSON.stringify({ runtime: { threads: THREADS, defaultKeepAliveMs: -1 } }));
-  await registerLinked(home, { m: file });
-  const freehold = await startFreehold(home);
-  const native = await startLlamaServer(tools.server, file, ["-c", "4096", "-t", String(THREADS), "--parallel", "1", "--no-webui"]);
+  const { freehold, native, stop } = await startSideBySide(file, "m", THREADS);
   try {
     const servers: Server[] = [
       { name: "Freehold", url: freehold.url, model: "m", extra: {} },
@@ -79,9 +70,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
     if (!opts.dryRun) writeSection("promptCache", md);
     return md;
   } finally {
-    await native.stop();
-    await freehold.stop();
-    rmSync(home, { recursive: true, force: true });
+    await stop();
   }
 }
 
