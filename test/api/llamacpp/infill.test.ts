@@ -92,6 +92,21 @@ describe("POST /infill", () => {
     expect((await post({ ...vim, model: "coder-2" })).status).toBe(200);
   });
 
+  test("a client that leaves mid-stream frees its sequence; the server keeps serving", async () => {
+    const abort = new AbortController();
+    const res = await fetch(`${s.url}/infill`, {
+      method: "POST", headers: { "content-type": "application/json" }, signal: abort.signal,
+      body: JSON.stringify({ ...vim, model: "coder", n_predict: -1, n_indent: 0, t_max_predict_ms: 0, stream: true, response_fields: undefined }),
+    });
+    const reader = res.body!.getReader();
+    await reader.read(); // the first event: generating
+    abort.abort();
+    const busy = () => s.app.runtime.ps().reduce((n, m) => n + m.busySequences, 0);
+    for (let i = 0; i < 500 && busy() > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(busy()).toBe(0);
+    expect((await post({ ...vim, model: "coder", n_predict: 2 })).status).toBe(200);
+  });
+
   test("a server that requires keys requires one here: inference scope", async () => {
     expect((await post(vim, guarded)).status).toBe(401);
     const { secret } = await guarded.app.auth.create({ name: "editor", scopes: ["inference"] });
