@@ -64,6 +64,22 @@ describe("freehold run, interactive", () => {
     expect(prompts(r.stdout)).toBe(4); // one before each line, one after the last answer
   }, 90_000);
 
+  test("ollama run's commands: /set parameter applies to the next answer, \"\"\" sends several lines as one, /clear", async () => {
+    const home = await homeWithTiny();
+    const input = ["hello", "/set parameter num_predict 1", "hello again", '"""', "one", "two", '"""', "/clear", "/bye"].join("\n") + "\n";
+    const r = await runPiped(home, ["tiny", "--max-tokens", "40", "--seed", "1"], input);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const turns = r.stdout.split(">>> ");
+    expect(turns).toHaveLength(7); // the banner, then what follows each of the 6 prompts
+    expect(turns[1].trim().length).toBeGreaterThan(20); // 40 tokens
+    expect(turns[2]).toBe("num_predict set to 1\n");
+    expect(turns[3].trim().length).toBeLessThanOrEqual(12); // one token
+    expect(turns[4]).toMatch(/^(\.\.\. ){3}/); // three more lines of one message, then one answer
+    expect(turns[4].replace(/^(\.\.\. ){3}/, "").trim().length).toBeLessThanOrEqual(12);
+    expect(turns[5]).toBe("conversation cleared\n");
+  }, 90_000);
+
   test("a message too long for the context is refused and the chat goes on; a history too long loses its oldest turns", async () => {
     const home = await homeWithTiny({ runtime: { contextSize: 256 } });
     const lines = ["hi", "word ".repeat(400), ...Array.from({ length: 12 }, (_, i) => `message number ${i} with a few more words`)];

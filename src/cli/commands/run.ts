@@ -3,6 +3,7 @@ import { createInterface } from "node:readline/promises";
 import { invalid } from "../../errors.ts";
 import { withinContext } from "../../gateway/fitContext.ts";
 import type { ChatMessage, FinishReason } from "../../runtime/types.ts";
+import { ChatSession, type ChatParams } from "../chatSession.ts";
 import { errorText, withAppOrServer } from "../context.ts";
 import { integer, decimal } from "../options.ts";
 import type { ChatOptions } from "../remote.ts";
@@ -45,7 +46,7 @@ function checkInsert(words: string[], opts: RunOptions) {
 }
 
 /** Streams one answer to stdout, ending it with a newline once anything was written. */
-async function say(opts: RunOptions, send: (o: ChatOptions) => Promise<Answer>, signal?: AbortSignal): Promise<Answer> {
+async function say(opts: ChatParams, send: (o: ChatOptions) => Promise<Answer>, signal?: AbortSignal): Promise<Answer> {
   let started = false;
   try {
     return await send({
@@ -58,11 +59,11 @@ async function say(opts: RunOptions, send: (o: ChatOptions) => Promise<Answer>, 
 }
 
 async function converse(name: string, words: string[], opts: RunOptions, chat: Chat) {
-  const history: ChatMessage[] = opts.system ? [{ role: "system", content: opts.system }] : [];
-  const reply = (messages: ChatMessage[], signal?: AbortSignal) => say(opts, (o) => chat(messages, o), signal);
+  const session = new ChatSession(opts.system, { temperature: opts.temperature, maxTokens: opts.maxTokens, seed: opts.seed });
+  const reply = (messages: ChatMessage[], signal?: AbortSignal) => say(session.params, (o) => chat(messages, o), signal);
 
   if (words.length) {
-    await reply([...history, { role: "user", content: words.join(" ") }]);
+    await reply([...session.history, { role: "user", content: words.join(" ") }]);
     return;
   }
 
@@ -76,19 +77,20 @@ async function converse(name: string, words: string[], opts: RunOptions, chat: C
   rl.on("close", () => { closed = true; });
   // Piped input ends (and closes readline, which then must not be used) before its lines are
   // answered; each still gets its prompt.
-  const prompt = () => (closed ? process.stdout.write(">>> ") : rl.prompt());
-  console.log(`chatting with ${name}: /bye to quit, Ctrl-C stops an answer`);
-  rl.setPrompt(">>> ");
+  const prompt = (text = ">>> ") => (closed ? process.stdout.write(text) : (rl.setPrompt(text), rl.prompt()));
+  console.log(`chatting with ${name}: /bye to quit, /? for commands, Ctrl-C stops an answer`);
   prompt();
   // Iterated rather than rl.question(): lines piped in arrive at once, and the iterator queues
   // them (even past the input's end) where question() lost all but the first.
   for await (const input of rl) {
-    const line = input.trim();
-    if (line === "/bye" || line === "/exit") break;
-    if (line) {
+    const said = session.line(input);
+    if ("quit" in said) break;
+    if ("more" in said) { prompt("... "); continue; }
+    if ("output" in said) console.log(said.output);
+    if ("message" in said) {
       const abort = generating = new AbortController();
       try {
-        const { answer, dropped } = await answerFitting(history, line, (messages) => reply(messages, abort.signal));
+        const { answer, dropped } = await answerFitting(session.history, said.message, (messages) => reply(messages, abort.signal));
         if (answer.finishReason === "cancelled") console.log("[stopped]");
         if (dropped && !toldDropped) {
           console.log("[older turns were dropped: the conversation no longer fits the model's context]");

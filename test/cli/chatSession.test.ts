@@ -1,0 +1,41 @@
+import { expect, test } from "vitest";
+import { ChatSession } from "../../src/cli/chatSession.ts";
+
+test("lines are messages; slash commands change the session as ollama run's do", () => {
+  const s = new ChatSession("Be brief.", { seed: 1 });
+  expect(s.line("  hello  ")).toEqual({ message: "hello" });
+  expect(s.line("")).toEqual({ empty: true });
+  expect(s.line("/?")).toMatchObject({ output: expect.stringContaining("/set parameter <name> <value>") });
+  expect(s.line("/set parameter temperature 0.2")).toEqual({ output: "temperature set to 0.2" });
+  expect(s.line("/set parameter num_predict 7")).toEqual({ output: "num_predict set to 7" });
+  expect(s.params).toEqual({ seed: 1, temperature: 0.2, maxTokens: 7 });
+  expect(s.line("/set parameter num_predict 0")).toEqual({ output: "num_predict must be a whole number of 1 or more" });
+  expect(s.line("/set parameter top_k 3")).toEqual({ output: "unknown parameter top_k: temperature, num_predict or seed" });
+  expect(s.line("/show")).toEqual({ output: "system prompt: Be brief.\nparameters: temperature 0.2, num_predict 7, seed 1" });
+  expect(s.line("/nope")).toEqual({ output: "unknown command /nope: /? lists the commands" });
+  expect(s.line("/bye")).toEqual({ quit: true });
+  expect(s.line("/exit")).toEqual({ quit: true });
+});
+
+test("/set system replaces or adds the system prompt; /clear keeps only it", () => {
+  const s = new ChatSession(undefined, {});
+  s.history.push({ role: "user", content: "a" }, { role: "assistant", content: "b" });
+  expect(s.line("/set system Answer in French.")).toEqual({ output: "system prompt set" });
+  expect(s.history[0]).toEqual({ role: "system", content: "Answer in French." });
+  s.line("/set system Answer in German.");
+  expect(s.history.filter((m) => m.role === "system")).toEqual([{ role: "system", content: "Answer in German." }]);
+  expect(s.line("/clear")).toEqual({ output: "conversation cleared" });
+  expect(s.history).toEqual([{ role: "system", content: "Answer in German." }]);
+  expect(new ChatSession(undefined, {}).line("/set system")).toEqual({ output: "usage: /set system <text>" });
+});
+
+test('""" opens a message of several lines, closed by a line ending with """', () => {
+  const s = new ChatSession(undefined, {});
+  expect(s.line('"""first line')).toEqual({ more: true });
+  expect(s.line("  second, indented")).toEqual({ more: true });
+  expect(s.line('last"""')).toEqual({ message: "first line\n  second, indented\nlast" });
+  expect(s.line('"""all on one line"""')).toEqual({ message: "all on one line" });
+  expect(s.line('"""')).toEqual({ more: true });
+  expect(s.line('"""')).toEqual({ empty: true });
+  expect(s.line("/bye")).toEqual({ quit: true }); // a command again once the message closed
+});
