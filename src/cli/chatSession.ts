@@ -13,6 +13,7 @@ const PARAMETERS: Record<string, { key: keyof ChatParams; parse: (v: string) => 
 const HELP = [
   "/set system <text>             set the system prompt (the conversation is kept)",
   "/set parameter <name> <value>  temperature, num_predict or seed",
+  "/set verbose, /set quiet       show (or not) each answer's token counts, durations and rates",
   "/show                          the system prompt and parameters",
   "/clear                         forget the conversation (the system prompt stays)",
   "/bye                           quit (also /exit, or Ctrl-D)",
@@ -28,7 +29,7 @@ export class ChatSession {
   readonly history: ChatMessage[];
   private pending?: string[];
 
-  constructor(system: string | undefined, readonly params: ChatParams) {
+  constructor(system: string | undefined, readonly params: ChatParams, public verbose = false) {
     this.history = system ? [{ role: "system", content: system }] : [];
   }
 
@@ -75,6 +76,10 @@ export class ChatSession {
       else this.history.unshift({ role: "system", content: text });
       return "system prompt set";
     }
+    if (args[0] === "verbose" || args[0] === "quiet") {
+      this.verbose = args[0] === "verbose";
+      return `${this.verbose ? "showing" : "not showing"} each answer's statistics`;
+    }
     if (args[0] === "parameter") {
       const [name, value] = args.slice(1);
       const p = PARAMETERS[name ?? ""];
@@ -84,7 +89,7 @@ export class ChatSession {
       this.params[p.key] = v;
       return `${name} set to ${v}`;
     }
-    return "usage: /set system <text> | /set parameter <name> <value>";
+    return "usage: /set system <text> | /set parameter <name> <value> | /set verbose | /set quiet";
   }
 
   private show(): string {

@@ -182,9 +182,9 @@ export interface ChatOptions {
  */
 export async function remoteChat(server: RunningServer, model: string) {
   await call(server, `/v1/models/${model}`); // an unknown model fails now, not at the first message
-  return async (messages: ChatMessage[], opts: ChatOptions): Promise<{ text: string; finishReason: FinishReason }> => {
+  return async (messages: ChatMessage[], opts: ChatOptions) => {
     const res = await call(server, "/v1/chat/completions", {
-      body: { model, messages, stream: true, temperature: opts.temperature, max_tokens: opts.maxTokens, seed: opts.seed },
+      body: { model, messages, stream: true, stream_options: { include_usage: true }, temperature: opts.temperature, max_tokens: opts.maxTokens, seed: opts.seed },
       signal: opts.signal,
     });
     return streamedAnswer(res, opts, (choice) => choice?.delta?.content);
@@ -194,7 +194,7 @@ export async function remoteChat(server: RunningServer, model: string) {
 /** A fill-in-the-middle completion (`suffix`) streamed from the server's /v1/completions. */
 export async function remoteInsert(server: RunningServer, model: string, prompt: string, suffix: string, opts: ChatOptions) {
   const res = await call(server, "/v1/completions", {
-    body: { model, prompt, suffix, stream: true, temperature: opts.temperature, max_tokens: opts.maxTokens, seed: opts.seed },
+    body: { model, prompt, suffix, stream: true, stream_options: { include_usage: true }, temperature: opts.temperature, max_tokens: opts.maxTokens, seed: opts.seed },
     signal: opts.signal,
   });
   return streamedAnswer(res, opts, (choice) => choice?.text);
@@ -204,11 +204,15 @@ interface StreamedChoice { delta?: { content?: string }; text?: string; finish_r
 
 async function streamedAnswer(res: Response, opts: ChatOptions, textOf: (choice: StreamedChoice | undefined) => string | undefined) {
   let text = "", finishReason: FinishReason = "stop";
+  let usage: { promptTokens: number; completionTokens: number } | undefined;
   try {
     for await (const data of sseData(res.body!)) {
       if (data === "[DONE]") break;
-      const event = JSON.parse(data) as { error?: { message?: string; code?: string }; choices?: StreamedChoice[] };
+      const event = JSON.parse(data) as {
+        error?: { message?: string; code?: string }; choices?: StreamedChoice[]; usage?: { prompt_tokens: number; completion_tokens: number } | null;
+      };
       if (event.error) throw wireError(event.error);
+      if (event.usage) usage = { promptTokens: event.usage.prompt_tokens, completionTokens: event.usage.completion_tokens };
       const choice = event.choices?.[0];
       const piece = textOf(choice);
       if (piece) {
@@ -221,7 +225,7 @@ async function streamedAnswer(res: Response, opts: ChatOptions, textOf: (choice:
     if (opts.signal?.aborted) return { text, finishReason: "cancelled" as FinishReason };
     throw e;
   }
-  return { text, finishReason };
+  return { text, finishReason, ...(usage ? { usage } : {}) };
 }
 
 /** Relevance scores in the documents' order, from the server's /v1/rerank. */

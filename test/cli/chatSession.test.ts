@@ -39,3 +39,22 @@ test('""" opens a message of several lines, closed by a line ending with """', (
   expect(s.line('"""')).toEqual({ empty: true });
   expect(s.line("/bye")).toEqual({ quit: true }); // a command again once the message closed
 });
+
+test("answerStats: ollama run --verbose's lines, the prompt timed to the first piece, the rate over the tokens after it", async () => {
+  const { answerStats } = await import("../../src/cli/commands/run.ts");
+  const stats = answerStats({ text: "x", finishReason: "length", usage: { promptTokens: 20, completionTokens: 11 } }, 1000, 1500, 2500);
+  expect(stats).toBe([
+    "total duration:       1.500s",
+    "prompt eval count:    20 token(s)",
+    "prompt eval duration: 0.500s",
+    "prompt eval rate:     40.00 tokens/s",
+    "eval count:           11 token(s)",
+    "eval duration:        1.000s",
+    "eval rate:            10.00 tokens/s",
+  ].join("\n") + "\n");
+  const s = new ChatSession(undefined, {});
+  expect(s.line("/set verbose")).toEqual({ output: "showing each answer's statistics" });
+  expect(s.verbose).toBe(true);
+  s.line("/set quiet");
+  expect(s.verbose).toBe(false);
+});

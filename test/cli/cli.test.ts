@@ -28,6 +28,11 @@ describe("freehold CLI", () => {
     const answer = await freehold("run", "moe", "Hello", "--max-tokens", "8", "--seed", "3");
     expect(answer.code).toBe(0);
     expect(answer.stdout.length).toBeGreaterThan(0);
+    // --verbose: ollama run's statistics after the answer, counts from the answer's usage.
+    const verbose = await freehold("run", "moe", "Hello", "--max-tokens", "8", "--seed", "3", "--verbose");
+    expect(verbose.stdout.startsWith(answer.stdout)).toBe(true);
+    expect(verbose.stdout).toMatch(/^prompt eval count: +\d+ token\(s\)$/m);
+    expect(verbose.stdout).toMatch(/^eval count: +[1-8] token\(s\)\neval duration: +\d+\.\d{3}s\neval rate: +\d+\.\d\d tokens\/s\n$/m);
 
     expect((await freehold("cp", "moe", "moe2")).code).toBe(0);
     expect((await freehold("rm", "moe")).stdout).toMatch(/removed moe/);

@@ -98,9 +98,9 @@ describe("other commands while serve holds the embedded database", () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^error: .*acme\/nothing-here/m);
 
-    const once = await freehold("run", "demo-random-tiny", "Hello", "--max-tokens", "5", "--seed", "1");
+    const once = await freehold("run", "demo-random-tiny", "Hello", "--max-tokens", "5", "--seed", "1", "--verbose");
     expect(once.code).toBe(0);
-    expect(once.stdout.length).toBeGreaterThan(0);
+    expect(once.stdout).toMatch(/^eval count: +5 token\(s\)$/m); // the usage the server streamed
 
     const chat = spawnSync(process.execPath, [resolve("bin/freehold.js"), "--home", home, "run", "demo-random-tiny", "--max-tokens", "4"],
       { input: "hello\nhow are you\n", encoding: "utf8", timeout: 60_000 });

@@ -8,8 +8,8 @@ import { errorText, withAppOrServer } from "../context.ts";
 import { integer, decimal } from "../options.ts";
 import type { ChatOptions } from "../remote.ts";
 
-interface RunOptions { system?: string; temperature?: number; maxTokens?: number; seed?: number; suffix?: string }
-interface Answer { text: string; finishReason: FinishReason }
+interface RunOptions { system?: string; temperature?: number; maxTokens?: number; seed?: number; suffix?: string; verbose?: boolean }
+interface Answer { text: string; finishReason: FinishReason; usage?: { promptTokens: number; completionTokens: number } }
 /** A model to chat with: the local gateway's backend, or a running server's API. */
 type Chat = (messages: ChatMessage[], opts: ChatOptions) => Promise<Answer>;
 
@@ -23,6 +23,7 @@ export function registerRun(program: Command) {
     .option("--temperature <t>", "sampling temperature", decimal(0))
     .option("--max-tokens <n>", "maximum tokens per answer", integer(1))
     .option("--seed <n>", "random seed", integer(0, 2 ** 32 - 1))
+    .option("--verbose", "after each answer, its token counts, durations and rates (as ollama run --verbose)")
     .option("--suffix <text>", "fill in the middle: the prompt is the text before, this the text after (code models with FIM tokens)")
     .action(async (name: string, words: string[], opts: RunOptions, cmd: Command) => {
       if (opts.suffix !== undefined) checkInsert(words, opts);
@@ -45,22 +46,47 @@ function checkInsert(words: string[], opts: RunOptions) {
   if (opts.system) throw invalid("--suffix (fill in the middle) does not take --system");
 }
 
-/** Streams one answer to stdout, ending it with a newline once anything was written. */
-async function say(opts: ChatParams, send: (o: ChatOptions) => Promise<Answer>, signal?: AbortSignal): Promise<Answer> {
+/** Streams one answer to stdout, ending it with a newline once anything was written; with `verbose`, its statistics after it. */
+async function say(opts: ChatParams & { verbose?: boolean }, send: (o: ChatOptions) => Promise<Answer>, signal?: AbortSignal): Promise<Answer> {
   let started = false;
-  try {
-    return await send({
-      temperature: opts.temperature, maxTokens: opts.maxTokens, seed: opts.seed, signal,
-      onDelta: (d) => { if (d.text) { started = true; process.stdout.write(d.text); } },
-    });
-  } finally {
-    if (started) process.stdout.write("\n");
-  }
+  const t0 = performance.now();
+  let first = 0;
+  const answer = await send({
+    temperature: opts.temperature, maxTokens: opts.maxTokens, seed: opts.seed, signal,
+    onDelta: (d) => {
+      if (!d.text) return;
+      if (!started) first = performance.now();
+      started = true;
+      process.stdout.write(d.text);
+    },
+  }).finally(() => { if (started) process.stdout.write("\n"); });
+  if (opts.verbose) process.stdout.write(answerStats(answer, t0, first, performance.now()));
+  return answer;
+}
+
+/**
+ * ollama run --verbose's lines, measured here: the prompt's time is until the first piece of the
+ * answer (loading and queueing included, as the client sees it), the answer's from there to the end.
+ */
+export function answerStats(a: Answer, t0: number, first: number, end: number): string {
+  const promptMs = (first || end) - t0, evalMs = first ? end - first : 0;
+  const rate = (n: number, ms: number) => (ms > 0 ? `${((n * 1000) / ms).toFixed(2)} tokens/s` : "n/a");
+  const secs = (ms: number) => `${(ms / 1000).toFixed(3)}s`;
+  const u = a.usage;
+  return [
+    `total duration:       ${secs(end - t0)}`,
+    ...(u ? [`prompt eval count:    ${u.promptTokens} token(s)`] : []),
+    `prompt eval duration: ${secs(promptMs)}`,
+    ...(u ? [`prompt eval rate:     ${rate(u.promptTokens, promptMs)}`, `eval count:           ${u.completionTokens} token(s)`] : []),
+    `eval duration:        ${secs(evalMs)}`,
+    // The first token ends the prompt's time, so the rate counts the tokens after it.
+    ...(u ? [`eval rate:            ${rate(Math.max(0, u.completionTokens - 1), evalMs)}`] : []),
+  ].join("\n") + "\n";
 }
 
 async function converse(name: string, words: string[], opts: RunOptions, chat: Chat) {
-  const session = new ChatSession(opts.system, { temperature: opts.temperature, maxTokens: opts.maxTokens, seed: opts.seed });
-  const reply = (messages: ChatMessage[], signal?: AbortSignal) => say(session.params, (o) => chat(messages, o), signal);
+  const session = new ChatSession(opts.system, { temperature: opts.temperature, maxTokens: opts.maxTokens, seed: opts.seed }, opts.verbose);
+  const reply = (messages: ChatMessage[], signal?: AbortSignal) => say({ ...session.params, verbose: session.verbose }, (o) => chat(messages, o), signal);
 
   if (words.length) {
     await reply([...session.history, { role: "user", content: words.join(" ") }]);
