@@ -58,3 +58,13 @@ test("answerStats: ollama run --verbose's lines, the prompt timed to the first p
   s.line("/set quiet");
   expect(s.verbose).toBe(false);
 });
+
+test("until: ollama ps's UNTIL column", async () => {
+  const { until } = await import("../../src/cli/commands/ps.ts");
+  const now = Date.parse("2026-01-01T00:00:00Z");
+  expect(until("2026-01-01T00:04:00Z", now)).toBe("4 minutes from now");
+  expect(until("2026-01-01T00:00:01Z", now)).toBe("1 second from now");
+  expect(until("2026-01-01T02:00:00Z", now)).toBe("2 hours from now");
+  expect(until("2025-12-31T23:59:59Z", now)).toBe("Stopping...");
+  expect(until("9999-01-01T00:00:00Z", now)).toBe("Forever");
+});

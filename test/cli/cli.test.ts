@@ -34,6 +34,11 @@ describe("freehold CLI", () => {
     expect(verbose.stdout).toMatch(/^prompt eval count: +\d+ token\(s\)$/m);
     expect(verbose.stdout).toMatch(/^eval count: +[1-8] token\(s\)\neval duration: +\d+\.\d{3}s\neval rate: +\d+\.\d\d tokens\/s\n$/m);
 
+    // Models load in the server: without one, ps and stop say so.
+    const ps = await freehold("ps");
+    expect(ps.code).toBe(1);
+    expect(ps.stderr).toMatch(/^error: no freehold serve is running for .*: models are loaded by the server/m);
+
     expect((await freehold("cp", "moe", "moe2")).code).toBe(0);
     expect((await freehold("rm", "moe")).stdout).toMatch(/removed moe/);
     expect((await freehold("list", "--json")).stdout).toContain('"moe2"');
