@@ -28,6 +28,7 @@ export function instrument(backend: Backend, model: string, m: Metrics): Backend
       const end = performance.now();
       m.generations.inc({ model, backend: backend.kind, outcome: r.finishReason === "cancelled" ? "cancelled" : "ok" });
       m.promptTokens.inc(labels, r.usage.promptTokens);
+      if (r.usage.cachedPromptTokens) m.cachedPromptTokens.inc(labels, r.usage.cachedPromptTokens);
       const n = r.usage.completionTokens;
       m.generatedTokens.inc(labels, n);
       if (n > 0) {

@@ -25,7 +25,11 @@ export class Metrics {
     labelNames: ["model", "backend", "outcome"] as const, registers: [this.registry],
   });
   readonly promptTokens = new Counter({
-    name: "freehold_prompt_tokens_total", help: "Prompt tokens evaluated", labelNames: ["model"] as const, registers: [this.registry],
+    name: "freehold_prompt_tokens_total", help: "Prompt tokens of generations, embeddings and reranking", labelNames: ["model"] as const, registers: [this.registry],
+  });
+  readonly cachedPromptTokens = new Counter({
+    name: "freehold_prompt_cached_tokens_total", help: "Prompt tokens reused from the prompt cache, not evaluated again (counted in freehold_prompt_tokens_total too)",
+    labelNames: ["model"] as const, registers: [this.registry],
   });
   readonly generatedTokens = new Counter({
     name: "freehold_generated_tokens_total", help: "Tokens generated", labelNames: ["model"] as const, registers: [this.registry],

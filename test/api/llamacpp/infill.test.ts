@@ -75,6 +75,8 @@ describe("POST /infill", () => {
     const r = JSON.parse((await post({ ...vim, input_extra: [...extra, { text: "x = 1\n" }], response_fields: undefined })).text);
     expect(r.timings.cache_n).toBeGreaterThan(10);
     expect(r.timings.prompt_n).toBe(r.tokens_evaluated - r.timings.cache_n);
+    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    expect(Number(/^freehold_prompt_cached_tokens_total\{model="coder"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(r.timings.cache_n);
   });
 
   test("without model, the one model that can fill in the middle; refused in llama-server's error shape", async () => {
