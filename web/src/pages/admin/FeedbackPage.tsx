@@ -30,7 +30,9 @@ export function FeedbackPage() {
   const [exportError, setExportError] = useState<unknown>();
 
   const setFilter = (name: (typeof FILTERS)[number], value: string) => {
-    const next = new URLSearchParams(search);
+    // From the URL as it is now, not as this render saw it: two quick changes (one before the
+    // page re-rendered) must both stay. BrowserRouter writes the URL at once.
+    const next = new URLSearchParams(window.location.search);
     if (value) next.set(name, value); else next.delete(name);
     setSearch(next, { replace: true });
   };
