@@ -15,6 +15,8 @@ const HELP = [
   "/set parameter <name> <value>  temperature, num_predict or seed",
   "/set verbose, /set quiet       show (or not) each answer's token counts, durations and rates",
   "/show                          the system prompt and parameters",
+  "/load <model>                  chat with another model, from a new conversation",
+  "/save <model>                  keep this conversation, system prompt and parameters as a new model",
   "/clear                         forget the conversation (the system prompt stays)",
   "/bye                           quit (also /exit, or Ctrl-D)",
   '"""                            begin and end a message of several lines',
@@ -37,7 +39,7 @@ export class ChatSession {
    * A line typed at the prompt: `{ message }` to send, `{ output }` to print, `{ quit }`, or
    * `{ more }` while a `"""` message is still open.
    */
-  line(raw: string): { message: string } | { output: string } | { quit: true } | { more: true } | { empty: true } {
+  line(raw: string): { message: string } | { output: string } | { quit: true } | { more: true } | { empty: true } | { load: string } | { save: string } {
     if (this.pending) {
       const end = raw.trimEnd().endsWith('"""');
       this.pending.push(end ? raw.trimEnd().slice(0, -3) : raw);
@@ -60,12 +62,28 @@ export class ChatSession {
       case "/bye": case "/exit": return { quit: true };
       case "/?": case "/help": return { output: HELP };
       case "/clear":
-        this.history.splice(this.history[0]?.role === "system" ? 1 : 0);
+        this.restart();
         return { output: "conversation cleared" };
       case "/show": return { output: this.show() };
+      case "/load": case "/save":
+        if (args.length !== 1) return { output: `usage: ${command} <model>` };
+        return command === "/load" ? { load: args[0] } : { save: args[0] };
       case "/set": return { output: this.set(args, line) };
       default: return { output: `unknown command ${command}: /? lists the commands` };
     }
+  }
+
+  /** A new conversation (after /load): the system prompt stays. */
+  restart(): void {
+    this.history.splice(this.history[0]?.role === "system" ? 1 : 0);
+  }
+
+  /** What /save keeps, as a Modelfile would say it: SYSTEM, PARAMETERs in Ollama's names, MESSAGEs. */
+  preset(): { system?: string; parameters?: Record<string, number>; messages?: { role: string; content: string }[] } {
+    const system = this.history[0]?.role === "system" ? this.history[0].content : undefined;
+    const parameters = Object.fromEntries(Object.entries(PARAMETERS).flatMap(([name, p]) => (this.params[p.key] === undefined ? [] : [[name, this.params[p.key]!]])));
+    const messages = this.history.filter((m) => m.role !== "system").map((m) => ({ role: m.role, content: m.content }));
+    return { ...(system ? { system } : {}), ...(Object.keys(parameters).length ? { parameters } : {}), ...(messages.length ? { messages } : {}) };
   }
 
   private set(args: string[], line: string): string {

@@ -68,3 +68,18 @@ test("until: ollama ps's UNTIL column", async () => {
   expect(until("2025-12-31T23:59:59Z", now)).toBe("Stopping...");
   expect(until("9999-01-01T00:00:00Z", now)).toBe("Forever");
 });
+
+test("/load and /save name a model; preset() is what /save keeps, in Ollama's parameter names", () => {
+  const s = new ChatSession("Be brief.", { temperature: 0.5, maxTokens: 9 });
+  expect(s.line("/load other")).toEqual({ load: "other" });
+  expect(s.line("/save")).toEqual({ output: "usage: /save <model>" });
+  expect(s.line("/save mine")).toEqual({ save: "mine" });
+  s.history.push({ role: "user", content: "hi" }, { role: "assistant", content: "hello" });
+  expect(s.preset()).toEqual({
+    system: "Be brief.", parameters: { temperature: 0.5, num_predict: 9 },
+    messages: [{ role: "user", content: "hi" }, { role: "assistant", content: "hello" }],
+  });
+  s.restart();
+  expect(s.history).toEqual([{ role: "system", content: "Be brief." }]);
+  expect(new ChatSession(undefined, {}).preset()).toEqual({});
+});

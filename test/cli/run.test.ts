@@ -80,6 +80,27 @@ describe("freehold run, interactive", () => {
     expect(turns[5]).toBe("conversation cleared\n");
   }, 90_000);
 
+  test("/save keeps the conversation as a model (a preset with its messages); /load switches models; an unknown one is an error", async () => {
+    const home = await homeWithTiny();
+    const input = ["/set system Be brief.", "hello", "/save kept", "/load nope", "/load kept", "/show", "/bye"].join("\n") + "\n";
+    const r = await runPiped(home, ["tiny", "--max-tokens", "4", "--seed", "3"], input);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("saved as kept: freehold run kept goes on from here");
+    expect(r.stderr).toMatch(/^error: model "nope" not found/m);
+    expect(r.stdout).toContain("chatting with kept");
+    const app = await openApp({ home });
+    try {
+      const kept = await app.models.get("kept");
+      expect(kept.preset).toMatchObject({
+        system: "Be brief.", parameters: { num_predict: 4, seed: 3 },
+        messages: [{ role: "user", content: "hello" }, { role: "assistant", content: expect.any(String) }],
+      });
+      expect(kept.path).toBe((await app.models.get("tiny")).path); // the same weights
+    } finally {
+      await app.close();
+    }
+  }, 90_000);
+
   test("a message too long for the context is refused and the chat goes on; a history too long loses its oldest turns", async () => {
     const home = await homeWithTiny({ runtime: { contextSize: 256 } });
     const lines = ["hi", "word ".repeat(400), ...Array.from({ length: 12 }, (_, i) => `message number ${i} with a few more words`)];

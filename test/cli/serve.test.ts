@@ -109,9 +109,11 @@ describe("other commands while serve holds the embedded database", () => {
     expect((await freehold("stop", "nope")).stderr).toMatch(/error: model "nope" not found/);
 
     const chat = spawnSync(process.execPath, [resolve("bin/freehold.js"), "--home", home, "run", "demo-random-tiny", "--max-tokens", "4"],
-      { input: "hello\nhow are you\n", encoding: "utf8", timeout: 60_000 });
+      { input: "hello\nhow are you\n/save chat-kept\n", encoding: "utf8", timeout: 60_000 });
     expect(chat.status).toBe(0);
-    expect(chat.stdout.match(/>>> /g)).toHaveLength(3);
+    expect(chat.stdout.match(/>>> /g)).toHaveLength(4);
+    // /save through the server: Ollama's create with the conversation as messages.
+    expect(JSON.parse((await freehold("show", "chat-kept", "--json")).stdout).preset.messages).toHaveLength(4);
 
     const unknown = await freehold("run", "nope", "hi");
     expect(unknown.code).toBe(1);

@@ -12,6 +12,11 @@ interface RunOptions { system?: string; temperature?: number; maxTokens?: number
 interface Answer { text: string; finishReason: FinishReason; usage?: { promptTokens: number; completionTokens: number } }
 /** A model to chat with: the local gateway's backend, or a running server's API. */
 type Chat = (messages: ChatMessage[], opts: ChatOptions) => Promise<Answer>;
+/** Where the chat's models come from (/load) and go (/save): this machine's store, or a running server. */
+interface Models {
+  open(model: string): Promise<Chat>;
+  save(model: string, from: string, preset: ReturnType<ChatSession["preset"]>): Promise<void>;
+}
 
 /**
  * `freehold run <model> [prompt]`: one answer, or an interactive chat. In the chat, Ctrl-C stops
@@ -31,12 +36,21 @@ export function registerRun(program: Command) {
         async (app) => {
           const backend = await app.gateway.resolve(name);
           if (opts.suffix !== undefined) return void await say(opts, (o) => backend.complete(words.join(" "), { ...o, suffix: opts.suffix }));
-          await converse(name, words, opts, (messages, o) => backend.chat(messages, { ...o, cacheScope: "cli" }));
+          await converse(name, words, opts, {
+            open: async (model) => { const b = await app.gateway.resolve(model); return (messages, o) => b.chat(messages, { ...o, cacheScope: "cli" }); },
+            save: async (model, from, preset) => {
+              const [{ checkPreset }, { deriveModel }] = await Promise.all([import("../../models/presetParameters.ts"), import("../../models/derive.ts")]);
+              await deriveModel(app, model, from, checkPreset(preset));
+            },
+          });
         },
         async (server) => {
           const remote = await import("../remote.ts");
           if (opts.suffix !== undefined) return void await say(opts, (o) => remote.remoteInsert(server, name, words.join(" "), opts.suffix!, o));
-          await converse(name, words, opts, await remote.remoteChat(server, name));
+          await converse(name, words, opts, {
+            open: (model) => remote.remoteChat(server, model),
+            save: (model, from, preset) => remote.remoteCreate(server, { model, from, ...preset }),
+          });
         });
     });
 }
@@ -84,7 +98,9 @@ export function answerStats(a: Answer, t0: number, first: number, end: number): 
   ].join("\n") + "\n";
 }
 
-async function converse(name: string, words: string[], opts: RunOptions, chat: Chat) {
+async function converse(first: string, words: string[], opts: RunOptions, models: Models) {
+  let name = first;
+  let chat = await models.open(name);
   const session = new ChatSession(opts.system, { temperature: opts.temperature, maxTokens: opts.maxTokens, seed: opts.seed }, opts.verbose);
   const reply = (messages: ChatMessage[], signal?: AbortSignal) => say({ ...session.params, verbose: session.verbose }, (o) => chat(messages, o), signal);
 
@@ -113,6 +129,20 @@ async function converse(name: string, words: string[], opts: RunOptions, chat: C
     if ("quit" in said) break;
     if ("more" in said) { prompt("... "); continue; }
     if ("output" in said) console.log(said.output);
+    try {
+      if ("load" in said) {
+        chat = await models.open(said.load);
+        name = said.load;
+        session.restart();
+        console.log(`chatting with ${name}`);
+      }
+      if ("save" in said) {
+        await models.save(said.save, name, session.preset());
+        console.log(`saved as ${said.save}: freehold run ${said.save} goes on from here`);
+      }
+    } catch (e) {
+      process.stderr.write(`error: ${errorText(e)}\n`);
+    }
     if ("message" in said) {
       const abort = generating = new AbortController();
       try {
