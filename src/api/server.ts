@@ -104,6 +104,10 @@ export async function buildServer(app: App, opts: ServerOptions = {}): Promise<F
   evalRoutes(server, app);
   adminRoutes(server, app);
   purgeExpiredResponses(server, app);
+  // Once, in the background: models registered before imports recorded FIM tokens.
+  server.addHook("onReady", async () => {
+    void app.models.recordInfill().catch((e: unknown) => server.log.warn({ err: e }, "could not read models' fill-in-the-middle tokens"));
+  });
   await webRoutes(server);
   return server;
 }

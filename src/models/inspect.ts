@@ -105,6 +105,12 @@ export async function inspectGguf(path: string): Promise<ModelFacts> {
   };
 }
 
+/** Whether a GGUF's vocabulary has fill-in-the-middle tokens, from its header alone. */
+export async function ggufHasInfill(path: string): Promise<boolean> {
+  const info = await (await llamaCpp()).readGgufFileInfo(path, { readTensorInfo: false, logWarnings: false });
+  return hasInfillTokens((info.metadata as { tokenizer?: { ggml?: Record<string, unknown> } }).tokenizer?.ggml);
+}
+
 /**
  * Token names llama.cpp takes for fill-in-the-middle when the GGUF gives no ids (src/llama-vocab.cpp,
  * "find FIM_PRE token" and the two after it): Qwen, StarCoder, Granite, DeepSeek, CodeLlama, GLM-4.5, Falcon.

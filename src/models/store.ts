@@ -7,7 +7,7 @@ import { pipeline } from "node:stream/promises";
 import type { Paths } from "../config.ts";
 import { conflict, notFound } from "../errors.ts";
 import type { ModelRecord, ModelsRepo } from "../store/repos/models.ts";
-import { inspectGguf, type ModelFacts } from "./inspect.ts";
+import { ggufHasInfill, inspectGguf, type ModelFacts } from "./inspect.ts";
 import { checkModelName, nameFromFile } from "./names.ts";
 import type { Preset } from "./preset.ts";
 import { commit } from "./pull/files.ts";
@@ -99,6 +99,23 @@ export class ModelStore {
   }
 
   /**
+   * Models registered before imports recorded fill-in-the-middle tokens (`metadata.infill`) get it
+   * from their GGUF header, once: /api/show's `insert` and /infill's default model read it. A file
+   * that cannot be read now is left for the next start. Returns the names updated.
+   */
+  async recordInfill(): Promise<string[]> {
+    const updated: string[] = [];
+    for (const m of await this.repo.list()) {
+      if (m.metadata && "infill" in m.metadata) continue;
+      const infill = await ggufHasInfill(m.path).catch(() => undefined);
+      if (infill === undefined) continue;
+      await this.repo.update(m.name, { metadata: { ...m.metadata, infill } });
+      updated.push(m.name);
+    }
+    return updated;
+  }
+
+  /**
    * Deletes files in models/ that no row refers to (a crash between copy and insert), and what
    * no pull can resume in downloads/ (see sweepDownloads). Returns the names deleted.
    */
@@ -143,7 +160,7 @@ function recordFacts(f: ModelFacts) {
     expertUsedCount: f.expertUsedCount ?? null, chatTemplate: f.chatTemplate ?? null,
     metadata: {
       activeParameterCount: f.activeParameterCount, embeddingLength: f.embeddingLength, layers: f.layers,
-      ggufName: f.name, ...(f.reranker ? { reranker: true } : {}), ...(f.infill ? { infill: true } : {}),
+      ggufName: f.name, ...(f.reranker ? { reranker: true } : {}), infill: f.infill ?? false,
     },
   };
 }

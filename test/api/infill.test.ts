@@ -56,6 +56,16 @@ describe("fill in the middle", () => {
     expect((await ollama.show({ model: "tiny" })).capabilities).not.toContain("insert");
   });
 
+  test("models registered before imports recorded FIM tokens get the flag from their file, once", async () => {
+    await s.app.db.query("UPDATE models SET metadata = metadata - 'infill'");
+    expect((await ollama.show({ model: "coder" })).capabilities).not.toContain("insert");
+    expect((await s.app.models.recordInfill()).sort()).toEqual(["coder", "tiny"]);
+    expect((await s.app.models.get("coder")).metadata.infill).toBe(true);
+    expect((await s.app.models.get("tiny")).metadata.infill).toBe(false);
+    expect((await ollama.show({ model: "coder" })).capabilities).toContain("insert");
+    expect(await s.app.models.recordInfill()).toEqual([]); // nothing left to read
+  });
+
   test("through an upstream the suffix is passed on and the answer is the engine's", async () => {
     const via = new OpenAI({ baseURL: `${front.url}/v1`, apiKey: "x", maxRetries: 0, timeout: 30_000 });
     const r = await via.completions.create({ model: "coder-via-b", prompt: prefix, suffix, ...greedy });
