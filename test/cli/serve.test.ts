@@ -103,9 +103,9 @@ describe("other commands while serve holds the embedded database", () => {
     expect(once.stdout).toMatch(/^eval count: +5 token\(s\)$/m); // the usage the server streamed
 
     // ps and stop ask the server, which holds the models (as ollama ps and ollama stop).
-    expect((await freehold("ps")).stdout).toMatch(/^NAME +SIZE +CONTEXT +UNTIL\ndemo-random-tiny:latest +\S+ \S+ +\d+ +\d+ (minutes?|seconds?) from now$/m);
+    expect((await freehold("ps")).stdout).toMatch(/^NAME +ID +SIZE +PROCESSOR +CONTEXT +UNTIL\ndemo-random-tiny:latest +[0-9a-f]{12} +\S+ \S+ +100% CPU +\d+ +\d+ (minutes?|seconds?) from now$/m);
     expect((await freehold("stop", "demo-random-tiny")).stdout).toBe("stopped demo-random-tiny\n");
-    expect((await freehold("ps")).stdout).toBe("NAME  SIZE  CONTEXT  UNTIL\n");
+    expect((await freehold("ps")).stdout).toBe("NAME  ID  SIZE  PROCESSOR  CONTEXT  UNTIL\n");
     expect((await freehold("stop", "nope")).stderr).toMatch(/error: model "nope" not found/);
 
     const chat = spawnSync(process.execPath, [resolve("bin/freehold.js"), "--home", home, "run", "demo-random-tiny", "--max-tokens", "4"],

@@ -6,7 +6,7 @@ import { runningServer, type RunningServer } from "../runningServer.ts";
 import { printTable } from "./models.ts";
 
 /** /api/ps's entries, as the CLI reads them. */
-interface Loaded { name: string; size: number; expires_at: string; context_length?: number }
+interface Loaded { name: string; digest: string; size: number; size_vram: number; expires_at: string; context_length?: number }
 
 /**
  * `freehold ps` and `freehold stop <model>`, as `ollama ps` and `ollama stop`: models load in the
@@ -19,8 +19,8 @@ export function registerPs(program: Command) {
       const { call } = await import("../remote.ts");
       const { models } = await (await call(serverFor(cmd), "/api/ps")).json() as { models: Loaded[] };
       if (opts.json) return console.log(JSON.stringify(models, null, 2));
-      printTable(["NAME", "SIZE", "CONTEXT", "UNTIL"], models.map((m) => [
-        m.name, formatBytes(m.size), m.context_length ? String(m.context_length) : "-", until(m.expires_at),
+      printTable(["NAME", "ID", "SIZE", "PROCESSOR", "CONTEXT", "UNTIL"], models.map((m) => [
+        m.name, m.digest.slice(0, 12) || "-", formatBytes(m.size), processor(m), m.context_length ? String(m.context_length) : "-", until(m.expires_at),
       ]));
     });
 
@@ -37,6 +37,13 @@ function serverFor(cmd: Command): RunningServer {
   const server = runningServer(home);
   if (!server) throw new FreeholdError("unavailable", `no freehold serve is running for ${home}: models are loaded by the server (start it with freehold serve)`);
   return server;
+}
+
+/** Where the weights are, as ollama ps says it: "100% CPU", "100% GPU" or the split. */
+function processor(m: Loaded): string {
+  if (!m.size || m.size_vram <= 0) return "100% CPU";
+  const gpu = Math.round((Math.min(m.size_vram, m.size) / m.size) * 100);
+  return gpu >= 100 ? "100% GPU" : `${100 - gpu}%/${gpu}% CPU/GPU`;
 }
 
 /** "4 minutes from now", as ollama ps says it; "Forever" for keep_alive -1 (and while a request holds it). */
