@@ -1,10 +1,11 @@
 import type { ChatMessage } from "../runtime/types.ts";
 
 /** What a chat's answers are generated with; `/set parameter` changes them. */
-export interface ChatParams { temperature?: number; maxTokens?: number; seed?: number }
+export interface ChatParams { temperature?: number; maxTokens?: number; seed?: number; json?: boolean }
 
 /** Ollama's parameter names (what `ollama run` users type) → ChatParams, each with its check. */
-const PARAMETERS: Record<string, { key: keyof ChatParams; parse: (v: string) => number | undefined; what: string }> = {
+type NumericParam = "temperature" | "maxTokens" | "seed";
+const PARAMETERS: Record<string, { key: NumericParam; parse: (v: string) => number | undefined; what: string }> = {
   temperature: { key: "temperature", parse: (v) => (/^\d+(\.\d+)?$/.test(v) ? Number(v) : undefined), what: "a number of 0 or more" },
   num_predict: { key: "maxTokens", parse: (v) => (/^[1-9]\d*$/.test(v) ? Number(v) : undefined), what: "a whole number of 1 or more" },
   seed: { key: "seed", parse: (v) => (/^\d+$/.test(v) && Number(v) < 2 ** 32 ? Number(v) : undefined), what: "a whole number from 0 to 4294967295" },
@@ -14,6 +15,7 @@ const HELP = [
   "/set system <text>             set the system prompt (the conversation is kept)",
   "/set parameter <name> <value>  temperature, num_predict or seed",
   "/set verbose, /set quiet       show (or not) each answer's token counts, durations and rates",
+  "/set format json, /set noformat  answers in JSON (a grammar holds the model to it), or free text",
   "/show                          the system prompt and parameters",
   "/load <model>                  chat with another model, from a new conversation",
   "/save <model>                  keep this conversation, system prompt and parameters as a new model",
@@ -94,6 +96,11 @@ export class ChatSession {
       else this.history.unshift({ role: "system", content: text });
       return "system prompt set";
     }
+    if (args[0] === "format" || args[0] === "noformat") {
+      if (args[0] === "format" && args[1] !== "json") return "usage: /set format json";
+      this.params.json = args[0] === "format";
+      return this.params.json ? "answers in JSON" : "answers in free text";
+    }
     if (args[0] === "verbose" || args[0] === "quiet") {
       this.verbose = args[0] === "verbose";
       return `${this.verbose ? "showing" : "not showing"} each answer's statistics`;
@@ -107,13 +114,13 @@ export class ChatSession {
       this.params[p.key] = v;
       return `${name} set to ${v}`;
     }
-    return "usage: /set system <text> | /set parameter <name> <value> | /set verbose | /set quiet";
+    return "usage: /set system <text> | /set parameter <name> <value> | /set format json | /set noformat | /set verbose | /set quiet";
   }
 
   private show(): string {
     const system = this.history[0]?.role === "system" ? this.history[0].content : "(none)";
-    const names: Record<keyof ChatParams, string> = { temperature: "temperature", maxTokens: "num_predict", seed: "seed" };
-    const set = (Object.keys(names) as (keyof ChatParams)[]).filter((k) => this.params[k] !== undefined).map((k) => `${names[k]} ${this.params[k]}`);
-    return `system prompt: ${system}\nparameters: ${set.length ? set.join(", ") : "(the model's defaults)"}`;
+    const names: Record<NumericParam, string> = { temperature: "temperature", maxTokens: "num_predict", seed: "seed" };
+    const set = (Object.keys(names) as NumericParam[]).filter((k) => this.params[k] !== undefined).map((k) => `${names[k]} ${this.params[k]}`);
+    return `system prompt: ${system}\nparameters: ${set.length ? set.join(", ") : "(the model's defaults)"}${this.params.json ? "\nformat: json" : ""}`;
   }
 }

@@ -172,6 +172,8 @@ export interface ChatOptions {
   temperature?: number;
   maxTokens?: number;
   seed?: number;
+  /** Answers in JSON (OpenAI's response_format json_object). */
+  json?: boolean;
   signal?: AbortSignal;
   onDelta?: (d: { text?: string }) => void;
 }
@@ -184,7 +186,10 @@ export async function remoteChat(server: RunningServer, model: string) {
   await call(server, `/v1/models/${model}`); // an unknown model fails now, not at the first message
   return async (messages: ChatMessage[], opts: ChatOptions) => {
     const res = await call(server, "/v1/chat/completions", {
-      body: { model, messages, stream: true, stream_options: { include_usage: true }, temperature: opts.temperature, max_tokens: opts.maxTokens, seed: opts.seed },
+      body: {
+        model, messages, stream: true, stream_options: { include_usage: true }, temperature: opts.temperature, max_tokens: opts.maxTokens, seed: opts.seed,
+        ...(opts.json ? { response_format: { type: "json_object" } } : {}),
+      },
       signal: opts.signal,
     });
     return streamedAnswer(res, opts, (choice) => choice?.delta?.content);

@@ -83,3 +83,13 @@ test("/load and /save name a model; preset() is what /save keeps, in Ollama's pa
   expect(s.history).toEqual([{ role: "system", content: "Be brief." }]);
   expect(new ChatSession(undefined, {}).preset()).toEqual({});
 });
+
+test("/set format json asks for JSON answers until /set noformat", () => {
+  const s = new ChatSession(undefined, {});
+  expect(s.line("/set format yaml")).toEqual({ output: "usage: /set format json" });
+  expect(s.line("/set format json")).toEqual({ output: "answers in JSON" });
+  expect(s.params.json).toBe(true);
+  expect(s.line("/show")).toEqual({ output: "system prompt: (none)\nparameters: (the model's defaults)\nformat: json" });
+  expect(s.line("/set noformat")).toEqual({ output: "answers in free text" });
+  expect(s.params.json).toBe(false);
+});

@@ -34,6 +34,12 @@ describe("freehold CLI", () => {
     expect(verbose.stdout).toMatch(/^prompt eval count: +\d+ token\(s\)$/m);
     expect(verbose.stdout).toMatch(/^eval count: +[1-8] token\(s\)\neval duration: +\d+\.\d{3}s\neval rate: +\d+\.\d\d tokens\/s\n$/m);
 
+    // --format json: a grammar holds the answer to JSON.
+    const json = await freehold("run", "moe", "Give me JSON", "--format", "json", "--max-tokens", "64", "--seed", "3");
+    expect(json.code).toBe(0);
+    expect(json.stdout.trimStart().startsWith("{")).toBe(true);
+    expect((await freehold("run", "moe", "x", "--format", "yaml")).stderr).toMatch(/--format <format>' argument 'yaml' is invalid/);
+
     // Models load in the server: without one, ps and stop say so.
     const ps = await freehold("ps");
     expect(ps.code).toBe(1);

@@ -101,6 +101,8 @@ describe("other commands while serve holds the embedded database", () => {
     const once = await freehold("run", "demo-random-tiny", "Hello", "--max-tokens", "5", "--seed", "1", "--verbose");
     expect(once.code).toBe(0);
     expect(once.stdout).toMatch(/^eval count: +5 token\(s\)$/m); // the usage the server streamed
+    const json = await freehold("run", "demo-random-tiny", "Give me JSON", "--format", "json", "--max-tokens", "64", "--seed", "1");
+    expect(json.stdout.trimStart().startsWith("{")).toBe(true); // response_format json_object through the server
 
     // ps and stop ask the server, which holds the models (as ollama ps and ollama stop).
     expect((await freehold("ps")).stdout).toMatch(/^NAME +ID +SIZE +PROCESSOR +CONTEXT +UNTIL\ndemo-random-tiny:latest +[0-9a-f]{12} +\S+ \S+ +100% CPU +\d+ +\d+ (minutes?|seconds?) from now$/m);

@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { createInterface } from "node:readline/promises";
 import { invalid } from "../../errors.ts";
 import { withinContext } from "../../gateway/fitContext.ts";
@@ -8,7 +8,7 @@ import { errorText, withAppOrServer } from "../context.ts";
 import { integer, decimal } from "../options.ts";
 import type { ChatOptions } from "../remote.ts";
 
-interface RunOptions { system?: string; temperature?: number; maxTokens?: number; seed?: number; suffix?: string; verbose?: boolean }
+interface RunOptions { system?: string; temperature?: number; maxTokens?: number; seed?: number; suffix?: string; verbose?: boolean; format?: string }
 interface Answer { text: string; finishReason: FinishReason; usage?: { promptTokens: number; completionTokens: number } }
 /** A model to chat with: the local gateway's backend, or a running server's API. */
 type Chat = (messages: ChatMessage[], opts: ChatOptions) => Promise<Answer>;
@@ -28,6 +28,7 @@ export function registerRun(program: Command) {
     .option("--temperature <t>", "sampling temperature", decimal(0))
     .option("--max-tokens <n>", "maximum tokens per answer", integer(1))
     .option("--seed <n>", "random seed", integer(0, 2 ** 32 - 1))
+    .addOption(new Option("--format <format>", "answers in this format (a grammar holds the model to it)").choices(["json"]))
     .option("--verbose", "after each answer, its token counts, durations and rates (as ollama run --verbose)")
     .option("--suffix <text>", "fill in the middle: the prompt is the text before, this the text after (code models with FIM tokens)")
     .action(async (name: string, words: string[], opts: RunOptions, cmd: Command) => {
@@ -37,7 +38,10 @@ export function registerRun(program: Command) {
           const backend = await app.gateway.resolve(name);
           if (opts.suffix !== undefined) return void await say(opts, (o) => backend.complete(words.join(" "), { ...o, suffix: opts.suffix }));
           await converse(name, words, opts, {
-            open: async (model) => { const b = await app.gateway.resolve(model); return (messages, o) => b.chat(messages, { ...o, cacheScope: "cli" }); },
+            open: async (model) => {
+              const b = await app.gateway.resolve(model);
+              return (messages, { json, ...o }) => b.chat(messages, { ...o, cacheScope: "cli", ...(json ? { format: { type: "json_object" } } : {}) });
+            },
             save: async (model, from, preset) => {
               const [{ checkPreset }, { deriveModel }] = await Promise.all([import("../../models/presetParameters.ts"), import("../../models/derive.ts")]);
               await deriveModel(app, model, from, checkPreset(preset));
@@ -66,7 +70,7 @@ async function say(opts: ChatParams & { verbose?: boolean }, send: (o: ChatOptio
   const t0 = performance.now();
   let first = 0;
   const answer = await send({
-    temperature: opts.temperature, maxTokens: opts.maxTokens, seed: opts.seed, signal,
+    temperature: opts.temperature, maxTokens: opts.maxTokens, seed: opts.seed, json: opts.json, signal,
     onDelta: (d) => {
       if (!d.text) return;
       if (!started) first = performance.now();
@@ -101,7 +105,7 @@ export function answerStats(a: Answer, t0: number, first: number, end: number): 
 async function converse(first: string, words: string[], opts: RunOptions, models: Models) {
   let name = first;
   let chat = await models.open(name);
-  const session = new ChatSession(opts.system, { temperature: opts.temperature, maxTokens: opts.maxTokens, seed: opts.seed }, opts.verbose);
+  const session = new ChatSession(opts.system, { temperature: opts.temperature, maxTokens: opts.maxTokens, seed: opts.seed, json: opts.format === "json" }, opts.verbose);
   const reply = (messages: ChatMessage[], signal?: AbortSignal) => say({ ...session.params, verbose: session.verbose }, (o) => chat(messages, o), signal);
 
   if (words.length) {
