@@ -61,7 +61,7 @@ export function registerRun(program: Command) {
 
 function checkInsert(words: string[], opts: RunOptions) {
   if (!words.length) throw invalid("--suffix needs a prompt: the text before the insertion");
-  if (opts.system) throw invalid("--suffix (fill in the middle) does not take --system");
+  if (opts.system || opts.format) throw invalid(`--suffix (fill in the middle) does not take ${opts.system ? "--system" : "--format"}`);
 }
 
 /** Streams one answer to stdout, ending it with a newline once anything was written; with `verbose`, its statistics after it. */
