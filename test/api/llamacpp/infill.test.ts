@@ -3,6 +3,7 @@ import { getLlama } from "../../../src/runtime/llama.ts";
 import { infillTokens } from "../../../src/runtime/infill.ts";
 import { testModel } from "../../helpers/models.ts";
 import { startServer, type TestServer } from "../../helpers/server.ts";
+import { busy, until } from "../openai/helpers.ts";
 
 /**
  * llama.cpp's /infill as its editor plugins send it (llama.vim's request, fields and all), on a
@@ -103,9 +104,7 @@ describe("POST /infill", () => {
     const reader = res.body!.getReader();
     await reader.read(); // the first event: generating
     abort.abort();
-    const busy = () => s.app.runtime.ps().reduce((n, m) => n + m.busySequences, 0);
-    for (let i = 0; i < 500 && busy() > 0; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(busy()).toBe(0);
+    expect(await until(() => busy(s) === 0, 10_000)).toBe(true);
     expect((await post({ ...vim, model: "coder", n_predict: 2 })).status).toBe(200);
   });
 
