@@ -21,7 +21,11 @@ export class FreeholdError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details: { param?: string; retryAfterSeconds?: number; cause?: unknown } = {},
+    readonly details: {
+      param?: string; retryAfterSeconds?: number; cause?: unknown;
+      /** An input longer than the context: its tokens and the context's (llama.cpp's server reports both). */
+      overflow?: { promptTokens: number; contextSize: number };
+    } = {},
   ) {
     super(message);
     this.name = "FreeholdError";

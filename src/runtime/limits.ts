@@ -8,7 +8,7 @@ import { FreeholdError, invalid } from "../errors.ts";
 export function overflow(promptTokens: number, contextSize: number, what: string, param: string, generating = true): FreeholdError {
   const room = generating ? " (at least 1 must stay free for the answer)" : "";
   return new FreeholdError("context_length_exceeded",
-    `${what} is ${promptTokens} tokens long but the model's context holds ${contextSize}${room}`, { param });
+    `${what} is ${promptTokens} tokens long but the model's context holds ${contextSize}${room}`, { param, overflow: { promptTokens, contextSize } });
 }
 
 /**

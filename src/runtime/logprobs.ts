@@ -42,7 +42,7 @@ export class LogprobReader {
     const entry = (t: Token, p: number, chosen: boolean) => {
       let text = this.model.detokenize([t], false, context);
       if (text === "" && !chosen) text = this.model.detokenize([t], true);
-      return { token: text, logprob: Math.max(Math.log(p), -9999), bytes: tokenBytes(this.model, t, text) };
+      return withTokenId({ token: text, logprob: Math.max(Math.log(p), -9999), bytes: tokenBytes(this.model, t, text) }, t);
     };
     const top: TokenLogprob["top"] = [];
     if (probabilities && this.topN > 0) {
@@ -52,8 +52,24 @@ export class LogprobReader {
         top.push(entry(t, p, false));
       }
     }
-    return { ...entry(token, confidence ?? probabilities?.get(token) ?? 0, true), top };
+    return withTokenId({ ...entry(token, confidence ?? probabilities?.get(token) ?? 0, true), top }, token);
   }
+}
+
+const TOKEN_ID = Symbol("tokenId");
+
+/**
+ * The token id behind a log-probability entry (the chosen token or an alternative), for wires
+ * that show ids (llama.cpp's /completion). Kept as a non-enumerable symbol property: not part of
+ * the entry's JSON, so OpenAI's shapes, which have no ids, stay as they are.
+ */
+export function tokenIdOf(entry: object): number | undefined {
+  return (entry as { [TOKEN_ID]?: number })[TOKEN_ID];
+}
+
+function withTokenId<T extends object>(entry: T, token: Token): T {
+  Object.defineProperty(entry, TOKEN_ID, { value: token, enumerable: false });
+  return entry;
 }
 
 /**
@@ -80,7 +96,7 @@ export function tokenBytes(model: LlamaModel, token: Token, text: string): numbe
 let byteLevel: Map<string, number> | undefined;
 
 /** GPT-2's byte-level alphabet reversed: printable bytes stand for themselves, the rest for U+0100 onwards. */
-function byteOfChar(): Map<string, number> {
+export function byteOfChar(): Map<string, number> {
   if (byteLevel) return byteLevel;
   byteLevel = new Map();
   let shifted = 0;
