@@ -47,7 +47,37 @@ const ANTHROPIC_TYPE: Partial<Record<ErrorCode, string>> = {
 
 export const anthropicError = (e: FreeholdError) => ({ type: "error", error: { type: ANTHROPIC_TYPE[e.code] ?? "api_error", message: e.message } });
 
-export const isLlamaCppRoute = (url: string) => url === "/infill" || url.startsWith("/infill?");
+/** llama.cpp's server's own routes that Freehold serves (src/api/llamacpp), answered in its error shape. */
+const LLAMA_CPP_ROUTES = ["/infill", "/completion", "/tokenize", "/detokenize", "/apply-template", "/props"] as const;
+const LLAMA_CPP = new Set<string>(LLAMA_CPP_ROUTES);
+
+export const isLlamaCppRoute = (url: string) => {
+  const q = url.indexOf("?");
+  return LLAMA_CPP.has(q < 0 ? url : url.slice(0, q));
+};
+
+/** llama-server's error types (format_error_response); 429 and 413, which it does not send, keep OpenAI's. */
+const LLAMA_CPP_TYPE: Partial<Record<ErrorCode, string>> = {
+  invalid_request: "invalid_request_error", context_length_exceeded: "exceed_context_size_error",
+  unauthorized: "authentication_error", forbidden: "permission_error", not_found: "not_found_error",
+  unavailable: "unavailable_error", rate_limited: "rate_limit_exceeded", payload_too_large: "invalid_request_error",
+};
+
+/**
+ * llama.cpp's server's error: `{code, message, type}` with the HTTP status as `code`, and for a
+ * prompt longer than the context its `n_prompt_tokens` and `n_ctx`. Streams end with the same
+ * object as their last event.
+ */
+export function llamaCppError(e: FreeholdError) {
+  const status = statusOf(e);
+  const overflow = e.details.overflow;
+  return {
+    error: {
+      code: status, message: e.message, type: LLAMA_CPP_TYPE[e.code] ?? "server_error",
+      ...(e.code === "context_length_exceeded" && overflow ? { n_prompt_tokens: overflow.promptTokens, n_ctx: overflow.contextSize } : {}),
+    },
+  };
+}
 
 /** One place decides status and wire shape: OpenAI's on /v1 (Anthropic's on /v1/messages), Ollama's `{error}` elsewhere. */
 export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown) {
@@ -57,8 +87,7 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown
   if (e.details.retryAfterSeconds) reply.header("retry-after", String(Math.ceil(e.details.retryAfterSeconds)));
   if (reply.sent || reply.raw.headersSent) return; // a stream already started: the route ends it
   if (isAnthropicRoute(req.url)) return reply.status(status).send(anthropicError(e));
-  // llama.cpp's server: OpenAI's type and message, its HTTP status as `code`.
-  if (isLlamaCppRoute(req.url)) return reply.status(status).send({ error: { code: status, message: e.message, type: OPENAI_TYPE[e.code] ?? "server_error" } });
+  if (isLlamaCppRoute(req.url)) return reply.status(status).send(llamaCppError(e));
   if (req.url.startsWith("/v1")) {
     return reply.status(status).send({
       error: { message: e.message, type: OPENAI_TYPE[e.code] ?? "server_error", param: openaiParam(e.details.param), code: openaiCode(e) },

@@ -1,0 +1,148 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import type { App } from "../../app.ts";
+import { invalid } from "../../errors.ts";
+import type { Backend } from "../../gateway/types.ts";
+import type { GenerateResult } from "../../runtime/types.ts";
+import type { ModelRecord } from "../../store/repos/models.ts";
+import { llamaCppError } from "../errors.ts";
+import { SseStream } from "../openai/sse.ts";
+
+/**
+ * What llama.cpp's server routes (src/api/llamacpp) share: the model a request names (or the one
+ * it may leave out), the final answer of a completion (server_task_result_cmpl_final's
+ * non-OpenAI JSON), `response_fields`, and streams of `data:` events without `[DONE]`.
+ */
+
+/**
+ * Fields llama-server takes that change nothing here: its prompt cache and slots (Freehold reuses
+ * a caller's prompt by itself), a prompt-time limit llama-server does not implement either, and
+ * its sampler order (Freehold's is fixed: penalties, top-k, top-p, min-p, temperature; no "infill"
+ * sampler).
+ */
+export const NO_EFFECT = { cache_prompt: z.boolean(), id_slot: z.int(), t_max_prompt_ms: z.int(), samplers: z.array(z.string()), timings_per_token: z.boolean(), n_keep: z.int() };
+
+/** NO_EFFECT's fields, each optional, to spread into a request schema. */
+export const noEffectFields = Object.fromEntries(Object.entries(NO_EFFECT).map(([k, v]) => [k, v.optional()])) as { [K in keyof typeof NO_EFFECT]: z.ZodOptional<(typeof NO_EFFECT)[K]> };
+
+/** A local model a llama.cpp route serves, by its registered name. */
+export interface LocalModel { name: string; record: ModelRecord }
+
+export interface DefaultModelRule {
+  /** The route, for the upstream refusal ("/tokenize serves local models"). */
+  route: string;
+  /** Which local models the route may pick by itself (default: any). */
+  qualifies?: (m: ModelRecord) => boolean;
+  /** "several models can fill in the middle" → the message when more than one qualifies. */
+  several?: string;
+  /** The message when none qualifies. */
+  none?: string;
+  /** What an upstream model is told besides "local models only". */
+  upstreamHint?: string;
+  /** With several candidates, the one of them that is loaded, when exactly one is. */
+  preferLoaded?: boolean;
+}
+
+/**
+ * The named model, which must be local, or without a name the one local model that qualifies
+ * (llama-server serves one model, so its clients send none): when several do, the one loaded if
+ * `preferLoaded` and exactly one is; otherwise a 400 listing them.
+ */
+export async function localModel(app: App, name: string | undefined, rule: DefaultModelRule): Promise<LocalModel> {
+  if (name?.trim()) {
+    const record = await app.models.find(name);
+    if (record) return { name: record.name, record };
+    await app.gateway.resolve(name); // an unknown name: 404
+    throw invalid(`"${name}" is an upstream model: ${rule.route} serves local models${rule.upstreamHint ? ` (${rule.upstreamHint})` : ""}`, "model");
+  }
+  const candidates = (await app.models.list()).filter((m) => rule.qualifies?.(m) ?? true);
+  if (candidates.length === 1) return { name: candidates[0].name, record: candidates[0] };
+  if (rule.preferLoaded && candidates.length > 1) {
+    // By file: names that share one (copies, presets) are loaded together.
+    const loaded = new Set(app.runtime.ps().filter((s) => !s.loading).map((s) => s.path));
+    const inMemory = candidates.filter((m) => loaded.has(m.path));
+    if (inMemory.length === 1) return { name: inMemory[0].name, record: inMemory[0] };
+  }
+  const names = candidates.map((m) => m.name).join(", ");
+  throw invalid(candidates.length
+    ? `${rule.several ?? "several models are available"} (${names}): name one in \`model\``
+    : rule.none ?? "no local model here: import or pull one, or name one in `model`", "model");
+}
+
+/** The backend of a model `localModel` found: the runtime, through the gateway (its preset and metrics). */
+export function backendOf(app: App, m: LocalModel): Promise<Backend> {
+  return app.gateway.resolve(m.name);
+}
+
+export interface AnswerContext {
+  model: string;
+  /** performance.now() when the request arrived. */
+  started: number;
+  /** n_predict as asked: 0 only evaluates the prompt. */
+  nPredict: number;
+  /** An n_indent or t_max_predict_ms limit ended the answer. */
+  limited?: boolean;
+  /** Tokens per sequence: an answer that filled the context is `truncated`, as llama-server reports it. */
+  contextSize?: number;
+}
+
+/**
+ * llama-server's final answer (server_task_result_cmpl_final::to_json_non_oaicompat), without
+ * its generation settings, prompt and token ids, which each route adds when it has them.
+ * `tokens_cached` counts what the sequence holds: the prompt and every generated token but the
+ * last, which was sampled, not evaluated.
+ */
+export function finalAnswer(r: GenerateResult, c: AnswerContext) {
+  const { promptTokens, completionTokens, cachedPromptTokens = 0 } = r.usage;
+  const promptMs = r.timings.firstTokenMs;
+  const predictedMs = Math.max(0, performance.now() - c.started - r.timings.queueMs - r.timings.loadMs - promptMs);
+  const stopType = r.stopSequence !== undefined ? "word" : c.limited || r.finishReason === "length" ? "limit" : "eos";
+  const promptN = promptTokens - cachedPromptTokens;
+  return {
+    index: 0, content: r.text, tokens: [] as number[], id_slot: 0, stop: true, model: c.model,
+    tokens_predicted: completionTokens, tokens_evaluated: promptTokens,
+    has_new_line: r.text.includes("\n"),
+    truncated: c.contextSize !== undefined && c.nPredict !== 0 && promptTokens + completionTokens >= c.contextSize,
+    stop_type: c.nPredict === 0 ? "limit" : stopType, stopping_word: r.stopSequence ?? "",
+    tokens_cached: promptTokens + Math.max(0, completionTokens - 1),
+    timings: {
+      cache_n: cachedPromptTokens,
+      prompt_n: promptN, prompt_ms: promptMs, prompt_per_token_ms: promptN ? promptMs / promptN : 0, prompt_per_second: promptMs ? (promptN * 1000) / promptMs : 0,
+      predicted_n: completionTokens, predicted_ms: predictedMs,
+      predicted_per_token_ms: completionTokens ? predictedMs / completionTokens : 0, predicted_per_second: predictedMs ? (completionTokens * 1000) / predictedMs : 0,
+    },
+  };
+}
+
+/** `response_fields`: only these, each path ("timings/prompt_n") as a key of its own, as llama-server answers. */
+export function pick(res: Record<string, unknown>, fields: string[] | undefined): Record<string, unknown> {
+  if (!fields?.length) return res;
+  const out: Record<string, unknown> = {};
+  for (const path of fields) {
+    let cur: unknown = res;
+    for (const k of path.split("/")) cur = cur !== null && typeof cur === "object" && k in cur ? (cur as Record<string, unknown>)[k] : undefined;
+    if (cur !== undefined) out[path] = cur;
+  }
+  return out;
+}
+
+/** llama-server's stream: `data:` events, no `[DONE]`; a failure after the first event is a last `data: {"error": …}`. */
+export class LlamaCppStream {
+  private readonly sse: SseStream;
+
+  constructor(req: FastifyRequest, reply: FastifyReply) {
+    this.sse = new SseStream(req, reply);
+  }
+
+  send(event: unknown): void {
+    this.sse.send(event);
+  }
+
+  end(): void {
+    this.sse.end("");
+  }
+
+  fail(e: unknown): void {
+    this.sse.fail(e, (err) => `data: ${JSON.stringify(llamaCppError(err))}\n\n`);
+  }
+}
