@@ -75,10 +75,26 @@ export const ollamaGeneration: LazyRouteSet<[App]> = {
   },
 };
 
-/** llama.cpp's server's /infill (src/api/llamacpp), for its editor plugins (llama.vim, llama.vscode). */
-export const llamaCppInfill: LazyRouteSet<[App]> = {
-  routes: [["POST", "/infill", USER]],
-  load: async () => (await import("./llamacpp/infill.ts")).infillRoute,
+/**
+ * llama.cpp's server's own routes (src/api/llamacpp): /infill for its editor plugins (llama.vim,
+ * llama.vscode), /completion, /tokenize, /detokenize, /apply-template and /props for its other clients.
+ */
+export const llamaCppRoutes: LazyRouteSet<[App]> = {
+  routes: [
+    ["POST", "/infill", USER], ["POST", "/completion", USER], ["POST", "/tokenize", USER], ["POST", "/detokenize", USER],
+    ["POST", "/apply-template", USER], ["GET", "/props", USER],
+  ],
+  async load() {
+    const [infill, completion, tokens, props] = await Promise.all([
+      import("./llamacpp/infill.ts"), import("./llamacpp/completion.ts"), import("./llamacpp/tokens.ts"), import("./llamacpp/props.ts"),
+    ]);
+    return (s, app) => {
+      infill.infillRoute(s, app);
+      completion.completionRoute(s, app);
+      tokens.tokenRoutes(s, app);
+      props.propsRoute(s, app);
+    };
+  },
 };
 
 /** The web app's accounts, conversations, feedback and feed under /app/api (src/api/app). */

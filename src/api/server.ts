@@ -21,7 +21,7 @@ import { adminRoutes } from "./admin/index.ts";
 import { purgeExpiredResponses } from "./openai/responses/retention.ts";
 import { openaiRoutes } from "./openai/index.ts";
 import { lazyRoutes } from "./lazyRoutes.ts";
-import { llamaCppInfill } from "./routeSets.ts";
+import { llamaCppRoutes } from "./routeSets.ts";
 import { serveAppShell, webRoutes } from "./routes/web.ts";
 
 export interface ServerOptions {
@@ -98,7 +98,7 @@ export async function buildServer(app: App, opts: ServerOptions = {}): Promise<F
   openapiRoute(server, routes);
   openaiRoutes(server, app, { maxTokensLimit: app.limits.maxTokensCap });
   ollamaRoutes(server, app);
-  lazyRoutes(server, llamaCppInfill, app); // llama.cpp's /infill, for its editor plugins
+  lazyRoutes(server, llamaCppRoutes, app); // llama.cpp's server's own routes: /infill, /completion, /tokenize, /props, ...
   appRoutes(server, app);
   arenaApiRoutes(server, app);
   evalRoutes(server, app);

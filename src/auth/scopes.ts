@@ -1,5 +1,5 @@
 /**
- * Which scope each route needs. Routes not listed here under /v1 or /api (or llama.cpp's /infill) need `admin`, so a
+ * Which scope each route needs. Routes not listed here under /v1 or /api (or llama.cpp's own routes) need `admin`, so a
  * route added later is closed by default; a route can name its own scope with
  * `config: { scope: "inference" }`.
  */
@@ -25,7 +25,7 @@ const INFERENCE = new Set([
 const MODELS = new Set(["/api/pull", "/api/delete", "/api/copy", "/api/create", "/api/push", "/api/blobs/:digest"]);
 
 /** llama.cpp's server's own routes that Freehold serves beside /v1 and /api (each declares its scope). */
-const LLAMA_CPP = new Set(["/infill"]);
+const LLAMA_CPP = new Set(["/infill", "/completion", "/tokenize", "/detokenize", "/apply-template", "/props"]);
 
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
 

@@ -74,6 +74,11 @@ const SUMMARY: Record<string, string> = {
   "POST /v1/evals/runs/{id}/resume": "Resume a run; finished cases are not re-run",
   "POST /v1/rerank": "Documents ordered by relevance to a query (reranker models; Jina's and Cohere's shape)",
   "POST /infill": "Code infill between a prefix and a suffix, as llama.cpp's server answers it (its editor plugins)",
+  "POST /completion": "Text completion of a raw prompt (text or token ids), streamed as data: events when stream is true (llama.cpp's server)",
+  "POST /tokenize": "A text's token ids, optionally with each token's piece (llama.cpp's server)",
+  "POST /detokenize": "The text of token ids (llama.cpp's server)",
+  "POST /apply-template": "Messages through the model's chat template, as the prompt the chat route evaluates (llama.cpp's server)",
+  "GET /props": "The model's context size, default sampling, slots and chat template (llama.cpp's server; ?model=)",
   "GET /v1/keys": "API keys (never their secrets)",
   "POST /v1/keys": "Create an API key; the answer holds its secret, shown only this once",
   "DELETE /v1/keys/{id}": "Revoke an API key",
@@ -89,14 +94,17 @@ function tagOf(path: string): string {
   if (path.startsWith("/v1")) return "OpenAI-compatible";
   if (path.startsWith("/api")) return "Ollama-compatible";
   if (path.startsWith("/app/api")) return "Web app (cookie sessions)";
-  if (path === "/infill") return "llama.cpp-compatible";
+  if (LLAMA_CPP_PATHS.has(path)) return "llama.cpp-compatible";
   return "Operations";
 }
+
+/** llama.cpp's server's own routes (src/api/llamacpp): its tag and error shape. */
+const LLAMA_CPP_PATHS = new Set(["/infill", "/completion", "/tokenize", "/detokenize", "/apply-template", "/props"]);
 
 const STREAMS: Record<string, string> = {
   "POST /v1/chat/completions": "text/event-stream", "POST /v1/completions": "text/event-stream",
   "POST /v1/arena/battles": "text/event-stream", "POST /v1/arena/battles/{id}/turns": "text/event-stream",
-  "POST /infill": "text/event-stream",
+  "POST /infill": "text/event-stream", "POST /completion": "text/event-stream",
   "POST /api/chat": "application/x-ndjson", "POST /api/generate": "application/x-ndjson", "POST /api/pull": "application/x-ndjson",
 };
 
@@ -112,7 +120,7 @@ export function openApiDocument(routes: RouteInfo[], version: string, bodies: Bo
     const path = openApiPath(r.url);
     const key = `${r.method} ${path}`;
     const body = bodies.byRoute[`${r.method} ${r.url}`];
-    const error = { $ref: `#/components/schemas/${path.startsWith("/v1") ? "OpenAIError" : path === "/infill" ? "LlamaCppError" : "Error"}` };
+    const error = { $ref: `#/components/schemas/${path.startsWith("/v1") ? "OpenAIError" : LLAMA_CPP_PATHS.has(path) ? "LlamaCppError" : "Error"}` };
     const ok: Record<string, unknown> = { "application/json": {} };
     if (STREAMS[key]) ok[STREAMS[key]] = { schema: { type: "string" } };
     if (path === "/metrics") { delete ok["application/json"]; ok["text/plain"] = { schema: { type: "string" } }; }

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import * as admin from "../api/admin/routes.ts";
+import * as completion from "../api/llamacpp/completion.ts";
 import * as infill from "../api/llamacpp/infill.ts";
+import * as llamaTokens from "../api/llamacpp/tokens.ts";
 import * as rerank from "../api/openai/rerank.ts";
 import * as ollama from "../api/ollama/wire.ts";
 import * as openai from "../api/openai/schemas.ts";
@@ -24,6 +26,10 @@ const BODIES: Record<string, [module: Record<string, unknown>, exportName: strin
   "POST /api/pull": [ollama, "pullSchema", "OllamaPullRequest"],
   "POST /v1/rerank": [rerank, "rerankRequest", "RerankRequest"],
   "POST /infill": [infill, "infillRequest", "InfillRequest"],
+  "POST /completion": [completion, "completionRequest", "LlamaCppCompletionRequest"],
+  "POST /tokenize": [llamaTokens, "tokenizeRequest", "TokenizeRequest"],
+  "POST /detokenize": [llamaTokens, "detokenizeRequest", "DetokenizeRequest"],
+  "POST /apply-template": [llamaTokens, "applyTemplateRequest", "ApplyTemplateRequest"],
   "POST /v1/keys": [admin, "NewKey", "NewApiKey"],
   "POST /v1/upstreams": [admin, "NewUpstream", "NewUpstream"],
 };

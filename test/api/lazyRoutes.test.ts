@@ -65,7 +65,7 @@ describe("every lazily loaded set in src/api/routeSets.ts", () => {
 
   it("declares exactly the routes its modules register", async () => {
     const all = Object.entries(sets) as [string, LazyRouteSet<unknown[]>][];
-    expect(all.map(([name]) => name).sort()).toEqual(["admin", "anthropicMessages", "arena", "evals", "llamaCppInfill", "ollamaGeneration", "openaiGeneration", "webApp"]);
+    expect(all.map(([name]) => name).sort()).toEqual(["admin", "anthropicMessages", "arena", "evals", "llamaCppRoutes", "ollamaGeneration", "openaiGeneration", "webApp"]);
     for (const [name, set] of all) {
       const args = [srv.app, () => ({ id: "x", admin: true, owner: "x" })];
       const handlers = recordRoutes(set, await set.load(), args);
