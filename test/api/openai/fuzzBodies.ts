@@ -41,6 +41,13 @@ export const BASES: [string, () => Record<string, unknown>][] = [
     model: "tiny", input_prefix: "def f(", input_suffix: ")", input_extra: [{ text: "x = 1", filename: "a.py" }], prompt: "x",
     n_predict: 2, n_indent: 2, t_max_predict_ms: 100, response_fields: ["content"], samplers: ["top_k"], cache_prompt: true, top_k: 4, stream: false,
   })],
+  ["/completion", () => ({
+    model: "tiny", prompt: ["hi", 5], n_predict: 2, temperature: 0.5, stop: ["x"], n_probs: 2, logit_bias: [[5, false], ["a", 1]],
+    response_fields: ["content"], mirostat: 0, repeat_last_n: 64, cache_prompt: true, stream: false,
+  })],
+  ["/tokenize", () => ({ model: "tiny", content: ["hi", 5, "<|im_start|>"], add_special: true, parse_special: true, with_pieces: true })],
+  ["/detokenize", () => ({ model: "tiny", tokens: [1, 5, 300] })],
+  ["/apply-template", () => ({ model: "tiny", messages: [{ role: "system", content: "s" }, { role: "user", content: [{ type: "text", text: "hi" }] }] })],
   ["/v1/keys", () => ({ name: "fuzz", scopes: ["inference", "models"], ratePerMinute: 60, tokenQuota: 1000, expiresInDays: 1 })],
   ["/v1/upstreams", () => ({ name: "fuzz/up", baseUrl: "http://127.0.0.1:9/v1", apiKey: "k", remoteModel: "m" })],
 ];
@@ -62,6 +69,7 @@ export function mutator(r: () => number) {
   const mutate = (body: Record<string, unknown>) => {
     for (let m = 1 + Math.floor(r() * 3); m > 0; m--) {
       const all = paths(body).filter((p) => p.length > 0);
+      if (!all.length) break; // a small body (/detokenize's) mutated down to {}
       const path = pick(all);
       const parent = path.slice(0, -1).reduce((o: any, k) => o[k], body);
       const key = path.at(-1)!;
