@@ -118,7 +118,9 @@ export function completionRoute(server: FastifyInstance, app: App) {
       temperature: body.temperature, topK: body.top_k, topP: body.top_p, minP: body.min_p,
       seed: body.seed === undefined || body.seed === -1 ? undefined : body.seed,
       stop: stop.length ? stop : undefined, ...penalties, logitBias: prep.logitBias,
-      nPredict, stream: body.stream, nProbs, postSamplingProbs: body.post_sampling_probs, ignoreEos: body.ignore_eos,
+      // -1 leaves the budget to the model's preset, as the runtime does.
+      nPredict: nPredict !== undefined && nPredict >= 0 ? nPredict : undefined,
+      stream: body.stream, nProbs, postSamplingProbs: body.post_sampling_probs, ignoreEos: body.ignore_eos,
     });
     const contextSize = await backend.contextSize();
     // After the sampler chain, a greedy pick leaves one candidate of probability 1 (llama-server's post_sampling_probs).
