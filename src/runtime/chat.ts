@@ -10,6 +10,7 @@ import { resolveGrammar, resolveSampling } from "./sampling.ts";
 import { overflow, remainingTokens } from "./limits.ts";
 import { wrapperForToolChoice } from "./toolChoice.ts";
 import { ChatLogprobs } from "./chatLogprobs.ts";
+import { predictionTokens, predictionUsage, withPrediction } from "./prediction.ts";
 
 const FINISH: Record<string, FinishReason> = {
   eogToken: "stop", stopGenerationTrigger: "stop", customStopTrigger: "stop",
@@ -46,15 +47,19 @@ export async function prepareChat(loaded: LoadedModel, messages: ChatMessage[], 
   const contextSize = loaded.settings.contextSize;
   if (promptTokens >= contextSize) throw overflow(promptTokens, contextSize, "the conversation", "messages");
   const maxTokens = remainingTokens(opts.maxTokens, promptTokens, contextSize);
-  return { chatWrapper, functions, grammar, history, contextText, promptTokens, maxTokens, sampling: resolveSampling(loaded.model, opts) };
+  const sampling = resolveSampling(loaded.model, opts);
+  const prediction = predictionTokens(loaded.model, opts, sampling, contextText.tokenize(loaded.model.tokenizer),
+    (text) => loadedLlamaCpp().LlamaText([contextText, text]).tokenize(loaded.model.tokenizer));
+  return { chatWrapper, functions, grammar, history, contextText, promptTokens, maxTokens, sampling, prediction };
 }
+
 
 export type PreparedChat = Awaited<ReturnType<typeof prepareChat>>;
 
 /** One chat turn on a held sequence, streamed through `opts.onDelta`. */
 export async function runChat(held: HeldSequence, prep: PreparedChat, opts: GenerateOptions): Promise<GenerateResult> {
   const { loaded, sequence, signal } = held;
-  const { chatWrapper, functions, grammar, history, contextText, promptTokens, maxTokens, sampling } = prep;
+  const { chatWrapper, functions, grammar, history, contextText, promptTokens, maxTokens, sampling, prediction } = prep;
   const started = performance.now();
   let firstTokenMs = 0;
   const onDelta = opts.onDelta;
@@ -66,7 +71,7 @@ export async function runChat(held: HeldSequence, prep: PreparedChat, opts: Gene
   const unobserve = logprobs?.observe(sequence);
   onDelta?.({ promptTokens });
   try {
-    const response = await chat.generateResponse(history, {
+    const { result: response, counts } = await withPrediction(sequence, prediction, { promptTokens, maxTokens }, () => chat.generateResponse(history, {
       signal,
       stopOnAbortSignal: true,
       maxTokens,
@@ -99,7 +104,7 @@ export async function runChat(held: HeldSequence, prep: PreparedChat, opts: Gene
         toolCalls.push(toolCall);
         onDelta?.({ toolCalls: [toolCall] });
       },
-    } as Parameters<LlamaChat["generateResponse"]>[1]);
+    } as Parameters<LlamaChat["generateResponse"]>[1]));
     logprobs?.check(response.response);
     const reasoning = response.fullResponse
       .map((part) => (typeof part !== "string" && part.segmentType === "thought" ? part.text : ""))
@@ -119,6 +124,7 @@ export async function runChat(held: HeldSequence, prep: PreparedChat, opts: Gene
         promptTokens, completionTokens: sequence.tokenMeter.usedOutputTokens - meterBefore,
         // Prompt tokens evaluated now are metered as input, but for the last (which yields logits).
         cachedPromptTokens: Math.max(0, promptTokens - (sequence.tokenMeter.usedInputTokens - inputBefore) - 1),
+        ...predictionUsage(counts),
       },
       timings: { queueMs: held.queueMs, loadMs: held.loadMs, firstTokenMs: firstTokenMs || performance.now() - started, totalMs },
       ...(logprobs ? { logprobs: logprobs.content } : {}),

@@ -10,6 +10,7 @@ import { resolveGrammar, resolveSampling } from "./sampling.ts";
 import { TextStream } from "./textStream.ts";
 import { LogprobReader, logprobMetadata, type SampledToken } from "./logprobs.ts";
 import { checkedTokens, promptText, scorePrompt } from "./promptLogprobs.ts";
+import { predictionTokens, predictionUsage, withPrediction } from "./prediction.ts";
 
 /**
  * The tokens a raw prompt evaluates to: BOS when the model wants one, and special-token text
@@ -34,7 +35,10 @@ export async function prepareCompletion(loaded: LoadedModel, prompt: Prompt, opt
   // maxTokens 0: nothing generated, the prompt only scored (echo with logprobs) or echoed.
   const maxTokens = opts.maxTokens === 0 ? 0 : remainingTokens(opts.maxTokens, tokens.length, loaded.settings.contextSize);
   const text = typeof prompt === "string" ? undefined : promptText(loaded.model, tokens);
-  return { tokens, grammar, sampling: resolveSampling(loaded.model, opts), maxTokens, promptText: text };
+  const sampling = resolveSampling(loaded.model, opts);
+  const prediction = predictionTokens(loaded.model, opts, sampling, tokens,
+    typeof prompt === "string" && opts.suffix === undefined ? (p) => promptTokens(loaded.model, prompt + p) : undefined);
+  return { tokens, grammar, sampling, maxTokens, promptText: text, prediction };
 }
 
 function textOnly(prompt: Prompt): string {
@@ -65,7 +69,7 @@ export type PreparedCompletion = Awaited<ReturnType<typeof prepareCompletion>>;
  */
 export async function runCompletion(held: HeldSequence, prep: PreparedCompletion, opts: GenerateOptions): Promise<GenerateResult> {
   const { loaded: { model }, sequence, signal } = held;
-  const { tokens, grammar, sampling, maxTokens, promptText } = prep;
+  const { tokens, grammar, sampling, maxTokens, promptText, prediction } = prep;
   const started = performance.now();
   const scored = opts.promptLogprobs ? await scorePrompt(held, tokens, opts.logprobs ?? 0) : undefined;
   const extra = { ...(scored ? { promptLogprobs: scored } : {}), ...(promptText !== undefined ? { promptText } : {}) };
@@ -111,43 +115,46 @@ export async function runCompletion(held: HeldSequence, prep: PreparedCompletion
   // A scored prompt is in the sequence already, but for its last token (whose logits start the answer).
   const cached = scored ? 0 : await reusePrefix(sequence, tokens);
   const input = scored ? tokens.slice(-1) : tokens.slice(cached);
-  const iterator = topN === undefined
-    ? sequence.evaluate(input, options)
-    : sequence.evaluateWithMetadata(input, logprobMetadata(topN), options);
-  try {
-    for await (const item of iterator) {
-      const token = typeof item === "number" ? item : item.token;
-      last = token;
-      generated++;
-      if (firstTokenMs === 0) firstTokenMs = performance.now() - started;
-      history?.push(token);
-      if (reader && logprobs && typeof item !== "number") {
-        const lp = reader.read(item as SampledToken);
-        reader.seen([token]);
-        logprobs.push(lp);
-        onDelta?.({ logprobs: [lp] });
-      }
-      if (options.yieldEogToken && model.isEogToken(token)) { endedByEog = true; break; }
-      const piece = stream.push(token);
-      if (piece) {
-        text += piece;
-        onDelta?.({ text: piece });
-        const end = opts.endAt?.(text);
-        if (end !== undefined) {
-          text = text.slice(0, end);
-          finishReason = "length";
-          cut = true;
-          break;
+  const generate = async () => {
+    const iterator = topN === undefined
+      ? sequence.evaluate(input, options)
+      : sequence.evaluateWithMetadata(input, logprobMetadata(topN), options);
+    try {
+      for await (const item of iterator) {
+        const token = typeof item === "number" ? item : item.token;
+        last = token;
+        generated++;
+        if (firstTokenMs === 0) firstTokenMs = performance.now() - started;
+        history?.push(token);
+        if (reader && logprobs && typeof item !== "number") {
+          const lp = reader.read(item as SampledToken);
+          reader.seen([token]);
+          logprobs.push(lp);
+          onDelta?.({ logprobs: [lp] });
         }
+        if (options.yieldEogToken && model.isEogToken(token)) { endedByEog = true; break; }
+        const piece = stream.push(token);
+        if (piece) {
+          text += piece;
+          onDelta?.({ text: piece });
+          const end = opts.endAt?.(text);
+          if (end !== undefined) {
+            text = text.slice(0, end);
+            finishReason = "length";
+            cut = true;
+            break;
+          }
+        }
+        if (stream.stopped) break;
+        if (signal.aborted) { finishReason = "cancelled"; break; }
+        if (generated >= maxTokens) { finishReason = "length"; break; }
       }
-      if (stream.stopped) break;
-      if (signal.aborted) { finishReason = "cancelled"; break; }
-      if (generated >= maxTokens) { finishReason = "length"; break; }
+    } catch (e) {
+      if (signal.aborted) throw signal.reason;
+      throw new FreeholdError("internal", `generation failed: ${(e as Error).message}`, { cause: e });
     }
-  } catch (e) {
-    if (signal.aborted) throw signal.reason;
-    throw new FreeholdError("internal", `generation failed: ${(e as Error).message}`, { cause: e });
-  }
+  };
+  const { counts } = await withPrediction(sequence, prediction, { promptTokens: tokens.length, maxTokens }, generate);
   const rest = cut ? "" : stream.flush();
   if (rest) {
     text += rest;
@@ -157,11 +164,12 @@ export async function runCompletion(held: HeldSequence, prep: PreparedCompletion
   const context = opts.returnContext
     ? [...sequence.contextTokens, ...(last !== undefined && !model.isEogToken(last) ? [last] : [])] : undefined;
   // An end-of-generation token was sampled too (and ended the loop): count it, as LlamaChat does.
-  const sampled = finishReason === "stop" && !stream.stopped && !endedByEog ? generated + 1 : generated;
+  // Drafted tokens thrown away count too, as OpenAI counts them (and as LlamaChat's token meter does).
+  const sampled = (finishReason === "stop" && !stream.stopped && !endedByEog ? generated + 1 : generated) + (counts?.rejected ?? 0);
   return {
     text,
     finishReason,
-    usage: { promptTokens: tokens.length, completionTokens: sampled, ...(cached ? { cachedPromptTokens: cached } : {}) },
+    usage: { promptTokens: tokens.length, completionTokens: sampled, ...(cached ? { cachedPromptTokens: cached } : {}), ...predictionUsage(counts) },
     timings: { queueMs: held.queueMs, loadMs: held.loadMs, firstTokenMs: firstTokenMs || performance.now() - started, totalMs: performance.now() - held.startedAt },
     ...(logprobs ? { logprobs } : {}),
     ...(stream.stoppedBy !== undefined ? { stopSequence: stream.stoppedBy } : {}),

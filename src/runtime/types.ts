@@ -148,6 +148,12 @@ export interface GenerateOptions extends SamplingOptions {
   prefill?: boolean;
   /** Return the prompt and answer as token ids (`GenerateResult.context`, Ollama's deprecated generate `context`; local models). */
   returnContext?: boolean;
+  /**
+   * Text (or token ids) the answer is expected to mostly repeat (OpenAI's Predicted Outputs; local
+   * models), evaluated ahead as a draft the model checks in batches (runtime/prediction.ts).
+   * Changes the speed, not which tokens are chosen.
+   */
+  prediction?: string | number[];
 }
 
 /** A completion's prompt: text, or token ids of the model's own vocabulary (OpenAI's token-array prompts). */
@@ -164,6 +170,9 @@ export interface Usage {
   completionTokens: number;
   /** Of promptTokens, those a local chat found already evaluated (runtime/promptCache.ts). */
   cachedPromptTokens?: number;
+  /** With a prediction: its tokens the answer kept, and those evaluated as a draft and thrown away. */
+  acceptedPredictionTokens?: number;
+  rejectedPredictionTokens?: number;
 }
 
 export interface Timings {
