@@ -29,6 +29,8 @@ export function instrument(backend: Backend, model: string, m: Metrics): Backend
       m.generations.inc({ model, backend: backend.kind, outcome: r.finishReason === "cancelled" ? "cancelled" : "ok" });
       m.promptTokens.inc(labels, r.usage.promptTokens);
       if (r.usage.cachedPromptTokens) m.cachedPromptTokens.inc(labels, r.usage.cachedPromptTokens);
+      if (r.usage.acceptedPredictionTokens) m.predictionTokens.inc({ model, outcome: "accepted" }, r.usage.acceptedPredictionTokens);
+      if (r.usage.rejectedPredictionTokens) m.predictionTokens.inc({ model, outcome: "rejected" }, r.usage.rejectedPredictionTokens);
       const n = r.usage.completionTokens;
       m.generatedTokens.inc(labels, n);
       if (n > 0) {

@@ -5,7 +5,7 @@ import type { UpstreamClient } from "./upstreamClient.ts";
 import { upstreamUnreachable } from "./upstreamErrors.ts";
 import { SseParser } from "./upstreamSse.ts";
 import { StreamReader } from "./upstreamStream.ts";
-import { chatBody, chatLogprobs, completionBody, finishReason, reasoningOf, textLogprobs, toolCalls } from "./upstreamWire.ts";
+import { chatBody, chatLogprobs, completionBody, finishReason, reasoningOf, textLogprobs, toolCalls, usageOf } from "./upstreamWire.ts";
 
 /**
  * A model served by a remote OpenAI-compatible engine. A caller that listens for deltas gets a
@@ -78,7 +78,7 @@ function whole(kind: "chat" | "text", body: any, startedAt: number): GenerateRes
     ...(reasoning ? { reasoning } : {}),
     ...(calls ? { toolCalls: calls } : {}),
     finishReason: finishReason(choice.finish_reason),
-    usage: { promptTokens: body?.usage?.prompt_tokens ?? 0, completionTokens: body?.usage?.completion_tokens ?? 0 },
+    usage: usageOf(body?.usage),
     timings: { queueMs: 0, loadMs: 0, firstTokenMs: ms, totalMs: ms },
     ...(logprobs ? { logprobs } : {}),
   };

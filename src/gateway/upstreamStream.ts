@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Delta, FinishReason, GenerateResult, ToolCall, ToolCallPart } from "../runtime/types.ts";
 import { upstreamStreamError } from "./upstreamErrors.ts";
-import { chatLogprobs, finishReason, reasoningOf, textLogprobs } from "./upstreamWire.ts";
+import { chatLogprobs, finishReason, reasoningOf, textLogprobs, usageOf } from "./upstreamWire.ts";
 
 export interface StreamArgs {
   name: string;
@@ -34,7 +34,7 @@ export class StreamReader {
   private pieces = 0;
   private firstAt = 0;
   private finish: FinishReason | undefined;
-  private usage: { prompt_tokens?: number; completion_tokens?: number } | undefined;
+  private usage: Record<string, unknown> | undefined;
   private readonly calls = new Map<number, ToolCall>();
   private readonly logprobs: NonNullable<Delta["logprobs"]> = [];
   private callsSent = false;
@@ -97,7 +97,7 @@ export class StreamReader {
       // A stream that ends without a finish reason but with tool calls finished by calling them.
       finishReason: this.finish ?? (toolCalls ? "tool_calls" : "stop"),
       // Without include_usage support upstream, one piece per token is the best estimate there is.
-      usage: { promptTokens: usage?.prompt_tokens ?? 0, completionTokens: usage?.completion_tokens ?? this.pieces },
+      usage: usageOf(usage, this.pieces),
       timings: { queueMs: 0, loadMs: 0, firstTokenMs: this.firstAt ? this.firstAt - startedAt : end - startedAt, totalMs: end - startedAt },
       ...(this.logprobs.length ? { logprobs: this.logprobs } : {}),
     };

@@ -1,5 +1,5 @@
 import { invalid } from "../errors.ts";
-import type { ChatMessage, FinishReason, GenerateOptions, Prompt, TokenLogprob, ToolCall } from "../runtime/types.ts";
+import type { ChatMessage, FinishReason, GenerateOptions, Prompt, TokenLogprob, ToolCall, Usage } from "../runtime/types.ts";
 
 /**
  * Internal → OpenAI wire for upstream requests, and the pieces of its answers back. Only the
@@ -27,7 +27,21 @@ export function chatBody(model: string, messages: ChatMessage[], opts: GenerateO
   const c = opts.toolChoice;
   if (c !== undefined) body.tool_choice = typeof c === "object" ? { type: "function", function: { name: c.name } } : c;
   if (opts.parallelToolCalls !== undefined) body.parallel_tool_calls = opts.parallelToolCalls;
+  if (opts.prediction !== undefined) body.prediction = { type: "content", content: opts.prediction };
   return body;
+}
+
+/** An answer's OpenAI `usage` → Usage; `pieces` stands in for completion tokens an upstream did not count. */
+export function usageOf(u: any, pieces = 0): Usage {
+  const details = u?.completion_tokens_details;
+  const accepted = details?.accepted_prediction_tokens, rejected = details?.rejected_prediction_tokens;
+  const cached = u?.prompt_tokens_details?.cached_tokens;
+  return {
+    promptTokens: u?.prompt_tokens ?? 0, completionTokens: u?.completion_tokens ?? pieces,
+    ...(typeof cached === "number" ? { cachedPromptTokens: cached } : {}),
+    ...(typeof accepted === "number" ? { acceptedPredictionTokens: accepted } : {}),
+    ...(typeof rejected === "number" ? { rejectedPredictionTokens: rejected } : {}),
+  };
 }
 
 /** Token-array prompts pass through: they are ids of the upstream model's own vocabulary. */

@@ -31,6 +31,11 @@ export class Metrics {
     name: "freehold_prompt_cached_tokens_total", help: "Prompt tokens reused from the prompt cache, not evaluated again (counted in freehold_prompt_tokens_total too)",
     labelNames: ["model"] as const, registers: [this.registry],
   });
+  readonly predictionTokens = new Counter({
+    name: "freehold_prediction_tokens_total",
+    help: "Predicted Outputs: drafted tokens the answer kept (accepted) and those evaluated and thrown away (rejected)",
+    labelNames: ["model", "outcome"] as const, registers: [this.registry],
+  });
   readonly generatedTokens = new Counter({
     name: "freehold_generated_tokens_total", help: "Tokens generated", labelNames: ["model"] as const, registers: [this.registry],
   });

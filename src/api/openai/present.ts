@@ -55,6 +55,11 @@ export function textLogprobs(lps: (TokenLogprob | PromptLogprob)[] | undefined, 
 export function usage(results: GenerateResult[], n = results.length) {
   let prompt = 0;
   let cached: number | undefined;
+  let accepted: number | undefined, rejected: number | undefined;
+  for (const r of results) {
+    if (r.usage.acceptedPredictionTokens !== undefined) accepted = (accepted ?? 0) + r.usage.acceptedPredictionTokens;
+    if (r.usage.rejectedPredictionTokens !== undefined) rejected = (rejected ?? 0) + r.usage.rejectedPredictionTokens;
+  }
   for (let i = 0; i < results.length; i += Math.max(1, n)) {
     prompt += results[i].usage.promptTokens;
     const c = results[i].usage.cachedPromptTokens;
@@ -64,6 +69,8 @@ export function usage(results: GenerateResult[], n = results.length) {
   return {
     prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion,
     ...(cached !== undefined ? { prompt_tokens_details: { cached_tokens: cached } } : {}),
+    ...(accepted !== undefined || rejected !== undefined
+      ? { completion_tokens_details: { accepted_prediction_tokens: accepted ?? 0, rejected_prediction_tokens: rejected ?? 0 } } : {}),
   };
 }
 

@@ -104,6 +104,7 @@ export const chatRequest = z.object({
   tools: z.array(tool).nullish(),
   tool_choice: toolChoice.nullish(),
   parallel_tool_calls: z.boolean().nullish(),
+  prediction: z.object({ type: z.literal("content"), content: z.union([z.string(), z.array(textPart).min(1)]) }).nullish(),
 });
 export type ChatRequest = z.infer<typeof chatRequest>;
 
@@ -141,7 +142,6 @@ export type EmbeddingRequest = z.infer<typeof embeddingRequest>;
 /** Fields that would change what the client gets back, which we cannot honour: refused, not ignored. */
 export const UNSUPPORTED: Record<string, string> = {
   audio: "audio output is not supported",
-  prediction: "predicted outputs are not supported",
   functions: "`functions` is deprecated and not supported: use `tools`",
   function_call: "`function_call` is deprecated and not supported: use `tool_choice`",
   web_search_options: "web search is not supported",

@@ -69,6 +69,10 @@ export function chatPlan(req: ChatRequest): ChatPlan {
     if (!tools?.length) throw invalid("parallel_tool_calls needs tools", "parallel_tool_calls");
     p.opts.parallelToolCalls = req.parallel_tool_calls;
   }
+  if (req.prediction) {
+    const c = req.prediction.content;
+    p.opts.prediction = typeof c === "string" ? c : c.map((part) => part.text).join("");
+  }
   return { ...p, messages: req.messages.map(toChatMessage) };
 }
 
