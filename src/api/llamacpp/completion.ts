@@ -10,38 +10,14 @@ import { abortOnDisconnect } from "../openai/sse.ts";
 import { parseBody } from "../validate.ts";
 import { InfillLimits } from "./limits.ts";
 import { effectiveSettings, generationSettings, REPEAT_LAST_N, type Settings } from "./settings.ts";
-import { backendOf, finalAnswer, LlamaCppStream, localModel, noEffectFields, pick } from "./shared.ts";
+import { backendOf, finalAnswer, LlamaCppStream, localModel, noEffectFields, pick, refuseUnhonoured, samplersOff } from "./shared.ts";
 
 const INT32_MAX = 2 ** 31 - 1;
 const budget = z.int().min(-1).max(INT32_MAX).optional();
 const bias = z.union([z.number(), z.literal(false)], { error: "must be a number, or false to ban the token" });
 
-/**
- * llama-server's samplers that Freehold does not have, taken at the value that turns them off (as
- * front-ends such as SillyTavern send them) and refused otherwise, naming the field. Their
- * companions (Mirostat's tau and eta, DRY's base, ...) change nothing while the sampler is off.
- */
-const off = <T extends z.ZodType>(schema: T, isOff: (v: z.infer<T>) => boolean, what: string, offValue: string) =>
-  schema.refine(isOff, `Freehold has no ${what} sampler: send ${offValue} (off) or leave it out`).optional();
-const SAMPLERS_OFF = {
-  typical_p: off(z.number(), (v) => v >= 1, "locally typical", "1"),
-  mirostat: off(z.int(), (v) => v === 0, "Mirostat", "0"),
-  mirostat_tau: z.number().optional(),
-  mirostat_eta: z.number().optional(),
-  xtc_probability: off(z.number().min(0).max(1), (v) => v === 0, "XTC", "0"),
-  xtc_threshold: z.number().optional(),
-  dry_multiplier: off(z.number(), (v) => v === 0, "DRY", "0"),
-  dry_base: z.number().optional(),
-  dry_allowed_length: z.int().min(0).optional(),
-  dry_penalty_last_n: z.int().min(-1).optional(),
-  dry_sequence_breakers: z.array(z.string()).optional(),
-  top_n_sigma: off(z.number(), (v) => v <= 0, "top-n-σ", "-1"),
-  dynatemp_range: off(z.number(), (v) => v <= 0, "dynamic temperature", "0"),
-  dynatemp_exponent: z.number().optional(),
-  min_keep: off(z.int().min(0), (v) => v === 0, "min_keep", "0"),
-};
-
-export const completionRequest = z.strictObject({
+/** llama-server's fields; any other is ignored, as llama-server ignores it (refuseUnhonoured runs first). */
+export const completionRequest = z.object({
   model: z.string().optional(),
   /** Text, token ids, or both mixed (llama-server's tokenize_mixed); one prompt per request. */
   prompt: z.union([z.string(), z.array(z.union([z.int(), z.string()])).min(1)], { error: "must be a string, or an array of token ids and strings" }),
@@ -72,7 +48,7 @@ export const completionRequest = z.strictObject({
   n_indent: z.int().min(0).optional(),
   t_max_predict_ms: z.int().min(0).optional(),
   response_fields: z.array(z.string()).optional(),
-  ...SAMPLERS_OFF,
+  ...samplersOff,
   ...noEffectFields,
 });
 type CompletionRequest = z.infer<typeof completionRequest>;
@@ -99,7 +75,7 @@ interface Prepared {
  */
 export function completionRoute(server: FastifyInstance, app: App) {
   server.post("/completion", { config: { scope: "inference" } }, async (req, reply) => {
-    const body = parseBody(completionRequest, req.body);
+    const body = parseBody(completionRequest, refuseUnhonoured(req.body));
     const model = await localModel(app, body.model, { route: "/completion", preferLoaded: true });
     const nPredict = body.n_predict ?? body.max_tokens ?? body.max_completion_tokens;
     const cap = app.limits.maxTokensCap;

@@ -5,13 +5,14 @@ import { addUsage, cacheScopeOf } from "../../auth/hook.ts";
 import { abortOnDisconnect } from "../openai/sse.ts";
 import { parseBody } from "../validate.ts";
 import { InfillLimits } from "./limits.ts";
-import { backendOf, finalAnswer, LlamaCppStream, localModel, noEffectFields, pick } from "./shared.ts";
+import { backendOf, finalAnswer, LlamaCppStream, localModel, noEffectFields, pick, refuseUnhonoured, samplersOff } from "./shared.ts";
 
-export const infillRequest = z.strictObject({
+/** llama-server's fields; any other is ignored, as llama-server ignores it (refuseUnhonoured runs first). */
+export const infillRequest = z.object({
   model: z.string().optional(),
   input_prefix: z.string(),
   input_suffix: z.string(),
-  input_extra: z.array(z.strictObject({ text: z.string(), filename: z.string().optional(), time: z.unknown().optional() })).optional(),
+  input_extra: z.array(z.object({ text: z.string(), filename: z.string().optional(), time: z.unknown().optional() })).optional(),
   prompt: z.string().optional(),
   n_predict: z.int().min(-1).optional(),
   max_tokens: z.int().min(-1).optional(),
@@ -28,6 +29,7 @@ export const infillRequest = z.strictObject({
   n_indent: z.int().min(0).optional(),
   t_max_predict_ms: z.int().min(0).optional(),
   response_fields: z.array(z.string()).optional(),
+  ...samplersOff,
   ...noEffectFields,
 });
 
@@ -40,7 +42,7 @@ export const infillRequest = z.strictObject({
  */
 export function infillRoute(server: FastifyInstance, app: App) {
   server.post("/infill", { config: { scope: "inference" } }, async (req, reply) => {
-    const body = parseBody(infillRequest, req.body);
+    const body = parseBody(infillRequest, refuseUnhonoured(req.body));
     const model = await localModel(app, body.model, INFILL_MODELS);
     const backend = await backendOf(app, model);
     const nPredict = body.n_predict ?? body.max_tokens ?? -1;

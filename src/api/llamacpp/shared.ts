@@ -22,6 +22,58 @@ import { SseStream } from "../openai/sse.ts";
  */
 export const NO_EFFECT = { cache_prompt: z.boolean(), id_slot: z.int(), t_max_prompt_ms: z.int(), samplers: z.array(z.string()), timings_per_token: z.boolean(), n_keep: z.int() };
 
+/**
+ * llama-server's samplers that Freehold does not have, taken at the value that turns them off (as
+ * front-ends such as SillyTavern send them) and refused otherwise, naming the field. Their
+ * companions (Mirostat's tau and eta, DRY's base, ...) change nothing while the sampler is off.
+ */
+const off = <T extends z.ZodType>(schema: T, isOff: (v: z.infer<T>) => boolean, what: string, offValue: string) =>
+  schema.refine(isOff, `Freehold has no ${what} sampler: send ${offValue} (off) or leave it out`).optional();
+export const samplersOff = {
+  typical_p: off(z.number(), (v) => v >= 1, "locally typical", "1"),
+  mirostat: off(z.int(), (v) => v === 0, "Mirostat", "0"),
+  mirostat_tau: z.number().optional(),
+  mirostat_eta: z.number().optional(),
+  xtc_probability: off(z.number().min(0).max(1), (v) => v === 0, "XTC", "0"),
+  xtc_threshold: z.number().optional(),
+  dry_multiplier: off(z.number(), (v) => v === 0, "DRY", "0"),
+  dry_base: z.number().optional(),
+  dry_allowed_length: z.int().min(0).optional(),
+  dry_penalty_last_n: z.int().min(-1).optional(),
+  dry_sequence_breakers: z.array(z.string()).optional(),
+  top_n_sigma: off(z.number(), (v) => v <= 0, "top-n-σ", "-1"),
+  dynatemp_range: off(z.number(), (v) => v <= 0, "dynamic temperature", "0"),
+  dynatemp_exponent: z.number().optional(),
+  min_keep: off(z.int().min(0), (v) => v === 0, "min_keep", "0"),
+};
+
+/**
+ * llama-server's own fields whose meaning Freehold cannot honour, refused with a 400 naming the
+ * field unless sent at their default. Any field llama-server does not know is ignored, as
+ * llama-server ignores it: front-ends (SillyTavern) send one request shape, the union of
+ * several backends' fields, to every backend.
+ */
+const UNHONOURED: Record<string, { why: string; isDefault: (v: unknown) => boolean }> = {
+  lora: { why: "per-request LoRA adapters are not supported here", isDefault: (v) => Array.isArray(v) && v.length === 0 },
+  n: { why: "one completion per request", isDefault: (v) => v === 1 },
+  n_cmpl: { why: "one completion per request", isDefault: (v) => v === 1 },
+  return_progress: { why: "prompt progress events are not sent", isDefault: (v) => v === false },
+  "speculative.n_max": { why: "llama-server's draft-model decoding is not supported (see OpenAI's `prediction` on /v1/chat/completions)", isDefault: () => false },
+  "speculative.n_min": { why: "llama-server's draft-model decoding is not supported", isDefault: () => false },
+  "speculative.p_min": { why: "llama-server's draft-model decoding is not supported", isDefault: () => false },
+};
+
+/** The body, unless it sets one of llama-server's fields Freehold cannot honour (UNHONOURED). */
+export function refuseUnhonoured(body: unknown): unknown {
+  if (body && typeof body === "object" && !Array.isArray(body)) {
+    for (const [key, value] of Object.entries(body)) {
+      const rule = UNHONOURED[key];
+      if (rule && value !== null && value !== undefined && !rule.isDefault(value)) throw invalid(`${key}: ${rule.why}`, key);
+    }
+  }
+  return body;
+}
+
 /** NO_EFFECT's fields, each optional, to spread into a request schema. */
 export const noEffectFields = Object.fromEntries(Object.entries(NO_EFFECT).map(([k, v]) => [k, v.optional()])) as { [K in keyof typeof NO_EFFECT]: z.ZodOptional<(typeof NO_EFFECT)[K]> };
 

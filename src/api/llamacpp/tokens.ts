@@ -9,7 +9,7 @@ import { chatPlan } from "../openai/translate.ts";
 import { parseBody } from "../validate.ts";
 import { localModel, type LocalModel } from "./shared.ts";
 
-export const tokenizeRequest = z.strictObject({
+export const tokenizeRequest = z.object({
   model: z.string().optional(),
   /** Text, or text and token ids mixed (llama-server's tokenize_mixed). */
   content: z.union([z.string(), z.array(z.union([z.string(), z.int()]))], { error: "must be a string or an array of strings and token ids" }).optional(),
@@ -18,14 +18,16 @@ export const tokenizeRequest = z.strictObject({
   with_pieces: z.boolean().optional(),
 });
 
-export const detokenizeRequest = z.strictObject({
+export const detokenizeRequest = z.object({
   model: z.string().optional(),
   tokens: z.array(z.int()).optional(),
 });
 
-export const applyTemplateRequest = z.strictObject({
+export const applyTemplateRequest = z.object({
   model: z.string().optional(),
   messages: chatRequest.shape.messages,
+  /** llama-server renders tools into the prompt; this route does not, so it refuses them rather than leave them out. */
+  tools: z.array(z.unknown()).max(0, "tools are not rendered here: the chat route renders them (POST /v1/chat/completions)").optional(),
 });
 
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });

@@ -150,7 +150,8 @@ describe("POST /completion", () => {
     await refused({ prompt: "x", n_predict: "2" }, 400, "invalid_request_error", /^n_predict: /);
     await refused({ prompt: "x", n_predict: -2 }, 400, "invalid_request_error", /^n_predict: /);
     await refused({ prompt: "x", top_p: 2 }, 400, "invalid_request_error", /^top_p: /);
-    await refused({ prompt: "x", penalize_nl: true }, 400, "invalid_request_error", /penalize_nl/);
+    await refused({ prompt: "x", lora: [{ id: 0, scale: 1 }] }, 400, "invalid_request_error", /^lora: per-request LoRA adapters/);
+    await refused({ prompt: "x", n_cmpl: 2 }, 400, "invalid_request_error", /^n_cmpl: one completion per request/);
     await refused({ prompt: "x", mirostat: 2 }, 400, "invalid_request_error", /^mirostat: Freehold has no Mirostat sampler: send 0/);
     await refused({ prompt: "x", repeat_penalty: 1.2, repeat_last_n: 256 }, 400, "invalid_request_error", /^repeat_last_n: .*last 64 tokens/);
     await refused({ prompt: ["a", "b"] }, 400, "invalid_request_error", /several prompts/);
@@ -165,8 +166,15 @@ describe("POST /completion", () => {
       prompt: "x", n_predict: 1, mirostat: 0, mirostat_tau: 5, mirostat_eta: 0.1, typical_p: 1, xtc_probability: 0, xtc_threshold: 0.1,
       dry_multiplier: 0, dry_base: 1.75, dry_allowed_length: 2, dry_penalty_last_n: -1, dry_sequence_breakers: ["\n"], top_n_sigma: -1,
       dynatemp_range: 0, dynatemp_exponent: 1, min_keep: 0, repeat_last_n: 128, cache_prompt: true, samplers: ["top_k"], n_keep: 0,
+      lora: [], n_cmpl: 1, return_progress: false,
     });
     expect(off.tokens_predicted).toBe(1);
+    // Fields llama-server does not know are ignored, as it ignores them: SillyTavern sends one
+    // shape, the union of several backends' fields, to every backend.
+    const union = await ok("/completion", {
+      prompt: "x", n_predict: 1, max_new_tokens: 1, tfs_z: 1, penalize_nl: false, truncation_length: 2048, ban_eos_token: false, sampler_priority: ["temperature"],
+    });
+    expect(union.tokens_predicted).toBe(1);
   });
 
   test("a client that leaves mid-stream frees its sequence; the server keeps serving", async () => {
