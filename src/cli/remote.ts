@@ -174,6 +174,8 @@ export interface ChatOptions {
   seed?: number;
   /** Answers in JSON (OpenAI's response_format json_object). */
   json?: boolean;
+  /** Text the answer will mostly repeat (OpenAI's Predicted Outputs). */
+  prediction?: string;
   signal?: AbortSignal;
   onDelta?: (d: { text?: string }) => void;
 }
@@ -189,6 +191,7 @@ export async function remoteChat(server: RunningServer, model: string) {
       body: {
         model, messages, stream: true, stream_options: { include_usage: true }, temperature: opts.temperature, max_tokens: opts.maxTokens, seed: opts.seed,
         ...(opts.json ? { response_format: { type: "json_object" } } : {}),
+        ...(opts.prediction !== undefined ? { prediction: { type: "content", content: opts.prediction } } : {}),
       },
       signal: opts.signal,
     });
@@ -209,15 +212,22 @@ interface StreamedChoice { delta?: { content?: string }; text?: string; finish_r
 
 async function streamedAnswer(res: Response, opts: ChatOptions, textOf: (choice: StreamedChoice | undefined) => string | undefined) {
   let text = "", finishReason: FinishReason = "stop";
-  let usage: { promptTokens: number; completionTokens: number } | undefined;
+  let usage: { promptTokens: number; completionTokens: number; acceptedPredictionTokens?: number; rejectedPredictionTokens?: number } | undefined;
   try {
     for await (const data of sseData(res.body!)) {
       if (data === "[DONE]") break;
       const event = JSON.parse(data) as {
-        error?: { message?: string; code?: string }; choices?: StreamedChoice[]; usage?: { prompt_tokens: number; completion_tokens: number } | null;
+        error?: { message?: string; code?: string }; choices?: StreamedChoice[];
+        usage?: { prompt_tokens: number; completion_tokens: number; completion_tokens_details?: { accepted_prediction_tokens?: number; rejected_prediction_tokens?: number } } | null;
       };
       if (event.error) throw wireError(event.error);
-      if (event.usage) usage = { promptTokens: event.usage.prompt_tokens, completionTokens: event.usage.completion_tokens };
+      if (event.usage) {
+        const d = event.usage.completion_tokens_details;
+        usage = {
+          promptTokens: event.usage.prompt_tokens, completionTokens: event.usage.completion_tokens,
+          ...(d?.accepted_prediction_tokens !== undefined ? { acceptedPredictionTokens: d.accepted_prediction_tokens, rejectedPredictionTokens: d.rejected_prediction_tokens ?? 0 } : {}),
+        };
+      }
       const choice = event.choices?.[0];
       const piece = textOf(choice);
       if (piece) {

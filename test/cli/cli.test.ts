@@ -64,6 +64,21 @@ describe("freehold CLI", () => {
     expect((await freehold("run", "coder", "--suffix", "b")).stderr).toMatch(/^error: --suffix needs a prompt/m);
   }, 60_000);
 
+  test("run --prediction: the answer is the same, and --verbose says how much of the prediction was kept", async () => {
+    await freehold("import", await testModel({ shape: "tiny" }), "--name", "editor");
+    const args = ["run", "editor", "Repeat the poem", "--max-tokens", "24", "--temperature", "0"];
+    const plain = await freehold(...args);
+    expect(plain.code).toBe(0);
+    const file = join(home, "expected.txt");
+    writeFileSync(file, plain.stdout.replace(/\n$/, ""));
+    const predicted = await freehold(...args, "--prediction", file, "--verbose");
+    expect(predicted.code).toBe(0);
+    expect(predicted.stdout.startsWith(plain.stdout)).toBe(true);
+    expect(predicted.stdout).toMatch(/^prediction: +\d+ token\(s\) kept, \d+ thrown away$/m);
+    expect((await freehold("run", "editor", "--prediction", file)).stderr).toMatch(/^error: --prediction needs a prompt/m);
+    expect((await freehold(...args, "--prediction", join(home, "missing.txt"))).stderr).toMatch(/^error: no such file: .*missing\.txt$/m);
+  }, 60_000);
+
   test("create: a Modelfile FROM a registered model or a GGUF file next to it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "fh-modelfile-"));
     await freehold("import", await testModel({ shape: "tiny" }), "--name", "base");

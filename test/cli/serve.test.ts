@@ -143,6 +143,12 @@ describe("other commands while serve holds the embedded database", () => {
       body: JSON.stringify({ model: "coder", prompt: "def add(a, b):", suffix: "print(add(1, 2))", max_tokens: 6, temperature: 0 }),
     })).json();
     expect(insert.stdout).toBe(`${direct.choices[0].text}\n`);
+    // --prediction goes to the server as Predicted Outputs; its counts come back in the stream's usage.
+    const plainRun = await freehold("run", "coder", "Repeat it", "--max-tokens", "12", "--temperature", "0");
+    writeFileSync(join(home, "expected.txt"), plainRun.stdout.replace(/\n$/, ""));
+    const predictedRun = await freehold("run", "coder", "Repeat it", "--max-tokens", "12", "--temperature", "0", "--prediction", join(home, "expected.txt"), "--verbose");
+    expect(predictedRun.stdout.startsWith(plainRun.stdout)).toBe(true);
+    expect(predictedRun.stdout).toMatch(/^prediction: +\d+ token\(s\) kept, \d+ thrown away$/m);
 
     // create: a Modelfile FROM a model (sent as /api/create) or FROM a file (uploaded as a blob).
     writeFileSync(join(home, "Modelfile"), 'FROM demo-random-tiny\nSYSTEM """Be brief."""\nPARAMETER num_predict 4\n');

@@ -8,8 +8,11 @@ import { errorText, withAppOrServer } from "../context.ts";
 import { integer, decimal } from "../options.ts";
 import type { ChatOptions } from "../remote.ts";
 
-interface RunOptions { system?: string; temperature?: number; maxTokens?: number; seed?: number; suffix?: string; verbose?: boolean; format?: string }
-interface Answer { text: string; finishReason: FinishReason; usage?: { promptTokens: number; completionTokens: number } }
+interface RunOptions { system?: string; temperature?: number; maxTokens?: number; seed?: number; suffix?: string; verbose?: boolean; format?: string; prediction?: string }
+interface Answer {
+  text: string; finishReason: FinishReason;
+  usage?: { promptTokens: number; completionTokens: number; acceptedPredictionTokens?: number; rejectedPredictionTokens?: number };
+}
 /** A model to chat with: the local gateway's backend, or a running server's API. */
 type Chat = (messages: ChatMessage[], opts: ChatOptions) => Promise<Answer>;
 /** Where the chat's models come from (/load) and go (/save): this machine's store, or a running server. */
@@ -31,8 +34,10 @@ export function registerRun(program: Command) {
     .addOption(new Option("--format <format>", "answers in this format (a grammar holds the model to it)").choices(["json"]))
     .option("--verbose", "after each answer, its token counts, durations and rates (as ollama run --verbose)")
     .option("--suffix <text>", "fill in the middle: the prompt is the text before, this the text after (code models with FIM tokens)")
+    .option("--prediction <file>", "the answer will mostly repeat this file (an edit): its text is drafted ahead, for a sooner answer (OpenAI's Predicted Outputs)")
     .action(async (name: string, words: string[], opts: RunOptions, cmd: Command) => {
       if (opts.suffix !== undefined) checkInsert(words, opts);
+      if (opts.prediction !== undefined) opts.prediction = await readPrediction(words, opts);
       return withAppOrServer(cmd,
         async (app) => {
           const backend = await app.gateway.resolve(name);
@@ -59,18 +64,29 @@ export function registerRun(program: Command) {
     });
 }
 
+/** --prediction's file, read: a one-shot chat's expected answer. */
+async function readPrediction(words: string[], opts: RunOptions): Promise<string> {
+  if (!words.length) throw invalid("--prediction needs a prompt: it predicts one answer");
+  if (opts.suffix !== undefined) throw invalid("--prediction does not take --suffix");
+  const { readFile } = await import("node:fs/promises");
+  return readFile(opts.prediction!, "utf8").catch((e: NodeJS.ErrnoException) => {
+    throw invalid(e.code === "ENOENT" ? `no such file: ${opts.prediction}` : `cannot read ${opts.prediction}: ${e.message}`);
+  });
+}
+
 function checkInsert(words: string[], opts: RunOptions) {
   if (!words.length) throw invalid("--suffix needs a prompt: the text before the insertion");
   if (opts.system || opts.format) throw invalid(`--suffix (fill in the middle) does not take ${opts.system ? "--system" : "--format"}`);
 }
 
 /** Streams one answer to stdout, ending it with a newline once anything was written; with `verbose`, its statistics after it. */
-async function say(opts: ChatParams & { verbose?: boolean }, send: (o: ChatOptions) => Promise<Answer>, signal?: AbortSignal): Promise<Answer> {
+async function say(opts: ChatParams & { verbose?: boolean; prediction?: string }, send: (o: ChatOptions) => Promise<Answer>, signal?: AbortSignal): Promise<Answer> {
   let started = false;
   const t0 = performance.now();
   let first = 0;
   const answer = await send({
     temperature: opts.temperature, maxTokens: opts.maxTokens, seed: opts.seed, json: opts.json, signal,
+    ...(opts.prediction !== undefined ? { prediction: opts.prediction } : {}),
     onDelta: (d) => {
       if (!d.text) return;
       if (!started) first = performance.now();
@@ -99,6 +115,8 @@ export function answerStats(a: Answer, t0: number, first: number, end: number): 
     `eval duration:        ${secs(evalMs)}`,
     // The first token ends the prompt's time, so the rate counts the tokens after it.
     ...(u ? [`eval rate:            ${rate(Math.max(0, u.completionTokens - 1), evalMs)}`] : []),
+    ...(u?.acceptedPredictionTokens !== undefined
+      ? [`prediction:           ${u.acceptedPredictionTokens} token(s) kept, ${u.rejectedPredictionTokens ?? 0} thrown away`] : []),
   ].join("\n") + "\n";
 }
 
@@ -109,7 +127,8 @@ async function converse(first: string, words: string[], opts: RunOptions, models
   const reply = (messages: ChatMessage[], signal?: AbortSignal) => say({ ...session.params, verbose: session.verbose }, (o) => chat(messages, o), signal);
 
   if (words.length) {
-    await reply([...session.history, { role: "user", content: words.join(" ") }]);
+    const messages: ChatMessage[] = [...session.history, { role: "user", content: words.join(" ") }];
+    await say({ ...session.params, verbose: session.verbose, prediction: opts.prediction }, (o) => chat(messages, o));
     return;
   }
 
