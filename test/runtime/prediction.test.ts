@@ -77,3 +77,25 @@ test("a prediction is refused with penalties (they would change the answer) and 
   // The model still answers afterwards.
   expect((await runtime.complete(tiny, prompt, greedy)).usage.completionTokens).toBe(48);
 }, 60_000);
+
+test("with a JSON schema, log-probabilities or tools, a prediction changes nothing but the speed", async () => {
+  const tiny = { name: "tiny", path: await testModel() };
+  const messages: ChatMessage[] = [{ role: "user", content: "Give me the weather as JSON." }];
+  const schema = { type: "object", properties: { city: { type: "string", maxLength: 12 }, degrees: { type: "integer" } }, required: ["city", "degrees"] };
+  const format = { type: "json_schema", schema } as const;
+  const json = await runtime.chat(tiny, messages, { ...greedy, maxTokens: 40, format });
+  const jsonPredicted = await runtime.chat(tiny, messages, { ...greedy, maxTokens: 40, format, prediction: json.text });
+  expect(jsonPredicted.text).toBe(json.text);
+  expect(JSON.parse(jsonPredicted.text)).toHaveProperty("degrees");
+
+  const withLogprobs = await runtime.chat(tiny, messages, { ...greedy, logprobs: 2 });
+  const logprobsPredicted = await runtime.chat(tiny, messages, { ...greedy, logprobs: 2, prediction: withLogprobs.text });
+  expect(logprobsPredicted.text).toBe(withLogprobs.text);
+  expect(logprobsPredicted.logprobs!.map((t) => t.token)).toEqual(withLogprobs.logprobs!.map((t) => t.token));
+  for (const [i, t] of logprobsPredicted.logprobs!.entries()) expect(Math.abs(t.logprob - withLogprobs.logprobs![i].logprob)).toBeLessThan(0.05);
+
+  const tools = [{ name: "weather", description: "the weather in a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } }];
+  const called = await runtime.chat(tiny, messages, { ...greedy, tools, toolChoice: "required" });
+  const calledPredicted = await runtime.chat(tiny, messages, { ...greedy, tools, toolChoice: "required", prediction: called.toolCalls?.[0]?.arguments ?? "" });
+  expect(calledPredicted.toolCalls?.map((c) => [c.name, c.arguments])).toEqual(called.toolCalls?.map((c) => [c.name, c.arguments]));
+}, 60_000);
