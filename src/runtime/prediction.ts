@@ -3,7 +3,8 @@
  * (a file to edit, a document to correct), and its tokens are evaluated ahead as a draft that the
  * model checks in one batch, as in speculative decoding. Every token of the answer is still the
  * model's own choice: a drafted token is kept only when it is the token sampled at its place, so a
- * greedy answer is the same with or without a prediction, only sooner.
+ * greedy answer is the same with or without a prediction, only sooner (but for a near-tie, which
+ * a batch's other floating-point sums can decide the other way, as with prompt caching).
  *
  * On a CPU a batch of k tokens costs far less than k single steps but far more than one (measured
  * on this project's 2-core machine: 16 tokens ≈ 5x one), so a wrong draft is not free. The draft's
@@ -98,6 +99,7 @@ export class PredictionCursor {
       // Just off the prediction: first guess that the token replaced the expected one (a word for
       // a word). Searching first would find, in a run of repeated tokens, a match further on.
       this.at = this.lastAt = was + 1;
+      this.offBy = 0;
       this.guessed = true;
       return;
     }
@@ -170,7 +172,7 @@ export function predictionTokens(model: LlamaModel, opts: GenerateOptions, sampl
   return follows ? together.slice(prompt.length) : model.tokenize(p, false);
 }
 
-/** Accepted: drafted the answer kept; rejected: drafted tokens evaluated and thrown away. */
+/** Accepted: drafted tokens the answer kept; rejected: drafted tokens evaluated and thrown away. */
 export interface PredictionCounts { accepted: number; rejected: number }
 
 export const predictionUsage = (counts: PredictionCounts | undefined) =>
@@ -200,7 +202,8 @@ export async function withPrediction<T>(sequence: LlamaContextSequence, predicti
   try {
     return { result: await fn(), counts: countsSince(sequence, before) };
   } finally {
-    await s._abortTokenPredictor!.call(sequence); // erases drafted tokens the answer did not reach
+    // Erases drafted tokens the answer did not reach (fails only on a sequence disposed under the request).
+    await s._abortTokenPredictor!.call(sequence).catch(() => undefined);
     s._tokenPredictor = undefined;
   }
 }
