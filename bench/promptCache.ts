@@ -8,11 +8,16 @@
  *
  * Every server sees the same messages: the assistant turns are fixed text, not the model's
  * answers, so the conversations stay identical whatever each server generates.
+ *
+ * Then two conversations taking turns (A1, B1, A2, B2, ...), as a chat and an editor of one user,
+ * or two people on a quiet server: Freehold keeps a sequence per conversation; llama-server
+ * keeps one per slot, so it runs here with `--parallel 2` too.
  */
 import { pathToFileURL } from "node:url";
 import { benchModel } from "./lib/models.ts";
 import { fmt, log, median, ratio } from "./lib/proc.ts";
 import { machine, table, writeSection } from "./lib/report.ts";
+import { nativeTools, startLlamaServer } from "./lib/native.ts";
 import { startSideBySide } from "./lib/sideBySide.ts";
 import { streamCompletion } from "./lib/sse.ts";
 
@@ -56,6 +61,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
       const [ours, uncached, server] = servers.map((s) => median(ttft.get(s.name)![t]));
       return [t + 1, fmt(ours / 1000, 2), fmt(uncached / 1000, 2), fmt(server / 1000, 2), ratio(uncached, ours), ratio(server, ours)];
     });
+    const interleaved = await interleave(servers, file, ask, turns, conversations);
     const md = [
       "## Prompt caching: time to first token along a conversation",
       "",
@@ -66,11 +72,48 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
       `\`llama-server --parallel 1 -c 4096 -t ${THREADS}\` with its default \`cache_prompt\`. Each server runs a whole conversation at a time, in rotating order.`,
       "",
       table(["turn", "TTFT s Freehold", "TTFT s Freehold uncached", "TTFT s llama-server", "uncached / cached", "llama-server / Freehold"], rows),
+      "",
+      "Two conversations taking turns (A1, B1, A2, B2, ..., the same kind of turns, on the same key-less server: one caller), as a chat and an editor of one user, or two people on a quiet server. " +
+      "Freehold keeps a sequence per conversation and gives each turn the one that shares the most of its prompt (it kept only one before this table was added, so each turn found the other conversation's tokens); " +
+      `llama-server keeps one per slot, so it runs with \`--parallel 1\` and \`--parallel 2 -c 8192\`. Median over ${conversations} pair(s) of conversations, both conversations' turns together.`,
+      "",
+      table(["turn", "TTFT s Freehold", "TTFT s Freehold uncached", "TTFT s llama-server -np 1", "TTFT s llama-server -np 2", "uncached / cached", "llama-server -np 2 / Freehold"], interleaved),
     ].join("\n");
     if (!opts.dryRun) writeSection("promptCache", md);
     return md;
   } finally {
     await stop();
+  }
+}
+
+/** Two conversations in alternation on each server (and on a llama-server with two slots): time to first token per turn. */
+async function interleave(servers: Server[], file: string, ask: (s: Server, m: Message[]) => Promise<{ ttftMs: number }>, turns: number, pairs: number) {
+  const tools = await nativeTools({ smokeModel: file });
+  const two = await startLlamaServer(tools.server!, file, ["-c", "8192", "-t", String(THREADS), "--parallel", "2", "--no-webui"]);
+  try {
+    const all: Server[] = [...servers, { name: "llama-server -np 2", url: two.url, model: "m", extra: {} }];
+    await ask(all[3], [{ role: "user", content: "warm up" }]);
+    const ttft = new Map(all.map((s) => [s.name, Array.from({ length: turns }, () => [] as number[])]));
+    for (let c = 0; c < pairs; c++) {
+      for (const [k] of all.entries()) {
+        const s = all[(k + c) % all.length];
+        const talks: Message[][] = [0, 1].map(() => [{ role: "system", content: "You are a helpful assistant." }]);
+        for (let t = 0; t < turns; t++) {
+          for (const [i, messages] of talks.entries()) {
+            messages.push({ role: "user", content: text(10 + 2 * c + i, t, 0) });
+            ttft.get(s.name)![t].push((await ask(s, messages)).ttftMs);
+            messages.push({ role: "assistant", content: text(10 + 2 * c + i, t, 1) });
+          }
+        }
+        log("promptCache", `interleaved pair ${c + 1}, ${s.name}: ${ttft.get(s.name)!.map((x) => fmt(median(x.slice(-2)) / 1000, 2)).join(" ")} s`);
+      }
+    }
+    return Array.from({ length: turns }, (_, t) => {
+      const [ours, uncached, one, twoSlots] = all.map((s) => median(ttft.get(s.name)![t]));
+      return [t + 1, fmt(ours / 1000, 2), fmt(uncached / 1000, 2), fmt(one / 1000, 2), fmt(twoSlots / 1000, 2), ratio(uncached, ours), ratio(twoSlots, ours)];
+    });
+  } finally {
+    await two.stop();
   }
 }
 

@@ -23,7 +23,8 @@ function renderedChat(loaded: LoadedModel, messages: ChatMessage[], opts: Pick<G
   const chatWrapper = functions ? wrapperForToolChoice(loaded.chatWrapper, opts.toolChoice) : loaded.chatWrapper;
   const history = toChatHistory(messages);
   const { contextText } = chatWrapper.generateContextState({ chatHistory: history, availableFunctions: functions });
-  return { functions, chatWrapper, history, contextText, promptTokens: contextText.tokenize(loaded.model.tokenizer).length };
+  const tokens = contextText.tokenize(loaded.model.tokenizer);
+  return { functions, chatWrapper, history, contextText, tokens, promptTokens: tokens.length };
 }
 
 /**
@@ -31,7 +32,7 @@ function renderedChat(loaded: LoadedModel, messages: ChatMessage[], opts: Pick<G
  * back as Ollama's generate `context`.
  */
 export function continuationTokens(loaded: LoadedModel, messages: ChatMessage[]): number[] {
-  const tokens = renderedChat(loaded, messages, {}).contextText.tokenize(loaded.model.tokenizer);
+  const { tokens } = renderedChat(loaded, messages, {});
   return tokens[0] === loaded.model.tokens.bos ? tokens.slice(1) : tokens;
 }
 
@@ -41,16 +42,16 @@ export const chatPromptTokens = (loaded: LoadedModel, messages: ChatMessage[], o
 
 /** Validates and prepares a chat request before it takes a sequence. */
 export async function prepareChat(loaded: LoadedModel, messages: ChatMessage[], opts: GenerateOptions) {
-  const { functions, chatWrapper, history, contextText, promptTokens } = renderedChat(loaded, messages, opts);
+  const { functions, chatWrapper, history, contextText, tokens, promptTokens } = renderedChat(loaded, messages, opts);
   const grammar = await resolveGrammar(loaded.model, opts.format);
   if (grammar && functions) throw invalid("a response format cannot be combined with tools", "format");
   const contextSize = loaded.settings.contextSize;
   if (promptTokens >= contextSize) throw overflow(promptTokens, contextSize, "the conversation", "messages");
   const maxTokens = remainingTokens(opts.maxTokens, promptTokens, contextSize);
   const sampling = resolveSampling(loaded.model, opts);
-  const prediction = predictionTokens(loaded.model, opts, sampling, contextText.tokenize(loaded.model.tokenizer),
+  const prediction = predictionTokens(loaded.model, opts, sampling, tokens,
     (text) => loadedLlamaCpp().LlamaText([contextText, text]).tokenize(loaded.model.tokenizer));
-  return { chatWrapper, functions, grammar, history, contextText, promptTokens, maxTokens, sampling, prediction };
+  return { chatWrapper, functions, grammar, history, contextText, tokens, promptTokens, maxTokens, sampling, prediction };
 }
 
 

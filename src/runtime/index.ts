@@ -37,13 +37,13 @@ export class Runtime {
     return withSequence(this.pool, ref, opts, (loaded) => prepareChat(loaded, messages, opts), (held, prep) => runChat(held, prep, opts),
       // A pinned seed asks for a reproducible answer: evaluated from scratch, as the first time
       // (a cached prefix was computed in other batches, and llama.cpp's sums differ in the last bits).
-      opts.seed === undefined ? opts.cacheScope : undefined);
+      opts.seed === undefined ? opts.cacheScope : undefined, (prep) => prep.tokens);
   }
 
   complete(ref: LocalModelRef, prompt: Prompt, opts: GenerateOptions = {}): Promise<GenerateResult> {
     return withSequence(this.pool, ref, opts, (loaded) => prepareCompletion(loaded, prompt, opts), (held, prep) => runCompletion(held, prep, opts),
       // As for chats; a scored prompt (echo with logprobs) is evaluated whole, from an empty sequence.
-      opts.seed === undefined && !opts.promptLogprobs ? opts.cacheScope : undefined);
+      opts.seed === undefined && !opts.promptLogprobs ? opts.cacheScope : undefined, (prep) => prep.tokens);
   }
 
   /** Log-probabilities of candidate next tokens after a chat prompt (multiple-choice evals). */

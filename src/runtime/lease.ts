@@ -50,11 +50,13 @@ export function withSequence<P, T>(
   prepare: (loaded: LoadedModel) => P | Promise<P>,
   run: (held: HeldSequence, prepared: P) => Promise<T>,
   cacheScope?: string,
+  /** The prompt's tokens, to find the scope's kept sequence that shares the most of them. */
+  promptOf?: (prepared: P) => readonly number[],
 ): Promise<T> {
   return withModel(pool, ref, opts, async (held) => {
     const prepared = await prepare(held.loaded);
     const queued = performance.now();
-    const lease = await held.loaded.lease(opts.lora ?? [], held.signal, cacheScope);
+    const lease = await held.loaded.lease(opts.lora ?? [], held.signal, cacheScope, cacheScope === undefined ? undefined : promptOf?.(prepared));
     let ok = false;
     try {
       const result = await run({ ...held, sequence: lease.sequence, queueMs: performance.now() - queued }, prepared);

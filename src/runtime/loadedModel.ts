@@ -91,11 +91,12 @@ export class LoadedModel {
 
   /**
    * Waits (FIFO, bounded) for a free sequence of the context serving this adapter set. With a
-   * `cacheScope`, the sequence may hold that scope's previous chat (see PromptCache).
+   * `cacheScope`, the sequence may hold that scope's earlier chat that shares the most of `prompt`
+   * (see PromptCache).
    */
-  async lease(lora: LoraAdapter[], signal?: AbortSignal, cacheScope?: string): Promise<SequenceLease> {
+  async lease(lora: LoraAdapter[], signal?: AbortSignal, cacheScope?: string, prompt?: readonly number[]): Promise<SequenceLease> {
     const { cache } = await this.contextFor(lora);
-    const sequence = await cache.lease(signal, cacheScope);
+    const sequence = await cache.lease(signal, cacheScope, prompt);
     let released = false;
     return {
       sequence,

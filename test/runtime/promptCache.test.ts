@@ -54,3 +54,14 @@ test("a chat that ends while another runs leaves its sequence cleared: no cache 
   const next = await runtime.chat(tiny, turn2, { ...greedy, cacheScope: "carol" });
   expect(next.usage.cachedPromptTokens).toBe(0);
 }, 60_000);
+
+test("two callers taking turns each get their own conversation's tokens back", async () => {
+  const tiny = { name: "tiny", path: await testModel() };
+  const other: ChatMessage[] = [{ role: "system", content: "You are an editor." }, { role: "user", content: "Copper orchards and violet harbors." }];
+  const a1 = await runtime.chat(tiny, turn1, { ...greedy, cacheScope: "erin" });
+  const b1 = await runtime.chat(tiny, other, { ...greedy, cacheScope: "frank" });
+  const a2 = await runtime.chat(tiny, [...turn1, { role: "assistant", content: a1.text }, { role: "user", content: "More?" }], { ...greedy, cacheScope: "erin" });
+  const b2 = await runtime.chat(tiny, [...other, { role: "assistant", content: b1.text }, { role: "user", content: "Again." }], { ...greedy, cacheScope: "frank" });
+  expect(a2.usage.cachedPromptTokens).toBeGreaterThanOrEqual(a1.usage.promptTokens - 1);
+  expect(b2.usage.cachedPromptTokens).toBeGreaterThanOrEqual(b1.usage.promptTokens - 1);
+}, 60_000);

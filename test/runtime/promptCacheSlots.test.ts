@@ -1,0 +1,96 @@
+import { describe, expect, test } from "vitest";
+import type { LlamaContextSequence } from "node-llama-cpp";
+import { PromptCache } from "../../src/runtime/promptCache.ts";
+import { Slots } from "../../src/runtime/slots.ts";
+
+/**
+ * Which sequence a request gets from the prompt cache, without a model: sequences stand in for a
+ * context's (their tokens are what a finished request left), clearing empties them.
+ */
+interface Fake { id: number; contextTokens: number[] }
+
+function setup(n = 4) {
+  const sequences: Fake[] = Array.from({ length: n }, (_, id) => ({ id, contextTokens: [] }));
+  const slots = new Slots(sequences as unknown as LlamaContextSequence[], 8, "test");
+  const cleared: number[] = [];
+  const cache = new PromptCache(slots, async (s) => {
+    cleared.push((s as unknown as Fake).id);
+    (s as unknown as Fake).contextTokens = [];
+  });
+  /** A request that leaves `tokens` in its sequence and finishes (kept if alone and scoped). */
+  const lease = async (scope: string | undefined, prompt?: number[]) => (await cache.lease(undefined, scope, prompt)) as unknown as Fake;
+  const finish = (s: Fake, scope: string | undefined, tokens: number[]) => {
+    s.contextTokens = tokens;
+    return cache.release(s as unknown as LlamaContextSequence, scope);
+  };
+  return { sequences, slots, cache, cleared, lease, finish };
+}
+
+describe("PromptCache", () => {
+  test("two callers taking turns on an idle context each get their own conversation back", async () => {
+    const { lease, finish, cleared } = setup();
+    const a = await lease("alice", [1, 10, 11]);
+    await finish(a, "alice", [1, 10, 11, 12]);
+    const b = await lease("bob", [1, 20, 21]);
+    expect(b.id).not.toBe(a.id); // alice's kept sequence is the last choice
+    await finish(b, "bob", [1, 20, 21, 22]);
+    const a2 = await lease("alice", [1, 10, 11, 12, 13]);
+    expect(a2.id).toBe(a.id);
+    expect(a2.contextTokens).toEqual([1, 10, 11, 12]);
+    await finish(a2, "alice", [1, 10, 11, 12, 13, 14]);
+    const b2 = await lease("bob", [1, 20, 21, 22, 23]);
+    expect(b2.id).toBe(b.id);
+    expect(b2.contextTokens).toEqual([1, 20, 21, 22]);
+    expect(cleared).toEqual([]);
+  });
+
+  test("of one caller's kept conversations, the one sharing the most of the prompt; none when only a BOS is shared", async () => {
+    const { lease, finish, slots } = setup();
+    const x = await lease("carol", [1, 2, 3]);
+    await finish(x, "carol", [1, 2, 3, 4]);
+    const y = await lease("carol", [1, 7]); // shares only the BOS with x: an empty sequence
+    expect(y.id).not.toBe(x.id);
+    expect(y.contextTokens).toEqual([]);
+    await finish(y, "carol", [1, 7, 8, 9]);
+    expect((await lease("carol", [1, 7, 8, 9, 5])).id).toBe(y.id);
+    expect(slots.busy).toBe(1);
+  });
+
+  test("another caller never sees kept tokens: a kept sequence it must take is cleared first", async () => {
+    const { lease, finish, cleared } = setup(2);
+    const a = await lease("alice", [1, 2]);
+    await finish(a, "alice", [1, 2, 3]);
+    const b = await lease("bob", [1, 2, 3]); // the same tokens, another scope: not reused
+    expect(b.id).not.toBe(a.id);
+    await finish(b, "bob", [1, 5]);
+    const d = await lease("dave", [1, 2, 3]); // only kept sequences are free: the oldest, cleared
+    expect(d.id).toBe(a.id);
+    expect(d.contextTokens).toEqual([]);
+    expect(cleared).toEqual([a.id]);
+  });
+
+  test("under load a request takes the lowest free id, kept or not (llama.cpp decodes consecutive ids together), and kept tokens are cleared", async () => {
+    const { lease, finish, cleared } = setup();
+    const a = await lease("alice", [1, 2]); // id 0
+    await finish(a, "alice", [1, 2, 3]);
+    const busy = await lease(undefined); // id 1 (alice's 0 is the last choice while idle)
+    expect(busy.id).toBe(1);
+    const next = await lease("alice", [1, 2, 3, 4]); // not idle: no reuse, the lowest id
+    expect(next.id).toBe(0);
+    expect(next.contextTokens).toEqual([]);
+    expect(cleared).toEqual([0]);
+    // Finishing while another runs: cleared, not kept.
+    await finish(next, "alice", [1, 2, 3, 4, 5]);
+    expect(cleared).toEqual([0, 0]);
+  });
+
+  test("a sequence released while requests wait goes to the first of them, cleared", async () => {
+    const { lease, finish, slots, cleared } = setup(1);
+    const a = await lease("alice", [1, 2]);
+    const waiting = lease("alice", [1, 2, 3]);
+    expect(slots.queued).toBe(1);
+    await finish(a, "alice", [1, 2, 3]);
+    expect((await waiting).contextTokens).toEqual([]);
+    expect(cleared).toEqual([a.id]);
+  });
+});
