@@ -11,8 +11,8 @@ interface Waiter<T> {
  * A fixed set of items (a context's sequences) handed out one per request, with a bounded FIFO
  * queue behind them. A full queue refuses at once with `rate_limited` and a retry hint taken
  * from how long items are usually held; an aborted waiter leaves the queue immediately.
- * The free item that comes first in `items` is handed out first: llama.cpp batches only
- * sequences with consecutive ids together (see batching.ts), so busy ids are kept packed.
+ * Free items are handed out so that busy ones stay consecutive in `items` order (packedOrder):
+ * llama.cpp batches only sequences with consecutive ids together (see batching.ts).
  */
 export class Slots<T> {
   private readonly free: T[];
@@ -34,7 +34,7 @@ export class Slots<T> {
 
   /**
    * A free item now, else a place in the queue. `preference` orders the free items (lower first;
-   * undefined: their order in `items`); a queued request takes whichever item is released next.
+   * undefined: packedOrder); a queued request takes whichever item is released next.
    */
   acquire(signal?: AbortSignal, preference?: (item: T) => number | undefined): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
@@ -92,10 +92,31 @@ export class Slots<T> {
   }
 
   private takeFirstFree(preference?: (item: T) => number | undefined): T {
-    const order = (item: T) => preference?.(item) ?? this.rank.get(item)!;
+    const packed = this.packedOrder();
+    const order = (item: T) => preference?.(item) ?? packed(item);
     let best = 0;
     for (let i = 1; i < this.free.length; i++) if (order(this.free[i]) < order(this.free[best])) best = i;
     return this.free.splice(best, 1)[0];
+  }
+
+  /**
+   * With items held: a free one between held ones first (it closes a gap, lowest first), then the
+   * nearest outside them; with none held, `items` order. Held items stay consecutive when they
+   * can, which llama.cpp needs to decode their sequences together (batching.ts).
+   */
+  private packedOrder(): (item: T) => number {
+    let lo = Infinity, hi = -Infinity;
+    for (const item of this.heldSince.keys()) {
+      const r = this.rank.get(item)!;
+      if (r < lo) lo = r;
+      if (r > hi) hi = r;
+    }
+    const n = this.rank.size;
+    return (item) => {
+      const r = this.rank.get(item)!;
+      if (lo === Infinity || (r > lo && r < hi)) return r;
+      return n + 2 * (r < lo ? lo - r : r - hi) + (r > hi ? 1 : 0);
+    };
   }
 
   private take(item: T): T {

@@ -21,13 +21,17 @@ describe("slots", () => {
     expect([slots.busy, slots.queued]).toEqual([1, 0]);
   });
 
-  test("hands out the first free item in the given order, so busy sequence ids stay packed", async () => {
-    const slots = new Slots([0, 1, 2, 3], 4, "m");
+  test("hands out free items so that busy sequence ids stay consecutive", async () => {
+    const slots = new Slots([0, 1, 2, 3, 4], 4, "m");
     const a = await slots.acquire(), b = await slots.acquire(), c = await slots.acquire();
     expect([a, b, c]).toEqual([0, 1, 2]);
     slots.release(b);
     slots.release(a);
-    expect([await slots.acquire(), await slots.acquire(), await slots.acquire()]).toEqual([0, 1, 3]);
+    // 2 is busy: 1 and then 0 or 3 next to it, never 0 first (a gap at 1).
+    expect([await slots.acquire(), await slots.acquire(), await slots.acquire()]).toEqual([1, 0, 3]);
+    slots.release(1);
+    // A gap between busy ones is closed first.
+    expect(await slots.acquire()).toBe(1);
   });
 });
 
