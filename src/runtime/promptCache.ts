@@ -24,6 +24,9 @@ import type { Slots } from "./slots.ts";
  * - only chats (LlamaChat adapts the sequence to the prompt) and completions (complete.ts,
  *   reusePrefix); next-token evals, scored prompts and unscoped requests get empty sequences.
  */
+/** llama-server's --slot-prompt-similarity default: a kept sequence is reused when the prompt continues at least this share of it. */
+const REUSE_SHARE = 0.5;
+
 export class PromptCache {
   /** Sequences holding a finished request's tokens, with its scope; oldest first. */
   private readonly kept = new Map<LlamaContextSequence, string>();
@@ -35,21 +38,46 @@ export class PromptCache {
   ) {}
 
   /**
-   * Waits for a sequence: on an idle context, the scope's kept sequence that shares the longest
-   * start with `prompt` (the most recent one without a prompt); else an empty one. Kept sequences
-   * are handed to other requests last while idle, in id order under load, and cleared first.
+   * Waits for a sequence: on an idle context, the scope's kept sequence whose tokens the prompt
+   * mostly continues (REUSE_SHARE; the most recent one without a prompt), else an empty one, else
+   * the kept one sharing the most with the prompt. Kept sequences go to other callers last while
+   * idle and in id order under load, cleared first.
    */
   async lease(signal: AbortSignal | undefined, scope: string | undefined, prompt?: readonly number[]): Promise<LlamaContextSequence> {
     const idle = this.slots.busy === 0;
-    const reuse = idle && scope !== undefined ? this.best(scope, prompt) : undefined;
-    if (reuse && this.slots.takeFree(reuse)) {
-      this.kept.delete(reuse);
-      return reuse;
+    const shared = new Map<LlamaContextSequence, number>();
+    if (idle && scope !== undefined) {
+      for (const [sequence, owner] of this.kept) if (owner === scope) shared.set(sequence, prompt ? commonPrefix(sequence.contextTokens, prompt) : Infinity);
+      const reuse = this.continued(shared);
+      if (reuse && this.slots.takeFree(reuse)) {
+        this.kept.delete(reuse);
+        return reuse;
+      }
     }
     const age = [...this.kept.keys()];
-    const sequence = await this.slots.acquire(signal, idle && age.length ? (s) => (this.kept.has(s) ? 1e6 + age.indexOf(s) : undefined) : undefined);
-    if (this.kept.delete(sequence)) await this.clearSequence(sequence).catch(() => undefined);
+    const preference = (s: LlamaContextSequence) => {
+      if (!this.kept.has(s)) return undefined;
+      const n = shared.get(s);
+      return n !== undefined ? 1e9 - Math.min(n, 1e6) : 2e9 + age.indexOf(s);
+    };
+    const sequence = await this.slots.acquire(signal, idle && age.length ? preference : undefined);
+    // The scope's own tokens may stay (the chat erases past what it shares); anyone else's may not.
+    if (this.kept.delete(sequence) && !shared.has(sequence)) await this.clearSequence(sequence).catch(() => undefined);
     return sequence;
+  }
+
+  /**
+   * The kept sequence the prompt continues furthest, if the prompt takes at least REUSE_SHARE of
+   * its tokens: a conversation sharing only a system prompt with another gets an empty sequence
+   * instead, and the other keeps its cache.
+   */
+  private continued(shared: Map<LlamaContextSequence, number>): LlamaContextSequence | undefined {
+    let best: LlamaContextSequence | undefined, bestShared = 0;
+    for (const [sequence, n] of shared) {
+      if (n < 2 || n < REUSE_SHARE * sequence.contextTokens.length) continue;
+      if (n >= bestShared) { best = sequence; bestShared = n; } // on a tie the more recent
+    }
+    return best;
   }
 
   /**
@@ -66,18 +94,6 @@ export class PromptCache {
     this.kept.delete(sequence);
     await this.clearSequence(sequence).catch(() => undefined);
     this.slots.release(sequence);
-  }
-
-  /** The scope's kept sequence sharing the most tokens with the prompt's start (more than a BOS), or its latest without a prompt. */
-  private best(scope: string, prompt: readonly number[] | undefined): LlamaContextSequence | undefined {
-    let best: LlamaContextSequence | undefined, bestShared = 1;
-    for (const [sequence, owner] of this.kept) {
-      if (owner !== scope) continue;
-      if (!prompt) { best = sequence; continue; } // the latest wins
-      const shared = commonPrefix(sequence.contextTokens, prompt);
-      if (shared > bestShared || (shared === bestShared && best)) { best = sequence; bestShared = shared; }
-    }
-    return best;
   }
 }
 

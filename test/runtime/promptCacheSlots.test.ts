@@ -44,6 +44,31 @@ describe("PromptCache", () => {
     expect(cleared).toEqual([]);
   });
 
+  test("two conversations of one caller that share a system prompt keep their own caches", async () => {
+    const { lease, finish, cleared } = setup();
+    const system = [1, 50, 51];
+    const a = await lease("open", [...system, 10]);
+    await finish(a, "open", [...system, 10, 11, 12, 13]);
+    const b = await lease("open", [...system, 20]); // continues 3 of a's 7 tokens: not a's
+    expect(b.id).not.toBe(a.id);
+    expect(b.contextTokens).toEqual([]);
+    await finish(b, "open", [...system, 20, 21, 22, 23]);
+    expect((await lease("open", [...system, 10, 11, 12, 13, 14])).id).toBe(a.id);
+    expect(cleared).toEqual([]);
+  });
+
+  test("with every sequence kept, the caller's own that shares the most is taken and not cleared", async () => {
+    const { lease, finish, cleared } = setup(2);
+    const a = await lease("open", [1, 2, 3]);
+    await finish(a, "open", [1, 2, 3, 4, 5, 6]);
+    const b = await lease("open", [1, 9]);
+    await finish(b, "open", [1, 9, 9, 9]);
+    const c = await lease("open", [1, 2, 7]); // shares 2 of a's 6: not reused, but the best there is
+    expect(c.id).toBe(a.id);
+    expect(c.contextTokens).toEqual([1, 2, 3, 4, 5, 6]); // the chat erases past what it shares
+    expect(cleared).toEqual([]);
+  });
+
   test("of one caller's kept conversations, the one sharing the most of the prompt; none when only a BOS is shared", async () => {
     const { lease, finish, slots } = setup();
     const x = await lease("carol", [1, 2, 3]);
