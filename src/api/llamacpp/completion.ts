@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { App } from "../../app.ts";
-import { addUsage, cacheScopeOf } from "../../auth/hook.ts";
+import { cacheScopeOf } from "../../auth/hook.ts";
 import { invalid } from "../../errors.ts";
 import { tokenIdOf } from "../../runtime/logprobs.ts";
 import type { GenerateResult, OutputFormat, Prompt, TokenLogprob } from "../../runtime/types.ts";
@@ -10,7 +10,7 @@ import { abortOnDisconnect } from "../openai/sse.ts";
 import { parseBody } from "../validate.ts";
 import { InfillLimits } from "./limits.ts";
 import { effectiveSettings, generationSettings, REPEAT_LAST_N, type Settings } from "./settings.ts";
-import { backendOf, finalAnswer, LlamaCppStream, localModel, noEffectFields, pick, refuseUnhonoured, samplersOff } from "./shared.ts";
+import { answerCompletion, backendOf, finalAnswer, LlamaCppStream, localModel, noEffectFields, refuseUnhonoured, samplersOff } from "./shared.ts";
 
 const INT32_MAX = 2 ** 31 - 1;
 const budget = z.int().min(-1).max(INT32_MAX).optional();
@@ -151,21 +151,11 @@ export function completionRoute(server: FastifyInstance, app: App) {
         ...(probs?.length ? { completion_probabilities: probabilities(probs, post) } : {}),
       };
     };
-    if (!sse) {
-      const r = await run();
-      addUsage(req, r.usage.promptTokens + r.usage.completionTokens);
-      return reply.send(pick(answer(r), body.response_fields));
-    }
-    try {
-      const r = await run();
-      addUsage(req, r.usage.promptTokens + r.usage.completionTokens);
-      if (pending.length) partial(""); // tokens with no text of their own: end of generation, a cut stop string
-      sse.send(pick({ ...answer(r), content: "" }, body.response_fields));
-      sse.end();
-    } catch (e) {
-      sse.fail(e);
-    }
-    return reply;
+    return answerCompletion(req, reply, sse, {
+      run, answer, fields: body.response_fields,
+      // Tokens with no text of their own (end of generation, a cut stop string) still get their event.
+      beforeLast: () => { if (pending.length) partial(""); },
+    });
   });
 }
 

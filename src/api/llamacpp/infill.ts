@@ -1,11 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { App } from "../../app.ts";
-import { addUsage, cacheScopeOf } from "../../auth/hook.ts";
+import { cacheScopeOf } from "../../auth/hook.ts";
 import { abortOnDisconnect } from "../openai/sse.ts";
 import { parseBody } from "../validate.ts";
 import { InfillLimits } from "./limits.ts";
-import { backendOf, finalAnswer, LlamaCppStream, localModel, noEffectFields, pick, refuseUnhonoured, samplersOff } from "./shared.ts";
+import { answerCompletion, backendOf, finalAnswer, LlamaCppStream, localModel, noEffectFields, refuseUnhonoured, samplersOff } from "./shared.ts";
 
 /** llama-server's fields; any other is ignored, as llama-server ignores it (refuseUnhonoured runs first). */
 export const infillRequest = z.object({
@@ -68,20 +68,7 @@ export function infillRoute(server: FastifyInstance, app: App) {
     });
     const contextSize = await backend.contextSize();
     const answer = (r: Awaited<ReturnType<typeof run>>) => finalAnswer(r, { model: model.name, started, nPredict, limited: limits.limited, contextSize });
-    if (!sse) {
-      const r = await run();
-      addUsage(req, r.usage.promptTokens + r.usage.completionTokens);
-      return reply.send(pick(answer(r), body.response_fields));
-    }
-    try {
-      const r = await run();
-      addUsage(req, r.usage.promptTokens + r.usage.completionTokens);
-      sse.send(pick({ ...answer(r), content: "" }, body.response_fields));
-      sse.end();
-    } catch (e) {
-      sse.fail(e);
-    }
-    return reply;
+    return answerCompletion(req, reply, sse, { run, answer, fields: body.response_fields });
   });
 }
 

@@ -5,6 +5,7 @@ import { invalid } from "../../errors.ts";
 import type { Backend } from "../../gateway/types.ts";
 import type { GenerateResult } from "../../runtime/types.ts";
 import type { ModelRecord } from "../../store/repos/models.ts";
+import { addUsage } from "../../auth/hook.ts";
 import { llamaCppError } from "../errors.ts";
 import { SseStream } from "../openai/sse.ts";
 
@@ -197,4 +198,32 @@ export class LlamaCppStream {
   fail(e: unknown): void {
     this.sse.fail(e, (err) => `data: ${JSON.stringify(llamaCppError(err))}\n\n`);
   }
+}
+
+/**
+ * Runs a completion and answers with its final object (`response_fields` applied): the whole
+ * reply, or, streamed, the last `data:` event (its content already sent, so ""), after
+ * `beforeLast` sends what the stream still owes. The tokens go to the caller's key usage.
+ */
+export async function answerCompletion(req: FastifyRequest, reply: FastifyReply, sse: LlamaCppStream | undefined, opts: {
+  run: () => Promise<GenerateResult>;
+  answer: (r: GenerateResult) => Record<string, unknown>;
+  fields: string[] | undefined;
+  beforeLast?: () => void;
+}): Promise<FastifyReply> {
+  if (!sse) {
+    const r = await opts.run();
+    addUsage(req, r.usage.promptTokens + r.usage.completionTokens);
+    return reply.send(pick(opts.answer(r), opts.fields));
+  }
+  try {
+    const r = await opts.run();
+    addUsage(req, r.usage.promptTokens + r.usage.completionTokens);
+    opts.beforeLast?.();
+    sse.send(pick({ ...opts.answer(r), content: "" }, opts.fields));
+    sse.end();
+  } catch (e) {
+    sse.fail(e);
+  }
+  return reply;
 }
