@@ -27,7 +27,10 @@ export function chatBody(model: string, messages: ChatMessage[], opts: GenerateO
   const c = opts.toolChoice;
   if (c !== undefined) body.tool_choice = typeof c === "object" ? { type: "function", function: { name: c.name } } : c;
   if (opts.parallelToolCalls !== undefined) body.parallel_tool_calls = opts.parallelToolCalls;
-  if (opts.prediction !== undefined) body.prediction = { type: "content", content: opts.prediction };
+  if (opts.prediction !== undefined) {
+    if (typeof opts.prediction !== "string") throw invalid("a prediction as token ids is for local models", "prediction");
+    body.prediction = { type: "content", content: opts.prediction };
+  }
   return body;
 }
 
