@@ -1,6 +1,7 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startServer, type TestServer } from "../helpers/server.ts";
+import { busy, until } from "./openai/helpers.ts";
 
 /**
  * OpenAI's Predicted Outputs through the official SDK: `prediction` on chat completions, the
@@ -74,6 +75,21 @@ describe("Predicted Outputs", () => {
     const proxied = await viaFront.chat.completions.create({ model: "tiny-via-b", messages, ...greedy, prediction: { type: "content", content: answer } });
     expect(proxied.choices[0].message.content).toBe(answer);
     expect(proxied.usage?.completion_tokens_details).toEqual(direct2.usage?.completion_tokens_details);
+  });
+
+  test("a client that leaves a predicted stream frees its sequence; the next predicted request answers as before", async () => {
+    const plain = await openai.chat.completions.create({ model: "tiny", messages, ...greedy });
+    const answer = plain.choices[0].message.content!;
+    const abort = new AbortController();
+    const res = await fetch(`${s.url}/v1/chat/completions`, {
+      method: "POST", headers: { "content-type": "application/json" }, signal: abort.signal,
+      body: JSON.stringify({ model: "tiny", messages, max_tokens: 2000, temperature: 0.7, stream: true, prediction: { type: "content", content: answer.repeat(50) } }),
+    });
+    await res.body!.getReader().read();
+    abort.abort();
+    expect(await until(() => busy(s) === 0, 10_000)).toBe(true);
+    const again = await openai.chat.completions.create({ model: "tiny", messages, ...greedy, prediction: { type: "content", content: answer } });
+    expect(again.choices[0].message.content).toBe(answer);
   });
 
   test("refused with a 400 naming `prediction`: with penalties, another type, or no content", async () => {
