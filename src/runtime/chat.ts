@@ -54,7 +54,6 @@ export async function prepareChat(loaded: LoadedModel, messages: ChatMessage[], 
   return { chatWrapper, functions, grammar, history, contextText, tokens, promptTokens, maxTokens, sampling, prediction };
 }
 
-
 export type PreparedChat = Awaited<ReturnType<typeof prepareChat>>;
 
 /** One chat turn on a held sequence, streamed through `opts.onDelta`. */
