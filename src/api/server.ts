@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyInstance } from "fastify";
 import { randomUUID } from "node:crypto";
 import type { App } from "../app.ts";
 import { authDecision } from "../auth/decision.ts";
@@ -53,6 +53,7 @@ export async function buildServer(app: App, opts: ServerOptions = {}): Promise<F
     requestTimeout,
     http: { headersTimeout: Math.min(60_000, requestTimeout), connectionsCheckingInterval: Math.min(30_000, Math.max(50, requestTimeout / 4)) },
     logger: opts.logger ?? false,
+    logController: new LogController({ disableRequestLogging: true }), // one line per request, at its end (requestTimer)
     genReqId: (req) => (req.headers["x-request-id"] as string | undefined)?.slice(0, 64) || randomUUID(),
     requestIdHeader: false,
     // Idle keep-alive sockets (e.g. a client's spare connection after an aborted stream) must not

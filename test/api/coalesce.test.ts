@@ -5,7 +5,7 @@ import { coalescedEnd, coalescedWrite } from "../../src/api/coalesce.ts";
 
 /**
  * coalescedWrite against a real socket: a route writes `events` events `gapMs` apart, and the
- * test counts what reaches the socket as separate sends (each uncork is one writev).
+ * test counts what reaches the socket as separate sends (each flush is one write).
  */
 let server: Server;
 let port = 0;
@@ -34,11 +34,16 @@ beforeAll(async () => {
     sends.push(log);
     countSends(res, log);
     res.writeHead(200, { "content-type": "text/event-stream" });
+    if (q.get("burst")) { // a whole answer in one turn, as an instant upstream delivers it
+      for (let i = 1; i <= events; i++) coalescedWrite(res, `data: ${i}\n\n`, intervalMs);
+      coalescedEnd(res, "data: [DONE]\n\n");
+      return;
+    }
     let i = 0;
     const next = () => {
       coalescedWrite(res, `data: ${++i}\n\n`, intervalMs);
       if (i < events) setTimeout(next, gapMs);
-      else setTimeout(() => res.end("data: [DONE]\n\n"), gapMs);
+      else setTimeout(() => coalescedEnd(res, "data: [DONE]\n\n"), gapMs);
     };
     next();
   });
@@ -61,9 +66,9 @@ function countSends(res: ServerResponse, log: { at: number; data: string }[]) {
   };
 }
 
-function stream(events: number, gap: number, interval: number): Promise<{ body: string; sends: { at: number; data: string }[] }> {
+function stream(events: number, gap: number, interval: number, burst = false): Promise<{ body: string; sends: { at: number; data: string }[] }> {
   return new Promise((ok, fail) => {
-    request({ port, path: `/?events=${events}&gap=${gap}&interval=${interval}` }, (res) => {
+    request({ port, path: `/?events=${events}&gap=${gap}&interval=${interval}${burst ? "&burst=1" : ""}` }, (res) => {
       let body = "";
       res.setEncoding("utf8").on("data", (d) => (body += d)).on("end", () => ok({ body, sends: sends.at(-1)! }));
     }).on("error", fail).end();
@@ -86,6 +91,14 @@ test("events faster than the interval: the first goes alone at once, the rest at
   // A rate, not each gap: on a loaded machine a late timer and a prompt one can land closer than an interval.
   const span = withEvents.at(-1)!.at - withEvents[0].at;
   expect(withEvents.length).toBeLessThanOrEqual(2 + Math.ceil(span / 20));
+});
+
+test("writes of one turn go out in one send, as one chunk of the chunked encoding, headers and end included", async () => {
+  const { body, sends } = await stream(10, 0, 20, true);
+  expect(eventsIn(body)).toEqual(all(10));
+  expect(sends.length).toBe(1);
+  // One chunk-size line for all ten events and [DONE], then the last chunk: not a chunk per write.
+  expect(sends[0].data).toMatch(/^HTTP\/1\.1 200[^]*?\r\n\r\n[0-9a-f]+\r\n(data: \d+\n\n){10}data: \[DONE\]\n\n\r\n0\r\n\r\n$/);
 });
 
 test("events slower than the interval go out one by one, as they come", async () => {

@@ -254,6 +254,13 @@ describe("an upstream model through Freehold", () => {
     const requestLines = parsed.filter((l) => !String(l.msg).startsWith("Server listening"));
     expect(requestLines.length).toBeGreaterThan(10);
     expect(requestLines.filter((l) => typeof l.reqId !== "string")).toEqual([]);
+    // One access line per request, at its end: method, path, status and time; none on arrival.
+    expect(parsed.filter((l) => l.msg === "incoming request")).toEqual([]);
+    const done = parsed.filter((l) => l.msg === "request completed");
+    expect(new Set(done.map((l) => l.reqId)).size).toBe(done.length);
+    expect(done.find((l) => l.req.url === "/v1/models/remote")).toMatchObject({ req: { method: "GET", remoteAddress: "127.0.0.1" }, res: { statusCode: 200 }, responseTime: expect.any(Number) });
+    // The client that left mid-stream (above) is logged as nginx logs it: 499, client closed.
+    expect(done.some((l) => l.req.url === "/v1/chat/completions" && l.res.statusCode === 499)).toBe(true);
   });
 });
 

@@ -186,7 +186,8 @@ describe("POST /completion", () => {
     await res.body!.getReader().read(); // the first event: generating
     abort.abort();
     expect(await until(() => busy(s) === 0, 10_000)).toBe(true);
-    expect((await ok("/completion", { prompt: PROMPT, n_predict: 2 })).tokens_predicted).toBe(2);
+    // ignore_eos: sampled at the default temperature, a random-weight model may end after one token.
+    expect((await ok("/completion", { prompt: PROMPT, n_predict: 2, ignore_eos: true })).tokens_predicted).toBe(2);
   });
 });
 
