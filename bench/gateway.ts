@@ -171,12 +171,15 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean; baseline?: 
       "pool; three onRequest hooks (request id, request timing, origin guard), now one, and a streamed answer's head built from " +
       "header objects spread into each other, now a flat list: 0.94x the CPU per streamed request in an A/B of 10 rounds, a fresh " +
       "server per variant per round pinned to one core (a server process keeps its JIT and memory-layout luck for life: two " +
-      "servers of the same tree differed by up to 6% over 4 rounds). Looked at and left: no database query per request (the upstream list is cached for 1 s; its refresh blocks the " +
+      "servers of the same tree differed by up to 6% over 4 rounds). Then (2026-11-25, the --baseline=bb2f1be rows): a stream's writes " +
+      "held as one string per turn instead of corked on the socket, where each write became its own chunk of the chunked encoding " +
+      "(size line, data, CRLF: ~20 buffers for one writev per proxied stream, now 3), and one access log line per request instead of " +
+      "Fastify's two (arrival and end): 0.94x the CPU per streamed request at log level info, 0.97x at warn. Looked at and left: no database query per request (the upstream list is cached for 1 s; its refresh blocks the " +
       "loop 1–2 ms once a second), no key lookup on loopback, zod validation ~1.5% and prom-client labels ~1.3% of the time, " +
-      "and at log level info two synchronously written log lines per request (~5%). Chunks are still parsed and re-serialised: " +
+      "and at log level info the request's log line (pino hands it to libuv's one thread-pool thread, whose wake-ups cost a few % more). Chunks are still parsed and re-serialised: " +
       "the id, model name, role chunk and usage field clients see are Freehold's, not the upstream's.",
       "",
-      "Tails: on this machine the added p99 varies by 1–2 ms between runs (1–4 ms in earlier runs; in the 2026-11-24 run whole answers stayed under 1 ms at log level warn, streamed ones did not), so that goal is " +
+      "Tails: on this machine the added p99 varies by 1–2 ms between runs (1–4 ms in earlier runs; in the 2026-11-24 run whole answers stayed under 1 ms at log level warn, streamed ones did not; in the 2026-11-25 run only the young generation kept at 1 MB stayed under 1 ms, 0.49 ms whole at warn and 0.96 ms streamed at info (why the small one has the shorter tail is not measured; a 1 MB semi-space fits in each core's 1 MB L2 cache), but it costs ~1.5x the CPU per request at 64 connections), so that goal is " +
       "not met here. Part of it is the machine: a minimal Node proxy (http server + undici, no framework), measured the same way but separately, added 0.25 ms " +
       "at p50 and 0.5–0.6 ms at p99. Part was garbage collection: at 1 connection ~1 MB (streamed: 2 MB) survived every " +
       "scavenge, 2–7 ms each every few hundred requests, because whatever a finished request referenced stayed reachable for " +
