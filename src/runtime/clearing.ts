@@ -45,7 +45,8 @@ export class SequenceClearer {
   /** A sweep waits for the lock (see `sweep`). */
   private sweeping = false;
 
-  private constructor(private readonly context: LlamaContext, private readonly inPlace: boolean) {}
+  /** `inPlace`: node-llama-cpp's internals are as expected and its lock is the one this module takes. */
+  private constructor(private readonly context: LlamaContext, readonly inPlace: boolean) {}
 
   /** `probe`: a sequence of this context nobody uses yet, to check that the lock is shared. */
   static async create(context: LlamaContext, probe: LlamaContextSequence): Promise<SequenceClearer> {

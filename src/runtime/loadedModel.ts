@@ -10,6 +10,8 @@ import { predictMemory } from "./memory.ts";
 import { notReranker } from "./rerank.ts";
 import { PASS_THROUGH_TEMPLATE } from "./rerankInput.ts";
 import { PromptCache } from "./promptCache.ts";
+import { BetweenDecodes } from "./betweenDecodes.ts";
+import { PrefixReuse } from "./prefixReuse.ts";
 import { Slots } from "./slots.ts";
 
 export interface LoraAdapter {
@@ -232,6 +234,7 @@ export class LoadedModel {
     const clearer = await SequenceClearer.create(context, all[0]);
     batcher.attach(context, clearer);
     const slots = new Slots(all, queueLimit, this.name);
-    return { context, slots, cache: new PromptCache(slots, (s) => clearer.clear(s)), batcher };
+    const reuse = PrefixReuse.create(context, BetweenDecodes.attach(context, clearer.inPlace), all[0]);
+    return { context, slots, cache: new PromptCache(slots, (s) => clearer.clear(s), reuse), batcher };
   }
 }

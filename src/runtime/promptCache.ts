@@ -1,4 +1,5 @@
 import type { LlamaContextSequence } from "node-llama-cpp";
+import type { PrefixReuse } from "./prefixReuse.ts";
 import type { Slots } from "./slots.ts";
 
 /**
@@ -13,12 +14,16 @@ import type { Slots } from "./slots.ts";
  * people taking turns on a quiet server) do not evict each other: the KV cells of every sequence
  * are allocated with the context, so a kept sequence costs nothing until a request needs it.
  *
+ * Under load (other streams generating) a request takes the free sequence that keeps busy ids
+ * consecutive, kept or not: llama.cpp decodes only sequences with consecutive ids together
+ * (batching.ts), and a kept sequence passed over would split every decode in two. Its scope's
+ * kept tokens still serve it, between two decodes (prefixReuse.ts): the kept sequence cut to the
+ * prefix the prompt shares when it is the one given, else that prefix copied into the one given
+ * (node-llama-cpp's own erase and copy take the context's lock, which its decode loop holds while
+ * any stream generates). Without that (node-llama-cpp unpatched), kept sequences serve only an
+ * idle context, and are kept only when a request ends alone.
+ *
  * Kept narrow on purpose:
- * - reused only while the context is otherwise idle: erasing a cached tail takes the context's
- *   lock, which node-llama-cpp's decode loop holds while any stream generates;
- * - under load a request takes the lowest free sequence id, kept or not (a kept one is cleared
- *   first, between decodes: clearing.ts): llama.cpp decodes only sequences with consecutive ids
- *   together (batching.ts), and a kept sequence passed over would split every decode in two;
  * - only for the same scope (API key, web user, or "open" on a keyless server): a cached prefix
  *   answers sooner, and another caller could time that to learn what was asked;
  * - only chats (LlamaChat adapts the sequence to the prompt) and completions (complete.ts,
@@ -26,6 +31,8 @@ import type { Slots } from "./slots.ts";
  */
 /** llama-server's --slot-prompt-similarity default: a kept sequence is reused when the prompt continues at least this share of it. */
 const REUSE_SHARE = 0.5;
+/** Under load, a shared prefix shorter than this is evaluated again rather than copied (a copy moves the whole cache buffer). */
+const MIN_COPY = 16;
 
 export class PromptCache {
   /** Sequences holding a finished request's tokens, with its scope; oldest first. */
@@ -35,6 +42,8 @@ export class PromptCache {
     private readonly slots: Slots<LlamaContextSequence>,
     /** Empties a sequence (clearing.ts: without waiting for the other streams to end). */
     private readonly clearSequence: (sequence: LlamaContextSequence) => Promise<void> = (s) => s.clearHistory(),
+    /** Cuts and copies kept sequences between decodes (prefixReuse.ts); without it, kept ones serve only an idle context. */
+    private readonly reuse?: PrefixReuse,
   ) {}
 
   /**
@@ -61,8 +70,39 @@ export class PromptCache {
       return n !== undefined ? 1e9 - Math.min(n, 1e6) : 2e9 + age.indexOf(s);
     };
     const sequence = await this.slots.acquire(signal, idle && age.length ? preference : undefined);
-    // The scope's own tokens may stay (the chat erases past what it shares); anyone else's may not.
-    if (this.kept.delete(sequence) && !shared.has(sequence)) await this.clearSequence(sequence).catch(() => undefined);
+    if (idle) {
+      // The scope's own tokens may stay (the chat erases past what it shares); anyone else's may not.
+      if (this.kept.delete(sequence) && !shared.has(sequence)) await this.clearSequence(sequence).catch(() => undefined);
+      return sequence;
+    }
+    return this.underLoad(sequence, scope, prompt);
+  }
+
+  /**
+   * Under load the sequence is the one that keeps busy ids consecutive, and it must hold nothing
+   * or a prefix of the prompt when the chat gets it: erasing a tail takes the context's lock, which
+   * the decode loop holds while anything generates. The scope's kept sequence the prompt continues
+   * furthest (as when idle) is cut to the shared prefix, between decodes, when it is the one given;
+   * otherwise its prefix is copied into the one given. Anything else it held is cleared.
+   */
+  private async underLoad(sequence: LlamaContextSequence, scope: string | undefined, prompt: readonly number[] | undefined): Promise<LlamaContextSequence> {
+    const owner = this.kept.get(sequence);
+    this.kept.delete(sequence);
+    if (this.reuse && scope !== undefined && prompt && prompt.length > 1) {
+      const shared = new Map<LlamaContextSequence, number>();
+      // At most all but the prompt's last token: that one is evaluated for the answer's first.
+      const usable = (s: LlamaContextSequence) => Math.min(commonPrefix(s.contextTokens, prompt), prompt.length - 1);
+      for (const [s, o] of this.kept) if (o === scope) shared.set(s, usable(s));
+      if (owner === scope) shared.set(sequence, usable(sequence));
+      const from = this.continued(shared);
+      const n = from ? shared.get(from)! : 0;
+      if (from === sequence) {
+        if (await this.reuse.trim(sequence, n).catch(() => false)) return sequence;
+      } else if (from && n >= MIN_COPY) {
+        if (await this.reuse.copy(from, sequence, n).catch(() => false)) return sequence;
+      }
+    }
+    if (owner !== undefined || sequence.contextTokens.length > 0) await this.clearSequence(sequence).catch(() => undefined);
     return sequence;
   }
 
@@ -81,11 +121,12 @@ export class PromptCache {
   }
 
   /**
-   * Returns a sequence: kept with its tokens for `scope` when it alone was running and nobody
-   * waits, else cleared (the next request must not see these tokens) and then freed.
+   * Returns a sequence: kept with its tokens for `scope` (when prefixes can be reused under load,
+   * always; else only when it alone was running and nobody waits), or cleared (the next request
+   * must not see these tokens) and then freed. A kept sequence another caller gets is cleared first.
    */
   async release(sequence: LlamaContextSequence, scope: string | undefined): Promise<void> {
-    if (scope !== undefined && this.slots.busy === 1 && this.slots.queued === 0) {
+    if (scope !== undefined && ((this.slots.busy === 1 && this.slots.queued === 0) || this.reuse)) {
       this.kept.delete(sequence);
       this.kept.set(sequence, scope);
       this.slots.release(sequence);

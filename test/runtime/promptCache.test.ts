@@ -43,16 +43,56 @@ test("the next turn of a conversation reuses the cached prefix, for the same sco
   expect([...a.keys()].filter((t) => b.has(t)).length).toBeGreaterThanOrEqual(4);
 }, 60_000);
 
-test("a chat that ends while another runs leaves its sequence cleared: no cache under load", async () => {
+/** The first answer token's top log-probabilities, token → logprob. */
+const topOf = (r: { logprobs?: { top: { token: string; logprob: number }[] }[] }) => new Map(r.logprobs![0].top.map((t) => [t.token, t.logprob]));
+/** Same context, same first prediction: a missing or misplaced cached token moves these by far more than 0.01. */
+function samePrediction(a: Map<string, number>, b: Map<string, number>) {
+  expect(a.size).toBe(5);
+  for (const [token, lp] of a) if (b.has(token)) expect(Math.abs(lp - b.get(token)!)).toBeLessThan(0.01);
+  expect([...a.keys()].filter((t) => b.has(t)).length).toBeGreaterThanOrEqual(4);
+}
+
+test("under load, a conversation's next turn reuses its own kept sequence, cut between decodes, and predicts as from scratch", async () => {
   const tiny = { name: "tiny", path: await testModel() };
   let longDone = false;
-  const long = runtime.complete(tiny, "Once upon a time", { maxTokens: 400, temperature: 0 }).then((r) => { longDone = true; return r; });
-  const first = await runtime.chat(tiny, turn1, { ...greedy, cacheScope: "carol" });
-  expect(longDone).toBe(false); // the premise: the chat ended while the completion ran
-  await long;
+  const long = runtime.complete(tiny, "Once upon a time", { maxTokens: 900, temperature: 0 }).then((r) => { longDone = true; return r; });
+  const first = await runtime.chat(tiny, turn1, { ...greedy, cacheScope: "carol" }); // ends while the completion runs: kept
   const turn2: ChatMessage[] = [...turn1, { role: "assistant", content: first.text }, { role: "user", content: "More?" }];
-  const next = await runtime.chat(tiny, turn2, { ...greedy, cacheScope: "carol" });
-  expect(next.usage.cachedPromptTokens).toBe(0);
+  const next = await runtime.chat(tiny, turn2, { ...greedy, logprobs: 5, cacheScope: "carol" });
+  expect(longDone).toBe(false); // the premise: both turns ran while the completion generated
+  expect(next.usage.cachedPromptTokens).toBeGreaterThanOrEqual(first.usage.promptTokens - 1);
+  await long;
+  const scratch = await runtime.chat(tiny, turn2, { ...greedy, logprobs: 5 });
+  expect(scratch.usage.cachedPromptTokens).toBe(0);
+  samePrediction(topOf(next), topOf(scratch));
+}, 60_000);
+
+test("under load, a kept prefix is copied into the sequence the request is given, and predicts as from scratch", async () => {
+  const tiny = { name: "tiny", path: await testModel() };
+  // A runtime of its own, so which sequence each request gets follows from this test alone.
+  const runtime = new Runtime({ gpu: false, contextSize: 1024, sequences: 4 });
+  try {
+    // Idle: gina's conversation is kept in one sequence, hal's in another.
+    const first = await runtime.chat(tiny, turn1, { ...greedy, cacheScope: "gina" });
+    await runtime.chat(tiny, [{ role: "user", content: "Violet harbors." }], { ...greedy, cacheScope: "hal" });
+    // A long completion takes a third; under load, gina's next turn is given the free sequence
+    // next to it (hal's, the one kept last), so her tokens must be copied there.
+    let longDone = false;
+    const long = runtime.complete(tiny, "Once upon a time", { maxTokens: 900, temperature: 0 }).then((r) => { longDone = true; return r; });
+    await new Promise((r) => setTimeout(r, 20));
+    const turn2: ChatMessage[] = [...turn1, { role: "assistant", content: first.text }, { role: "user", content: "And copper orchards?" }];
+    const next = await runtime.chat(tiny, turn2, { ...greedy, logprobs: 5, cacheScope: "gina" });
+    expect(longDone).toBe(false);
+    expect(next.usage.cachedPromptTokens).toBeGreaterThanOrEqual(first.usage.promptTokens - 1);
+    await long;
+    const scratch = await runtime.chat(tiny, turn2, { ...greedy, logprobs: 5 });
+    samePrediction(topOf(next), topOf(scratch));
+    // hal's sequence now holds gina's tokens: his next turn must not get them.
+    const hal = await runtime.chat(tiny, [{ role: "user", content: "Violet harbors." }, { role: "assistant", content: "x" }, { role: "user", content: "y" }], { ...greedy, cacheScope: "hal" });
+    expect(hal.usage.cachedPromptTokens).toBe(0);
+  } finally {
+    await runtime.close();
+  }
 }, 60_000);
 
 test("two callers taking turns each get their own conversation's tokens back", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import type { LlamaContextSequence } from "node-llama-cpp";
+import type { PrefixReuse } from "../../src/runtime/prefixReuse.ts";
 import { PromptCache } from "../../src/runtime/promptCache.ts";
 import { Slots } from "../../src/runtime/slots.ts";
 
@@ -9,21 +10,36 @@ import { Slots } from "../../src/runtime/slots.ts";
  */
 interface Fake { id: number; contextTokens: number[] }
 
-function setup(n = 4) {
+function setup(n = 4, withReuse = false) {
   const sequences: Fake[] = Array.from({ length: n }, (_, id) => ({ id, contextTokens: [] }));
   const slots = new Slots(sequences as unknown as LlamaContextSequence[], 8, "test");
   const cleared: number[] = [];
+  /** What the prefix reuse was asked to do between decodes: ["trim", id, n] or ["copy", from, to, n]. */
+  const reused: (string | number)[][] = [];
+  const fake = (s: LlamaContextSequence) => s as unknown as Fake;
+  const reuse = {
+    trim: async (s: LlamaContextSequence, n: number) => {
+      reused.push(["trim", fake(s).id, n]);
+      fake(s).contextTokens = fake(s).contextTokens.slice(0, n);
+      return true;
+    },
+    copy: async (from: LlamaContextSequence, to: LlamaContextSequence, n: number) => {
+      reused.push(["copy", fake(from).id, fake(to).id, n]);
+      fake(to).contextTokens = fake(from).contextTokens.slice(0, n);
+      return true;
+    },
+  } as unknown as PrefixReuse;
   const cache = new PromptCache(slots, async (s) => {
     cleared.push((s as unknown as Fake).id);
     (s as unknown as Fake).contextTokens = [];
-  });
+  }, withReuse ? reuse : undefined);
   /** A request that leaves `tokens` in its sequence and finishes (kept if alone and scoped). */
   const lease = async (scope: string | undefined, prompt?: number[]) => (await cache.lease(undefined, scope, prompt)) as unknown as Fake;
   const finish = (s: Fake, scope: string | undefined, tokens: number[]) => {
     s.contextTokens = tokens;
     return cache.release(s as unknown as LlamaContextSequence, scope);
   };
-  return { sequences, slots, cache, cleared, lease, finish };
+  return { sequences, slots, cache, cleared, reused, lease, finish };
 }
 
 describe("PromptCache", () => {
@@ -117,5 +133,86 @@ describe("PromptCache", () => {
     await finish(a, "alice", [1, 2, 3]);
     expect((await waiting).contextTokens).toEqual([]);
     expect(cleared).toEqual([a.id]);
+  });
+});
+
+describe("PromptCache reusing prefixes under load (between decodes)", () => {
+  const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+  test("a conversation's next turn gets its kept sequence, cut to the shared prefix, when packing gives it that one", async () => {
+    const { lease, finish, cleared, reused } = setup(4, true);
+    const a = await lease("alice", upTo(4)); // id 0, idle
+    await finish(a, "alice", upTo(10));
+    const busy = await lease(undefined); // id 1: a kept sequence is the last choice while idle
+    expect(busy.id).toBe(1);
+    // Under load the free ids next to the busy one come first: 0, alice's.
+    const next = await lease("alice", [...upTo(8), 99, 100]);
+    expect(next.id).toBe(0);
+    expect(reused).toEqual([["trim", 0, 8]]);
+    expect(next.contextTokens).toEqual(upTo(8));
+    expect(cleared).toEqual([]);
+  });
+
+  test("the prompt's last token is never served from the cache: it is evaluated for the answer's first", async () => {
+    const { lease, finish, reused } = setup(4, true);
+    await finish(await lease("alice", upTo(4)), "alice", upTo(10));
+    await lease(undefined);
+    const next = await lease("alice", upTo(10)); // the same prompt again (a regenerated answer)
+    expect(reused).toEqual([["trim", 0, 9]]);
+    expect(next.contextTokens).toEqual(upTo(9));
+  });
+
+  test("when packing gives another sequence, the kept prefix is copied into it; another caller's tokens there are gone", async () => {
+    const { lease, finish, reused } = setup(4, true);
+    await finish(await lease("alice", upTo(4)), "alice", upTo(40)); // id 0
+    const d = await lease("dave", [500, 501]); // id 1 (idle: the kept one last)
+    expect(d.id).toBe(1);
+    await finish(d, "dave", [500, 501, 502]);
+    const busy = await lease(undefined); // id 2
+    expect(busy.id).toBe(2);
+    const next = await lease("alice", [...upTo(30), 77]); // packing: id 1, next to the busy one
+    expect(next.id).toBe(1);
+    expect(reused).toEqual([["copy", 0, 1, 30]]);
+    expect(next.contextTokens).toEqual(upTo(30));
+    // Dave's tokens were replaced, so his next turn starts from scratch (and never from alice's).
+    const dave = await lease("dave", [500, 501, 502, 503]);
+    expect(dave.contextTokens).toEqual([]);
+  });
+
+  test("a short shared prefix is not worth a copy: the sequence given is cleared", async () => {
+    const { lease, finish, reused, cleared } = setup(4, true);
+    await finish(await lease("alice", upTo(4)), "alice", upTo(8)); // id 0
+    const d = await lease("dave", [500]); // id 1
+    await finish(d, "dave", [500, 501]);
+    await lease(undefined); // id 2
+    const next = await lease("alice", [...upTo(8), 9]);
+    expect(next.id).toBe(1);
+    expect(reused).toEqual([]);
+    expect(cleared).toEqual([1]);
+    expect(next.contextTokens).toEqual([]);
+  });
+
+  test("another caller given a kept sequence under load gets it cleared, never cut or copied", async () => {
+    const { lease, finish, reused, cleared } = setup(4, true);
+    await finish(await lease("alice", upTo(4)), "alice", upTo(40)); // id 0
+    await lease(undefined); // id 1
+    const bob = await lease("bob", upTo(39)); // shares alice's prefix, but is not alice
+    expect(bob.id).toBe(0);
+    expect(reused).toEqual([]);
+    expect(cleared).toEqual([0]);
+    expect(bob.contextTokens).toEqual([]);
+  });
+
+  test("a request that ends while others run keeps its tokens for its caller", async () => {
+    const { lease, finish, cleared } = setup(4, true);
+    await lease(undefined); // id 0, stays busy
+    const a = await lease("alice", upTo(4)); // id 1
+    await finish(a, "alice", upTo(10));
+    expect(cleared).toEqual([]);
+    expect(a.contextTokens).toEqual(upTo(10));
+    // Without a scope nothing is kept.
+    const u = await lease(undefined); // id 1 again? packing: 1 is next to the busy 0
+    await finish(u, undefined, [7, 8]);
+    expect(cleared).toContain(u.id);
   });
 });
