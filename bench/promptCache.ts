@@ -11,7 +11,8 @@
  *
  * Then two conversations taking turns (A1, B1, A2, B2, ...), as a chat and an editor of one user,
  * or two people on a quiet server: Freehold keeps a sequence per conversation; llama-server
- * keeps one per slot, so it runs here with `--parallel 2` too.
+ * keeps one per slot, so it runs here with `--parallel 2` too. And a conversation while other
+ * clients keep the server busy (under load).
  */
 import { pathToFileURL } from "node:url";
 import { benchModel } from "./lib/models.ts";
@@ -62,6 +63,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
       return [t + 1, fmt(ours / 1000, 2), fmt(uncached / 1000, 2), fmt(server / 1000, 2), ratio(uncached, ours), ratio(server, ours)];
     });
     const interleaved = await interleave(servers, file, ask, turns, conversations);
+    const loaded = await underLoad(servers, file, ask, turns, conversations);
     const md = [
       "## Prompt caching: time to first token along a conversation",
       "",
@@ -79,6 +81,14 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
       `it runs with \`--parallel 1\` and \`--parallel 2 -c 8192\`. Median over ${conversations} pair(s) of conversations, both conversations' turns together.`,
       "",
       table(["turn", "TTFT s Freehold", "TTFT s Freehold uncached", "TTFT s llama-server -np 1", "TTFT s llama-server -np 2", "uncached / cached", "llama-server -np 2 / Freehold"], interleaved),
+      "",
+      `Under load: the same kind of conversation while ${BACKGROUND} other clients keep streaming completions on the same server (each ~40-token prompt distinct, 64 tokens, ` +
+      "EOS banned, the next request as soon as one ends), so every turn arrives while other sequences generate. Freehold reuses a kept conversation there too, " +
+      "between two decodes (src/runtime/prefixReuse.ts: its sequence cut to the shared prefix, or the prefix copied into the sequence the request is given); " +
+      "before, a turn that arrived under load evaluated the whole conversation again, as the uncached column does. " +
+      `llama-server runs with \`--parallel ${BACKGROUND + 1} -c ${(BACKGROUND + 1) * 4096}\` (a slot per client). Median over ${conversations} conversation(s), servers in rotating order.`,
+      "",
+      table(["turn", "TTFT s Freehold", "TTFT s Freehold uncached", `TTFT s llama-server -np ${BACKGROUND + 1}`, "uncached / cached", "llama-server / Freehold"], loaded),
     ].join("\n");
     if (!opts.dryRun) writeSection("promptCache", md);
     return md;
@@ -115,6 +125,48 @@ async function interleave(servers: Server[], file: string, ask: (s: Server, m: M
     });
   } finally {
     await two.stop();
+  }
+}
+
+const BACKGROUND = 2;
+
+/** One conversation per server at a time while BACKGROUND clients stream completions on the same server: time to first token per turn. */
+async function underLoad(servers: Server[], file: string, ask: (s: Server, m: Message[]) => Promise<{ ttftMs: number }>, turns: number, conversations: number) {
+  const tools = await nativeTools({ smokeModel: file });
+  const wide = await startLlamaServer(tools.server!, file, ["-c", String((BACKGROUND + 1) * 4096), "-t", String(THREADS), "--parallel", String(BACKGROUND + 1), "--no-webui"]);
+  try {
+    const all: Server[] = [servers[0], servers[1], { name: "llama-server", url: wide.url, model: "m", extra: {} }];
+    await ask(all[2], [{ role: "user", content: "warm up" }]);
+    const ttft = new Map(all.map((s) => [s.name, Array.from({ length: turns }, () => [] as number[])]));
+    let id = 0;
+    for (let c = 0; c < conversations; c++) {
+      for (const [k] of all.entries()) {
+        const s = all[(k + c) % all.length];
+        let stop = false;
+        const background = Array.from({ length: BACKGROUND }, async () => {
+          while (!stop) {
+            const words = Array.from({ length: 16 }, (_, j) => WORDS[(id * 7 + j * 3) % WORDS.length]);
+            await streamCompletion(s.url, { model: s.model, prompt: `job ${id++}: ${words.join(" ")}`, max_tokens: 64, temperature: 0, logit_bias: { "2": -100, "260": -100 } });
+          }
+        });
+        await new Promise((r) => setTimeout(r, 1500)); // the background is generating
+        const messages: Message[] = [{ role: "system", content: "You are a helpful assistant." }];
+        for (let t = 0; t < turns; t++) {
+          messages.push({ role: "user", content: text(20 + c, t, 0) });
+          ttft.get(s.name)![t].push((await ask(s, messages)).ttftMs);
+          messages.push({ role: "assistant", content: text(20 + c, t, 1) });
+        }
+        stop = true;
+        await Promise.all(background);
+        log("promptCache", `under load, conversation ${c + 1}, ${s.name}: ${ttft.get(s.name)!.map((x) => fmt(x.at(-1)! / 1000, 2)).join(" ")} s`);
+      }
+    }
+    return Array.from({ length: turns }, (_, t) => {
+      const [ours, uncached, server] = all.map((s) => median(ttft.get(s.name)![t]));
+      return [t + 1, fmt(ours / 1000, 2), fmt(uncached / 1000, 2), fmt(server / 1000, 2), ratio(uncached, ours), ratio(server, ours)];
+    });
+  } finally {
+    await wide.stop();
   }
 }
 
