@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 /**
- * llama.cpp's own tools (llama-bench, llama-server, llama-quantize, llama-perplexity), built
+ * llama.cpp's own tools (llama-bench, llama-server, llama-batched-bench, llama-quantize, llama-perplexity), built
  * natively from the exact source node-llama-cpp ships as a git bundle, for side-by-side
  * comparisons. Built into a temporary folder on request (about 7 minutes on 2 cores), never
  * committed. FREEHOLD_LLAMACPP_BIN points at an existing build.
@@ -24,7 +24,7 @@ export function llamaCppBin(tool: string, { build = false } = {}): string | unde
   // dies with SIGILL at the first batched matmul. The prebuilt node-llama-cpp binary is unaffected.
   execFileSync("cmake", ["-B", "build", "-DCMAKE_BUILD_TYPE=Release", "-DGGML_NATIVE=ON", "-DCMAKE_CXX_FLAGS=-fno-dse", "-DLLAMA_CURL=OFF",
     "-DLLAMA_BUILD_TESTS=OFF", "-DLLAMA_BUILD_EXAMPLES=OFF"], { cwd: root, stdio: "inherit" });
-  execFileSync("cmake", ["--build", "build", "-j2", "--target", "llama-bench", "llama-server", "llama-quantize", "llama-perplexity"],
+  execFileSync("cmake", ["--build", "build", "-j2", "--target", "llama-bench", "llama-server", "llama-batched-bench", "llama-quantize", "llama-perplexity"],
     { cwd: root, stdio: "inherit" });
   return join(root, "build/bin", tool);
 }

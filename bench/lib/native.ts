@@ -10,6 +10,8 @@ const run = promisify(execFile);
 export interface NativeTools {
   bench: string;
   server?: string;
+  /** llama-batched-bench: the engine alone decoding N sequences together. */
+  batched?: string;
   perplexity?: string;
   /** How the tools were built (CMakeCache excerpt), for the method text. */
   build: string;
@@ -31,12 +33,15 @@ export async function nativeTools({ build = process.env.FREEHOLD_BENCH_BUILD ===
     const why = await smoke(bench, smokeModel);
     if (why) { problems.push(`${dir}: ${why}`); continue; }
     const tool = (name: string) => (existsSync(join(dir, name)) ? join(dir, name) : undefined);
-    return { bench, server: tool("llama-server"), perplexity: tool("llama-perplexity"), build: describeBuild(dir) };
+    return { bench, server: tool("llama-server"), batched: tool("llama-batched-bench"), perplexity: tool("llama-perplexity"), build: describeBuild(dir) };
   }
   if (build) {
     const bench = llamaCppBin("llama-bench", { build: true })!;
     const why = await smoke(bench, smokeModel);
-    if (!why) return { bench, server: join(dirname(bench), "llama-server"), perplexity: join(dirname(bench), "llama-perplexity"), build: describeBuild(dirname(bench)) };
+    if (!why) {
+      const dir = dirname(bench);
+      return { bench, server: join(dir, "llama-server"), batched: join(dir, "llama-batched-bench"), perplexity: join(dir, "llama-perplexity"), build: describeBuild(dir) };
+    }
     problems.push(`fresh build: ${why}`);
   }
   throw new Error(`no usable native llama.cpp build (${problems.join("; ") || "none found"}). `
@@ -77,6 +82,22 @@ export async function llamaBench(bin: string, model: string, o: { threads: numbe
   const pp = tests.find((t) => t.n_prompt > 0 && t.n_gen === 0);
   const tg = tests.find((t) => t.n_gen > 0 && t.n_prompt === 0);
   return { pp: pp?.avg_ts ?? NaN, tg: tg?.avg_ts ?? NaN, flashAttn: String(tests[0]?.flash_attn ?? "?"), raw: tests };
+}
+
+/**
+ * `llama-batched-bench`: N sequences of `prompt` tokens evaluated together, then `gen` tokens
+ * decoded for all N in lockstep, no sampling, HTTP or scheduling. Returns generated tokens per
+ * second of the whole (N·gen / (prompt time + decode time)): the most a server on this engine can
+ * generate for N clients whose requests arrive together.
+ */
+export async function batchedBench(bin: string, model: string, o: { threads: number; contextSize: number; prompt: number; gen: number; parallel: number }): Promise<number> {
+  const args = ["-m", model, "-c", String(o.contextSize), "-t", String(o.threads), "-npp", String(o.prompt), "-ntg", String(o.gen),
+    "-npl", String(o.parallel), "--output-format", "jsonl"];
+  const { stdout, stderr } = await run(bin, args, { timeout: 15 * 60_000, maxBuffer: 1 << 24 });
+  const line = `${stdout}\n${stderr}`.split("\n").find((l) => l.startsWith("{") && l.includes('"speed_tg"'));
+  if (!line) throw new Error(`llama-batched-bench printed no result: ${stderr.slice(-1000)}`);
+  const r = JSON.parse(line) as { pl: number; tg: number; t: number };
+  return (r.pl * r.tg) / r.t;
 }
 
 /** A native llama-server on a loopback port, ready when /health answers 200. */

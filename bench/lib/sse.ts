@@ -12,6 +12,8 @@ export interface StreamTiming {
   chunks: number;
   /** completion_tokens from the usage chunk, when the server sent one. */
   usageTokens?: number;
+  /** prompt_tokens from the usage chunk, when the server sent one. */
+  promptTokens?: number;
 }
 
 /**
@@ -44,7 +46,7 @@ export async function streamCompletion(url: string, body: Record<string, unknown
   }
   const end = performance.now();
 
-  let first = 0, last = 0, chunks = 0, usageTokens: number | undefined;
+  let first = 0, last = 0, chunks = 0, usageTokens: number | undefined, promptTokens: number | undefined;
   let buf = "";
   const decoder = new StringDecoder("utf8"); // a character may be split between reads
   for (let r = 0; r < reads.length; r++) {
@@ -57,9 +59,10 @@ export async function streamCompletion(url: string, body: Record<string, unknown
         if (!line.startsWith("data: ")) continue;
         const data = line.slice(6).trim();
         if (data === "[DONE]") continue;
-        const j = JSON.parse(data) as { choices?: { text?: string; delta?: { content?: string | null } }[]; usage?: { completion_tokens?: number } | null; error?: unknown };
+        const j = JSON.parse(data) as { choices?: { text?: string; delta?: { content?: string | null } }[]; usage?: { completion_tokens?: number; prompt_tokens?: number } | null; error?: unknown };
         if (j.error) throw new Error(`${url}: stream error ${JSON.stringify(j.error)}`);
         if (j.usage?.completion_tokens !== undefined) usageTokens = j.usage.completion_tokens;
+        if (j.usage?.prompt_tokens !== undefined) promptTokens = j.usage.prompt_tokens;
         if (j.choices?.[0]?.text || j.choices?.[0]?.delta?.content) {
           // An event completed by this read arrived when the read did.
           if (!first) first = at[r];
@@ -69,5 +72,5 @@ export async function streamCompletion(url: string, body: Record<string, unknown
       }
     }
   }
-  return { ttftMs: first - t0, decodeMs: last - first, totalMs: end - t0, chunks, usageTokens };
+  return { ttftMs: first - t0, decodeMs: last - first, totalMs: end - t0, chunks, usageTokens, promptTokens };
 }
