@@ -69,13 +69,28 @@ export class PromptCache {
       const n = shared.get(s);
       return n !== undefined ? 1e9 - Math.min(n, 1e6) : 2e9 + age.indexOf(s);
     };
-    const sequence = await this.slots.acquire(signal, idle && age.length ? preference : undefined);
+    const sequence = await this.slots.acquire(signal, idle && age.length ? preference : undefined, idle || !age.length ? undefined : this.keptLast(age, scope, prompt));
     if (idle) {
       // The scope's own tokens may stay (the chat erases past what it shares); anyone else's may not.
       if (this.kept.delete(sequence) && !shared.has(sequence)) await this.clearSequence(sequence).catch(() => undefined);
       return sequence;
     }
     return this.underLoad(sequence, scope, prompt);
+  }
+
+  /**
+   * Under load, among the free sequences that keep busy ids equally consecutive: the caller's kept
+   * one its prompt continues (nothing to copy), then an empty one, then others' kept ones, oldest
+   * first, so caches next to the busy ones are not the first given away.
+   */
+  private keptLast(age: LlamaContextSequence[], scope: string | undefined, prompt: readonly number[] | undefined): (s: LlamaContextSequence) => number {
+    let own: LlamaContextSequence | undefined;
+    if (this.reuse && scope !== undefined && prompt && prompt.length > 1) {
+      const shared = new Map<LlamaContextSequence, number>();
+      for (const [s, o] of this.kept) if (o === scope) shared.set(s, Math.min(commonPrefix(s.contextTokens, prompt), prompt.length - 1));
+      own = this.continued(shared);
+    }
+    return (s) => (s === own ? -1 : this.kept.has(s) ? 1 + age.indexOf(s) : 0);
   }
 
   /**

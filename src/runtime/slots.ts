@@ -34,11 +34,12 @@ export class Slots<T> {
 
   /**
    * A free item now, else a place in the queue. `preference` orders the free items (lower first;
-   * undefined: packedOrder); a queued request takes whichever item is released next.
+   * undefined: packedOrder, with `tieBreak` choosing among items it ranks alike, lower first); a
+   * queued request takes whichever item is released next.
    */
-  acquire(signal?: AbortSignal, preference?: (item: T) => number | undefined): Promise<T> {
+  acquire(signal?: AbortSignal, preference?: (item: T) => number | undefined, tieBreak?: (item: T) => number): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.free.length > 0 && this.waiters.length === 0) return Promise.resolve(this.take(this.takeFirstFree(preference)));
+    if (this.free.length > 0 && this.waiters.length === 0) return Promise.resolve(this.take(this.takeFirstFree(preference, tieBreak)));
     if (this.waiters.length >= this.queueLimit) {
       const retryAfterSeconds = Math.max(1, Math.ceil((this.holdMs * (this.waiters.length + 1)) / Math.max(1, this.capacity) / 1000));
       return Promise.reject(new FreeholdError("rate_limited",
@@ -91,18 +92,25 @@ export class Slots<T> {
     return true;
   }
 
-  private takeFirstFree(preference?: (item: T) => number | undefined): T {
+  private takeFirstFree(preference?: (item: T) => number | undefined, tieBreak?: (item: T) => number): T {
     const packed = this.packedOrder();
     const order = (item: T) => preference?.(item) ?? packed(item);
+    const before = (a: T, b: T) => {
+      const oa = order(a), ob = order(b);
+      if (oa !== ob) return oa < ob;
+      const ta = tieBreak?.(a) ?? 0, tb = tieBreak?.(b) ?? 0;
+      return ta !== tb ? ta < tb : this.rank.get(a)! < this.rank.get(b)!;
+    };
     let best = 0;
-    for (let i = 1; i < this.free.length; i++) if (order(this.free[i]) < order(this.free[best])) best = i;
+    for (let i = 1; i < this.free.length; i++) if (before(this.free[i], this.free[best])) best = i;
     return this.free.splice(best, 1)[0];
   }
 
   /**
-   * With items held: a free one between held ones first (it closes a gap, lowest first), then the
-   * nearest outside them; with none held, `items` order. Held items stay consecutive when they
-   * can, which llama.cpp needs to decode their sequences together (batching.ts).
+   * With items held: a free one between held ones first (it closes a gap), then the nearest
+   * outside them; alike, the tie-break's choice, then the lowest (`items` order, also with none
+   * held). Held items stay consecutive when they can, which llama.cpp needs to decode their
+   * sequences together (batching.ts).
    */
   private packedOrder(): (item: T) => number {
     let lo = Infinity, hi = -Infinity;
@@ -111,11 +119,10 @@ export class Slots<T> {
       if (r < lo) lo = r;
       if (r > hi) hi = r;
     }
-    const n = this.rank.size;
     return (item) => {
       const r = this.rank.get(item)!;
-      if (lo === Infinity || (r > lo && r < hi)) return r;
-      return n + 2 * (r < lo ? lo - r : r - hi) + (r > hi ? 1 : 0);
+      if (lo === Infinity || (r > lo && r < hi)) return 0; // none held, or in a gap
+      return r < lo ? lo - r : r - hi; // how far outside the held ones
     };
   }
 

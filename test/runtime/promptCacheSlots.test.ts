@@ -110,19 +110,24 @@ describe("PromptCache", () => {
     expect(cleared).toEqual([a.id]);
   });
 
-  test("under load a request takes the lowest free id, kept or not (llama.cpp decodes consecutive ids together), and kept tokens are cleared", async () => {
-    const { lease, finish, cleared } = setup();
+  test("under load a free sequence next to the busy ones, an empty one before a kept one; a kept one given to a request is cleared", async () => {
+    const { lease, finish, cleared } = setup(3);
     const a = await lease("alice", [1, 2]); // id 0
     await finish(a, "alice", [1, 2, 3]);
     const busy = await lease(undefined); // id 1 (alice's 0 is the last choice while idle)
     expect(busy.id).toBe(1);
-    const next = await lease("alice", [1, 2, 3, 4]); // not idle: no reuse, the lowest id
-    expect(next.id).toBe(0);
-    expect(next.contextTokens).toEqual([]);
+    // Not idle, and no reuse without the hook between decodes: 0 and 2 are both next to 1 (llama.cpp
+    // decodes consecutive ids together), and the empty one goes first.
+    const next = await lease("alice", [1, 2, 3, 4]);
+    expect(next.id).toBe(2);
+    expect(cleared).toEqual([]);
+    const last = await lease("bob", [9]); // only 0 is left: alice's tokens are cleared first
+    expect(last.id).toBe(0);
+    expect(last.contextTokens).toEqual([]);
     expect(cleared).toEqual([0]);
     // Finishing while another runs: cleared, not kept.
     await finish(next, "alice", [1, 2, 3, 4, 5]);
-    expect(cleared).toEqual([0, 0]);
+    expect(cleared).toEqual([0, 2]);
   });
 
   test("a sequence released while requests wait goes to the first of them, cleared", async () => {
@@ -162,8 +167,24 @@ describe("PromptCache reusing prefixes under load (between decodes)", () => {
     expect(next.contextTokens).toEqual(upTo(9));
   });
 
-  test("when packing gives another sequence, the kept prefix is copied into it; another caller's tokens there are gone", async () => {
+  test("when packing gives another sequence, the kept prefix is copied into it, an empty one before another caller's kept one", async () => {
     const { lease, finish, reused } = setup(4, true);
+    await finish(await lease("alice", upTo(4)), "alice", upTo(40)); // id 0
+    await finish(await lease("dave", [500, 501]), "dave", [500, 501, 502]); // id 1 (idle: the kept one last)
+    expect((await lease(undefined)).id).toBe(2);
+    // 1 (dave's) and 3 (empty) are both next to the busy 2: the empty one takes alice's copy.
+    const next = await lease("alice", [...upTo(30), 77]);
+    expect(next.id).toBe(3);
+    expect(reused).toEqual([["copy", 0, 3, 30]]);
+    expect(next.contextTokens).toEqual(upTo(30));
+    // Dave's cache is still there for his next turn: cut to what it shares.
+    const dave = await lease("dave", [500, 501, 502, 503]);
+    expect(dave.id).toBe(1);
+    expect(reused.at(-1)).toEqual(["trim", 1, 3]);
+  });
+
+  test("when only another caller's kept sequence is next to the busy ones, the copy replaces its tokens", async () => {
+    const { lease, finish, reused } = setup(3, true);
     await finish(await lease("alice", upTo(4)), "alice", upTo(40)); // id 0
     const d = await lease("dave", [500, 501]); // id 1 (idle: the kept one last)
     expect(d.id).toBe(1);
@@ -180,7 +201,7 @@ describe("PromptCache reusing prefixes under load (between decodes)", () => {
   });
 
   test("a short shared prefix is not worth a copy: the sequence given is cleared", async () => {
-    const { lease, finish, reused, cleared } = setup(4, true);
+    const { lease, finish, reused, cleared } = setup(3, true);
     await finish(await lease("alice", upTo(4)), "alice", upTo(8)); // id 0
     const d = await lease("dave", [500]); // id 1
     await finish(d, "dave", [500, 501]);
@@ -193,7 +214,7 @@ describe("PromptCache reusing prefixes under load (between decodes)", () => {
   });
 
   test("another caller given a kept sequence under load gets it cleared, never cut or copied", async () => {
-    const { lease, finish, reused, cleared } = setup(4, true);
+    const { lease, finish, reused, cleared } = setup(2, true);
     await finish(await lease("alice", upTo(4)), "alice", upTo(40)); // id 0
     await lease(undefined); // id 1
     const bob = await lease("bob", upTo(39)); // shares alice's prefix, but is not alice
