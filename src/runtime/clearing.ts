@@ -1,14 +1,6 @@
 import type { LlamaContext, LlamaContextSequence } from "node-llama-cpp";
 import { withLock } from "lifecycle-utils";
-
-interface SequenceInternals {
-  _sequenceId?: number;
-  _contextTokens?: unknown[];
-  _nextTokenIndex?: number;
-  _loadedTokenPredictions?: unknown[];
-  _tokenPredictor?: unknown;
-  _checkpoints?: { pruneFromEndToIndex?(index: number): void };
-}
+import { holdsOnlyItsTokens, internalsOf } from "./sequenceInternals.ts";
 
 interface ContextInternals {
   _ctx?: { disposeSequence?(sequenceId: number): void };
@@ -108,26 +100,20 @@ export class SequenceClearer {
 
   private clearInPlace(sequence: LlamaContextSequence): boolean {
     const s = internalsOf(sequence);
-    if (!s || s._loadedTokenPredictions!.length > 0 || s._tokenPredictor != null) return false;
+    if (!s || !holdsOnlyItsTokens(s)) return false;
     if (sequence.disposed) return true;
     try {
-      (this.context as unknown as ContextInternals)._ctx!.disposeSequence!(s._sequenceId!);
+      (this.context as unknown as ContextInternals)._ctx!.disposeSequence!(s._sequenceId);
     } catch {
       return true; // the context is gone: nothing left to clear
     }
     s._contextTokens = [];
     s._nextTokenIndex = 0;
-    s._checkpoints!.pruneFromEndToIndex!(-1);
+    s._checkpoints.pruneFromEndToIndex(-1);
     return true;
   }
 }
 
-function internalsOf(sequence: LlamaContextSequence): SequenceInternals | undefined {
-  const s = sequence as unknown as SequenceInternals;
-  const ok = typeof s._sequenceId === "number" && Array.isArray(s._contextTokens) && typeof s._nextTokenIndex === "number" && Array.isArray(s._loadedTokenPredictions) &&
-    typeof s._checkpoints?.pruneFromEndToIndex === "function";
-  return ok ? s : undefined;
-}
 
 /**
  * Whether `withLock` here is node-llama-cpp's lock: while we hold it, node-llama-cpp's own

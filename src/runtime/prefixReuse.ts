@@ -1,14 +1,7 @@
 import type { LlamaContext, LlamaContextSequence } from "node-llama-cpp";
 import type { BetweenDecodes } from "./betweenDecodes.ts";
+import { holdsOnlyItsTokens as idle, internalsOf, type SequenceInternals } from "./sequenceInternals.ts";
 
-interface SequenceInternals {
-  _sequenceId: number;
-  _contextTokens: unknown[];
-  _nextTokenIndex: number;
-  _loadedTokenPredictions: unknown[];
-  _tokenPredictor?: unknown;
-  _checkpoints: { pruneFromEndToIndex(index: number): void };
-}
 
 interface Native {
   removeTokenCellsFromSequence(sequenceId: number, start: number, end: number): boolean;
@@ -35,7 +28,7 @@ export class PrefixReuse {
     return new PrefixReuse(native as Native, between);
   }
 
-  /** Cuts `sequence` to its first `n` tokens. False if it could not (it is then empty). */
+  /** Cuts `sequence` to its first `n` tokens. False if it could not (the caller must clear it). */
   trim(sequence: LlamaContextSequence, n: number): Promise<boolean> {
     return this.between.run(() => this.cut(sequence, n));
   }
@@ -43,7 +36,7 @@ export class PrefixReuse {
   /**
    * Makes `to` hold the first `n` tokens of `from` (a copy of its KV cells: llama.cpp copies a
    * sequence's whole cache buffer, ~50 MB for the 1.1B shape at 2048 cells, a few ms against
-   * ~7 ms per prompt token to evaluate them again). False if it could not (`to` is then empty).
+   * ~7 ms per prompt token to evaluate them again). False if it could not (the caller must clear `to`).
    */
   copy(from: LlamaContextSequence, to: LlamaContextSequence, n: number): Promise<boolean> {
     return this.between.run(async () => {
@@ -89,14 +82,4 @@ export class PrefixReuse {
     s._nextTokenIndex = 0;
     s._checkpoints.pruneFromEndToIndex(-1);
   }
-}
-
-/** No drafted tokens loaded and no predictor attached: its tokens are exactly its cache. */
-const idle = (s: SequenceInternals) => s._loadedTokenPredictions.length === 0 && s._tokenPredictor == null;
-
-function internalsOf(sequence: LlamaContextSequence): SequenceInternals | undefined {
-  const s = sequence as unknown as Partial<SequenceInternals>;
-  const ok = typeof s._sequenceId === "number" && Array.isArray(s._contextTokens) && typeof s._nextTokenIndex === "number" &&
-    Array.isArray(s._loadedTokenPredictions) && typeof s._checkpoints?.pruneFromEndToIndex === "function";
-  return ok ? (s as SequenceInternals) : undefined;
 }
