@@ -18,6 +18,20 @@ export function chatCases(ctx: Ctx) {
   });
 
   describe("chat completions", () => {
+    test("under load too: a turn that arrives while another stream generates reuses the conversation's tokens", async () => {
+      const turn1 = [{ role: "system" as const, content: "Be terse." }, { role: "user" as const, content: "Copper orchards and violet harbors." }];
+      // A stream of another request keeps the model busy through both turns.
+      const busy = await ctx.ai.completions.create({ model: "tiny", prompt: "Once upon a time", max_tokens: 900, temperature: 0, stream: true });
+      let streaming = true;
+      const drained = (async () => { for await (const _ of busy) { /* read to the end */ } streaming = false; })();
+      const first = await ctx.ai.chat.completions.create({ model: "tiny", messages: turn1, max_tokens: 8, temperature: 0 });
+      const turn2 = [...turn1, { role: "assistant" as const, content: first.choices[0].message.content ?? "" }, { role: "user" as const, content: "More?" }];
+      const second = await ctx.ai.chat.completions.create({ model: "tiny", messages: turn2, max_tokens: 8, temperature: 0 });
+      expect(streaming).toBe(true); // the premise: both turns ran while the stream generated
+      expect(second.usage!.prompt_tokens_details!.cached_tokens).toBeGreaterThanOrEqual(first.usage!.prompt_tokens - 1);
+      await drained;
+    });
+
     test("a conversation's next turn reports the prompt tokens it reused (prompt_tokens_details.cached_tokens)", async () => {
       const turn1 = [{ role: "system" as const, content: "Be brief." }, { role: "user" as const, content: "Tell me about rivers and stones." }];
       const first = await ctx.ai.chat.completions.create({ model: "tiny", messages: turn1, max_tokens: 8, temperature: 0 });
