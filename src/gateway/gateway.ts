@@ -25,13 +25,19 @@ export class Gateway {
 
   constructor(private models: ModelStore, readonly runtime: Runtime, private opts: GatewayOptions = {}) {}
 
+  /** A local model's file by name (a request's draft model). */
+  private readonly findLocal = async (name: string) => {
+    const m = await this.models.find(name);
+    return m ? { name: m.name, path: m.path, sizeBytes: m.sizeBytes } : undefined;
+  };
+
   async resolve(name: string): Promise<Backend> {
     // Upstreams first: their cached list already excludes local names, and it spares the
     // proxied path a database query.
     let backend = await this.opts.upstreams?.backend(name);
     if (!backend) {
       const m = await this.models.find(name);
-      if (m) backend = localBackend(this.runtime, { name: m.name, path: m.path, sizeBytes: m.sizeBytes });
+      if (m) backend = localBackend(this.runtime, { name: m.name, path: m.path, sizeBytes: m.sizeBytes }, this.findLocal);
       if (m?.preset && backend) backend = withPreset(backend, m.preset);
     }
     if (!backend) throw notFound(`model "${name}" not found: see GET /v1/models or \`freehold list\``, "model");

@@ -61,6 +61,7 @@ export function completionBody(model: string, prompt: Prompt, opts: GenerateOpti
 function sampling(o: GenerateOptions): Body {
   if (o.format?.type === "gbnf") throw invalid("GBNF grammars are supported for local models only", "format");
   if (o.lora?.length) throw invalid("LoRA adapters apply to local models only", "lora");
+  if (o.draftModel !== undefined) throw invalid("a draft model applies to local models only (an upstream engine drafts as its own settings say)", "draft_model");
   // Only the set fields, added in this order (no delete: it would turn the object into a slow dictionary).
   const out: Body = {};
   if (o.maxTokens !== undefined) out[o.maxTokensIsCompletionBudget ? "max_completion_tokens" : "max_tokens"] = o.maxTokens;

@@ -10,7 +10,8 @@ import { resolveGrammar, resolveSampling } from "./sampling.ts";
 import { overflow, remainingTokens } from "./limits.ts";
 import { wrapperForToolChoice } from "./toolChoice.ts";
 import { ChatLogprobs } from "./chatLogprobs.ts";
-import { predictionTokens, predictionUsage, withPrediction } from "./prediction.ts";
+import { predictionTokens } from "./prediction.ts";
+import { speculationUsage, withSpeculation } from "./speculation.ts";
 
 const FINISH: Record<string, FinishReason> = {
   eogToken: "stop", stopGenerationTrigger: "stop", customStopTrigger: "stop",
@@ -71,7 +72,7 @@ export async function runChat(held: HeldSequence, prep: PreparedChat, opts: Gene
   const unobserve = logprobs?.observe(sequence);
   onDelta?.({ promptTokens });
   try {
-    const { result: response, counts } = await withPrediction(sequence, prediction, { promptTokens, maxTokens }, () => chat.generateResponse(history, {
+    const { result: response, ...ahead } = await withSpeculation(sequence, { prediction, draft: held.draft, promptTokens, maxTokens }, () => chat.generateResponse(history, {
       signal,
       stopOnAbortSignal: true,
       maxTokens,
@@ -121,10 +122,11 @@ export async function runChat(held: HeldSequence, prep: PreparedChat, opts: Gene
       ...(response.metadata.stopReason === "customStopTrigger"
         ? { stopSequence: response.metadata.customStopTrigger.filter((t) => typeof t === "string").join("") } : {}),
       usage: {
-        promptTokens, completionTokens: sequence.tokenMeter.usedOutputTokens - meterBefore,
+        // The meter counts drafted tokens evaluated for nothing: a prediction's are billed as OpenAI bills them, a draft model's are not.
+        promptTokens, completionTokens: sequence.tokenMeter.usedOutputTokens - meterBefore - (ahead.drafted?.rejected ?? 0),
         // Prompt tokens evaluated now are metered as input, but for the last (which yields logits).
         cachedPromptTokens: Math.max(0, promptTokens - (sequence.tokenMeter.usedInputTokens - inputBefore) - 1),
-        ...predictionUsage(counts),
+        ...speculationUsage(ahead),
       },
       timings: { queueMs: held.queueMs, loadMs: held.loadMs, firstTokenMs: firstTokenMs || performance.now() - started, totalMs },
       ...(logprobs ? { logprobs: logprobs.content } : {}),

@@ -10,7 +10,8 @@ import { resolveGrammar, resolveSampling } from "./sampling.ts";
 import { TextStream } from "./textStream.ts";
 import { LogprobReader, logprobMetadata, type SampledToken } from "./logprobs.ts";
 import { checkedTokens, promptText, scorePrompt } from "./promptLogprobs.ts";
-import { predictionTokens, predictionUsage, withPrediction } from "./prediction.ts";
+import { predictionTokens } from "./prediction.ts";
+import { speculationUsage, withSpeculation } from "./speculation.ts";
 
 /**
  * The tokens a raw prompt evaluates to: BOS when the model wants one, and special-token text
@@ -154,7 +155,7 @@ export async function runCompletion(held: HeldSequence, prep: PreparedCompletion
       throw new FreeholdError("internal", `generation failed: ${(e as Error).message}`, { cause: e });
     }
   };
-  const { counts } = await withPrediction(sequence, prediction, { promptTokens: tokens.length, maxTokens }, generate);
+  const { counts, drafted } = await withSpeculation(sequence, { prediction, draft: held.draft, promptTokens: tokens.length, maxTokens }, generate);
   const rest = cut ? "" : stream.flush();
   if (rest) {
     text += rest;
@@ -164,12 +165,12 @@ export async function runCompletion(held: HeldSequence, prep: PreparedCompletion
   const context = opts.returnContext
     ? [...sequence.contextTokens, ...(last !== undefined && !model.isEogToken(last) ? [last] : [])] : undefined;
   // An end-of-generation token was sampled too (and ended the loop): count it, as LlamaChat does.
-  // Drafted tokens thrown away count too, as OpenAI counts them (and as LlamaChat's token meter does).
+  // A prediction's drafted tokens thrown away count too, as OpenAI counts them (and as LlamaChat's token meter does).
   const sampled = (finishReason === "stop" && !stream.stopped && !endedByEog ? generated + 1 : generated) + (counts?.rejected ?? 0);
   return {
     text,
     finishReason,
-    usage: { promptTokens: tokens.length, completionTokens: sampled, ...(cached ? { cachedPromptTokens: cached } : {}), ...predictionUsage(counts) },
+    usage: { promptTokens: tokens.length, completionTokens: sampled, ...(cached ? { cachedPromptTokens: cached } : {}), ...speculationUsage({ counts, drafted }) },
     timings: { queueMs: held.queueMs, loadMs: held.loadMs, firstTokenMs: firstTokenMs || performance.now() - started, totalMs: performance.now() - held.startedAt },
     ...(logprobs ? { logprobs } : {}),
     ...(stream.stoppedBy !== undefined ? { stopSequence: stream.stoppedBy } : {}),

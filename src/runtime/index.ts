@@ -5,6 +5,7 @@ import { embed } from "./embed.ts";
 import { notReranker, rerank } from "./rerank.ts";
 import { prepareNextToken, runNextToken, type NextTokenLogprobs } from "./nextToken.ts";
 import { withModel, withSequence } from "./lease.ts";
+import { withDraft } from "./draft.ts";
 import type { MemoryPrediction } from "./memory.ts";
 import { ModelPool, type ModelStatus, type PoolOptions, type PoolStats } from "./pool.ts";
 
@@ -34,14 +35,16 @@ export class Runtime {
   get events() { return this.pool.events; }
 
   chat(ref: LocalModelRef, messages: ChatMessage[], opts: GenerateOptions = {}): Promise<GenerateResult> {
-    return withSequence(this.pool, ref, opts, (loaded) => prepareChat(loaded, messages, opts), (held, prep) => runChat(held, prep, opts),
+    return withSequence(this.pool, ref, opts, (loaded) => prepareChat(loaded, messages, opts),
+      (held, prep) => withDraft(this.pool, ref, held, opts, prep.tokens, !prep.prediction && !prep.sampling.penalty, (h) => runChat(h, prep, opts)),
       // A pinned seed asks for a reproducible answer: evaluated from scratch, as the first time
       // (a cached prefix was computed in other batches, and llama.cpp's sums differ in the last bits).
       opts.seed === undefined ? opts.cacheScope : undefined, (prep) => prep.tokens);
   }
 
   complete(ref: LocalModelRef, prompt: Prompt, opts: GenerateOptions = {}): Promise<GenerateResult> {
-    return withSequence(this.pool, ref, opts, (loaded) => prepareCompletion(loaded, prompt, opts), (held, prep) => runCompletion(held, prep, opts),
+    return withSequence(this.pool, ref, opts, (loaded) => prepareCompletion(loaded, prompt, opts),
+      (held, prep) => withDraft(this.pool, ref, held, opts, prep.tokens, !prep.prediction && !prep.sampling.penalty && !opts.promptLogprobs, (h) => runCompletion(h, prep, opts)),
       // As for chats; a scored prompt (echo with logprobs) is evaluated whole, from an empty sequence.
       opts.seed === undefined && !opts.promptLogprobs ? opts.cacheScope : undefined, (prep) => prep.tokens);
   }

@@ -1,4 +1,5 @@
 import type { LlamaContextSequence } from "node-llama-cpp";
+import type { DraftSource } from "./draft.ts";
 import type { LocalModelRef } from "./types.ts";
 import type { LoadedModel, LoraAdapter } from "./loadedModel.ts";
 import type { ModelPool } from "./pool.ts";
@@ -21,7 +22,11 @@ export interface Held {
 
 export interface HeldSequence extends Held {
   sequence: LlamaContextSequence;
+  /** Cuts the sequence to its first n tokens (between its context's decodes when it can). */
+  trim(n: number): Promise<void>;
   queueMs: number;
+  /** A draft model's sequence for this generation (draft.ts: withDraft). */
+  draft?: DraftSource;
 }
 
 /** Runs `fn` with the model loaded and counted as in use (for keep-alive and eviction). */
@@ -59,7 +64,7 @@ export function withSequence<P, T>(
     const lease = await held.loaded.lease(opts.lora ?? [], held.signal, cacheScope, cacheScope === undefined ? undefined : promptOf?.(prepared));
     let ok = false;
     try {
-      const result = await run({ ...held, sequence: lease.sequence, queueMs: performance.now() - queued }, prepared);
+      const result = await run({ ...held, sequence: lease.sequence, trim: lease.trim, queueMs: performance.now() - queued }, prepared);
       ok = !held.signal.aborted;
       return result;
     } finally {

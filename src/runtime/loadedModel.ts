@@ -35,6 +35,8 @@ export interface SequenceLease {
   sequence: LlamaContextSequence;
   /** `keep`: the request succeeded and its tokens may serve its scope's next chat (PromptCache). */
   release(keep?: boolean): Promise<void>;
+  /** Cuts the sequence to its first n tokens (PromptCache.trim). */
+  trim(n: number): Promise<void>;
 }
 
 const BASE = "";
@@ -107,6 +109,7 @@ export class LoadedModel {
         released = true;
         await cache.release(sequence, keep ? cacheScope : undefined);
       },
+      trim: (n) => cache.trim(sequence, n),
     };
   }
 

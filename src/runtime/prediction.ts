@@ -12,14 +12,14 @@
  * departs from the prediction (an edit) drafting resumes only once the answer's latest tokens are
  * found in the prediction again.
  */
-import type { LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
+import type { LlamaModel, Token } from "node-llama-cpp";
 import { invalid } from "../errors.ts";
 import { loadedLlamaCpp } from "./llamaCpp.ts";
 import { checkedTokens } from "./promptLogprobs.ts";
 import type { Sampling } from "./sampling.ts";
 import type { GenerateOptions } from "./types.ts";
 
-const MAX_DRAFT = 32;
+export const MAX_DRAFT = 32;
 /** Extra cost of each drafted token in a batch, in single-token steps (2 cores, 135M-0.5B models: 0.25-0.3). */
 const DRAFT_COST = 0.28;
 /** The caller says the answer will repeat the prediction: trusted at first, then measured. */
@@ -172,63 +172,8 @@ export function predictionTokens(model: LlamaModel, opts: GenerateOptions, sampl
   return follows ? together.slice(prompt.length) : model.tokenize(p, false);
 }
 
-/** Accepted: drafted tokens the answer kept; rejected: drafted tokens evaluated and thrown away. */
-export interface PredictionCounts { accepted: number; rejected: number }
-
-export const predictionUsage = (counts: PredictionCounts | undefined) =>
-  (counts ? { acceptedPredictionTokens: counts.accepted, rejectedPredictionTokens: counts.rejected } : {});
-
-interface SequenceInternals {
-  _tokenPredictor?: unknown;
-  _loadedTokenPredictions?: unknown[];
-  _abortTokenPredictor?: () => Promise<void>;
-}
-
-/**
- * node-llama-cpp takes a token predictor only when a sequence is created, and a sequence with one
- * evaluates everything speculatively; this runtime keeps its sequences for the model's lifetime.
- * So a request's predictor is attached to its held sequence for the generation only (through
- * node-llama-cpp's internal field, checked to exist, as runtime/clearing.ts does) and detached
- * after, with drafted tokens left in the context erased. Where the internals are not as expected,
- * `fn` runs without a prediction (nothing accepted, nothing rejected).
- */
-export async function withPrediction<T>(sequence: LlamaContextSequence, prediction: readonly Token[] | undefined,
-  prompt: { promptTokens: number; maxTokens?: number }, fn: () => Promise<T>): Promise<{ result: T; counts?: PredictionCounts }> {
-  const s = sequence as unknown as SequenceInternals;
-  const attachable = "_tokenPredictor" in s && s._tokenPredictor === undefined && Array.isArray(s._loadedTokenPredictions) && typeof s._abortTokenPredictor === "function";
-  if (!prediction?.length || !attachable) return { result: await fn(), ...(prediction ? { counts: { accepted: 0, rejected: 0 } } : {}) };
-  const before = sequence.tokenPredictions;
-  s._tokenPredictor = predictor(new PredictionCursor(prediction, prompt.maxTokens, keepsWholeDrafts(sequence) ? MAX_DRAFT : 1), prompt.promptTokens);
-  try {
-    return { result: await fn(), counts: countsSince(sequence, before) };
-  } finally {
-    // Erases drafted tokens the answer did not reach (fails only on a sequence disposed under the request).
-    await s._abortTokenPredictor!.call(sequence).catch(() => undefined);
-    s._tokenPredictor = undefined;
-  }
-}
-
-/**
- * node-llama-cpp 3.22.1 checks each drafted token after the first against a list it never fills,
- * so it keeps at most one token of a draft: patches/node-llama-cpp+3.22.1.patch (applied by
- * patch-package after npm install) fills it. Without the fix, drafts of one token are all that
- * can be kept, and all that is sent.
- */
-let wholeDrafts: boolean | undefined;
-function keepsWholeDrafts(sequence: LlamaContextSequence): boolean {
-  const evaluate = (Object.getPrototypeOf(sequence) as { _speculativeEvaluate?: () => unknown })._speculativeEvaluate;
-  return (wholeDrafts ??= typeof evaluate === "function" && evaluate.toString().includes("validatedTokens.push("));
-}
-
-function countsSince(sequence: LlamaContextSequence, before: LlamaContextSequence["tokenPredictions"]): PredictionCounts {
-  const now = sequence.tokenPredictions;
-  const used = now.used - before.used;
-  // Validated but never reached (the answer ended first) were evaluated for nothing, like refuted ones.
-  return { accepted: used, rejected: now.refuted - before.refuted + (now.validated - before.validated - used) };
-}
-
 /** The cursor as a node-llama-cpp TokenPredictor; the state it is given starts with the prompt. */
-function predictor(cursor: PredictionCursor, promptTokens: number) {
+export function predictor(cursor: PredictionCursor, promptTokens: number) {
   const { TokenPredictor } = loadedLlamaCpp();
   class PredictedOutput extends TokenPredictor {
     reset({ stateTokens }: { stateTokens: Token[] }): void { cursor.reset(stateTokens.slice(promptTokens)); }

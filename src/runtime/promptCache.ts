@@ -136,6 +136,16 @@ export class PromptCache {
   }
 
   /**
+   * Cuts a held sequence to its first n tokens: between two decodes when prefixes can be reused
+   * under load, else under the context's lock (which waits for the context's other decodes to stop).
+   */
+  async trim(sequence: LlamaContextSequence, n: number): Promise<void> {
+    if (n >= sequence.nextTokenIndex) return;
+    if (this.reuse && (await this.reuse.trim(sequence, n).catch(() => false))) return;
+    if (n < sequence.nextTokenIndex) await sequence.eraseContextTokenRanges([{ start: n, end: sequence.nextTokenIndex }]);
+  }
+
+  /**
    * Returns a sequence: kept with its tokens for `scope` (when prefixes can be reused under load,
    * always; else only when it alone was running and nobody waits), or cleared (the next request
    * must not see these tokens) and then freed. A kept sequence another caller gets is cleared first.

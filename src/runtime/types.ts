@@ -154,6 +154,18 @@ export interface GenerateOptions extends SamplingOptions {
    * Changes the speed, not which tokens are chosen.
    */
   prediction?: string | number[];
+  /**
+   * Speculative decoding (local models): a smaller model with the same vocabulary drafts the next
+   * tokens, which this one checks in one batch (runtime/draft.ts). Changes the speed, not which
+   * tokens are chosen. Named here; the gateway resolves the name to `draft`.
+   */
+  draftModel?: string;
+  /** Most tokens drafted at a time (default 16; the runtime learns the best length up to it). */
+  draftMax?: number;
+  /** A drafted token below this probability under the draft ends the draft (default 0, as llama-server's --spec-draft-p-min). */
+  draftPMin?: number;
+  /** The draft model, resolved (set by the gateway from draftModel). */
+  draft?: LocalModelRef;
 }
 
 /** A completion's prompt: text, or token ids of the model's own vocabulary (OpenAI's token-array prompts). */
@@ -173,6 +185,9 @@ export interface Usage {
   /** With a prediction: its tokens the answer kept, and those evaluated as a draft and thrown away. */
   acceptedPredictionTokens?: number;
   rejectedPredictionTokens?: number;
+  /** With a draft model: tokens it drafted, and of those the ones the answer kept (not counted in completionTokens). */
+  draftTokens?: number;
+  acceptedDraftTokens?: number;
 }
 
 export interface Timings {

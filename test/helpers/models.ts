@@ -10,7 +10,8 @@ import { makeModel, type MakeModelOptions } from "../../src/models/gguf/makeMode
  * The key includes the generator's own source, so a changed generator never serves an old file.
  */
 export async function testModel(opts: Omit<MakeModelOptions, "path"> & { shape?: "tiny" | "tiny-moe" | "tiny-rerank" | "tiny-coder" } = {}): Promise<string> {
-  const key = `${opts.shape ?? "tiny"}-${opts.type ?? "f32"}-${opts.seed ?? 42}-${generatorVersion()}`;
+  const pair = opts.pair ? `-pair${opts.pair.draftLayers}q${opts.pair.quiet ?? 0}${opts.pair.draft ? "d" : "t"}` : "";
+  const key = `${opts.shape ?? "tiny"}-${opts.type ?? "f32"}-${opts.seed ?? 42}${pair}-${generatorVersion()}`;
   const path = join(tmpdir(), "freehold-test-models", `${key}.gguf`);
   if (!existsSync(path)) await makeModel({ ...opts, path });
   return path;

@@ -37,6 +37,8 @@ export interface TensorSpec {
   type: TensorType;
   /** How to fill it: a constant (norm weights) or seeded noise with a standard deviation. */
   init: { kind: "const"; value: number } | { kind: "normal"; std: number };
+  /** Its noise stream, derived with the seed (default: its index in the file). */
+  stream?: number;
 }
 
 export const elementCount = (t: TensorSpec) => t.dims.reduce((a, b) => a * b, 1);

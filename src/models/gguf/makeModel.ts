@@ -11,6 +11,15 @@ export interface MakeModelOptions {
   type?: "f32" | "f16";
   seed?: number;
   name?: string;
+  /**
+   * One half of a speculative-decoding pair, made with the same seed, shape and `pair`: the
+   * target, and its draft (`draft: true`), which has only the target's first `draftLayers` layers.
+   * In the target, the layers after those add only `quiet` times their usual output to the
+   * residual stream (0, the default: nothing, so both compute the same next token), and the
+   * output head's noise does not depend on the layer count. Random weights agree with nothing
+   * else, so this is how a draft that predicts its target can exist here (bench/speculative.ts).
+   */
+  pair?: { draftLayers: number; quiet?: number; draft?: boolean };
   onProgress?: (written: number, total: number) => void;
 }
 
@@ -29,8 +38,13 @@ export const RANDOM_WEIGHTS_NOTICE = "Generated with random weights: it produces
  * half a file.
  */
 export async function makeModel(opts: MakeModelOptions): Promise<MadeModel> {
-  const shape: ModelShape = typeof opts.shape === "object" ? opts.shape : SHAPES[opts.shape ?? "tiny"];
-  if (!shape) throw new Error(`unknown shape ${String(opts.shape)}; known: ${Object.keys(SHAPES).join(", ")}`);
+  const base: ModelShape = typeof opts.shape === "object" ? opts.shape : SHAPES[opts.shape ?? "tiny"];
+  if (!base) throw new Error(`unknown shape ${String(opts.shape)}; known: ${Object.keys(SHAPES).join(", ")}`);
+  const pair = opts.pair;
+  if (pair && !(Number.isInteger(pair.draftLayers) && pair.draftLayers >= 1 && pair.draftLayers < base.layers)) {
+    throw new Error(`a pair's draft needs between 1 and ${base.layers - 1} layers`);
+  }
+  const shape: ModelShape = pair?.draft ? { ...base, layers: pair.draftLayers } : base;
   if (shape.embedding % shape.heads || shape.heads % shape.kvHeads) throw new Error("embedding must divide by heads, heads by kvHeads");
   const type = opts.type === "f16" ? TensorType.F16 : TensorType.F32;
   const seed = opts.seed ?? 42;
@@ -84,7 +98,9 @@ export async function makeModel(opts: MakeModelOptions): Promise<MadeModel> {
 
   // Norms stay F32 (as in real checkpoints); matrices take the requested type.
   const std = 0.02;
-  const matrix = (name: string, dims: number[]): TensorSpec => ({ name, dims, type, init: { kind: "normal", std } });
+  const matrix = (name: string, dims: number[], scale = 1): TensorSpec => ({ name, dims, type, init: { kind: "normal", std: std * scale } });
+  /** A pair's target: what its layers past the draft's write into the residual stream. */
+  const quiet = (l: number) => (pair && l >= pair.draftLayers ? pair.quiet ?? 0 : 1);
   const norm = (name: string): TensorSpec => ({ name, dims: [shape.embedding], type: TensorType.F32, init: { kind: "const", value: 1 } });
   const E = shape.embedding, F = shape.feedForward, X = shape.experts ?? 0;
   const tensors: TensorSpec[] = [matrix("token_embd.weight", [E, shape.vocab])];
@@ -95,7 +111,7 @@ export async function makeModel(opts: MakeModelOptions): Promise<MadeModel> {
       matrix(p + "attn_q.weight", [E, E]),
       matrix(p + "attn_k.weight", [E, kv]),
       matrix(p + "attn_v.weight", [E, kv]),
-      matrix(p + "attn_output.weight", [E, E]),
+      matrix(p + "attn_output.weight", [E, E], quiet(l)),
       norm(p + "ffn_norm.weight"),
     );
     if (shape.reranker) {
@@ -107,13 +123,14 @@ export async function makeModel(opts: MakeModelOptions): Promise<MadeModel> {
         { name: p + "ffn_gate_inp.weight", dims: [E, X], type: TensorType.F32, init: { kind: "normal", std } },
         matrix(p + "ffn_gate_exps.weight", [E, F, X]),
         matrix(p + "ffn_up_exps.weight", [E, F, X]),
-        matrix(p + "ffn_down_exps.weight", [F, E, X]),
+        matrix(p + "ffn_down_exps.weight", [F, E, X], quiet(l)),
       );
     } else {
-      tensors.push(matrix(p + "ffn_gate.weight", [E, F]), matrix(p + "ffn_up.weight", [E, F]), matrix(p + "ffn_down.weight", [F, E]));
+      tensors.push(matrix(p + "ffn_gate.weight", [E, F]), matrix(p + "ffn_up.weight", [E, F]), matrix(p + "ffn_down.weight", [F, E], quiet(l)));
     }
   }
-  tensors.push(norm("output_norm.weight"), matrix("output.weight", [E, shape.vocab]));
+  // A pair's two halves have different layer counts, so different indexes here: one stream for both.
+  tensors.push(norm("output_norm.weight"), { ...matrix("output.weight", [E, shape.vocab]), ...(pair ? { stream: 0x10000 } : {}) });
   // The classifier's scale sets how far apart scores fall: a std of 0.02 would make every score ~0.5.
   if (shape.reranker) tensors.push({ name: "cls.output.weight", dims: [E, 2], type: TensorType.F32, init: { kind: "normal", std: 0.15 } });
 

@@ -54,7 +54,7 @@ const CHUNK_ELEMENTS = 1 << 20;
 /**
  * Writes a GGUF v3 file: header and tensor table built in memory (small), tensor data streamed
  * in 1M-element chunks so multi-gigabyte models never sit in memory. Deterministic for a seed:
- * each tensor gets its own PRNG stream derived from the seed and its index.
+ * each tensor gets its own PRNG stream derived from the seed and its index (or its `stream`).
  */
 export async function writeGguf(
   path: string,
@@ -88,7 +88,7 @@ export async function writeGguf(
     await file.write(head.bytes());
     let written = head.length;
     for (const [index, t] of tensors.entries()) {
-      const noise = new WeightNoise((seed * 1_000_003 + index * 7919) >>> 0);
+      const noise = new WeightNoise((seed * 1_000_003 + (t.stream ?? index) * 7919) >>> 0);
       const table = t.init.kind === "normal" ? noise.normalTable(t.init.std) : new Float32Array(4096).fill(t.init.value);
       const table16 = t.type === TensorType.F16 ? halfTable(table) : undefined;
       let left = elementCount(t);
