@@ -176,6 +176,8 @@ export interface ChatOptions {
   json?: boolean;
   /** Text the answer will mostly repeat (OpenAI's Predicted Outputs). */
   prediction?: string;
+  /** A smaller model of the same vocabulary that drafts (speculative decoding; local models). */
+  draftModel?: string;
   signal?: AbortSignal;
   onDelta?: (d: { text?: string }) => void;
 }
@@ -192,6 +194,7 @@ export async function remoteChat(server: RunningServer, model: string) {
         model, messages, stream: true, stream_options: { include_usage: true }, temperature: opts.temperature, max_tokens: opts.maxTokens, seed: opts.seed,
         ...(opts.json ? { response_format: { type: "json_object" } } : {}),
         ...(opts.prediction !== undefined ? { prediction: { type: "content", content: opts.prediction } } : {}),
+        ...(opts.draftModel !== undefined ? { draft_model: opts.draftModel } : {}),
       },
       signal: opts.signal,
     });
@@ -202,7 +205,10 @@ export async function remoteChat(server: RunningServer, model: string) {
 /** A fill-in-the-middle completion (`suffix`) streamed from the server's /v1/completions. */
 export async function remoteInsert(server: RunningServer, model: string, prompt: string, suffix: string, opts: ChatOptions) {
   const res = await call(server, "/v1/completions", {
-    body: { model, prompt, suffix, stream: true, stream_options: { include_usage: true }, temperature: opts.temperature, max_tokens: opts.maxTokens, seed: opts.seed },
+    body: {
+      model, prompt, suffix, stream: true, stream_options: { include_usage: true }, temperature: opts.temperature, max_tokens: opts.maxTokens, seed: opts.seed,
+      ...(opts.draftModel !== undefined ? { draft_model: opts.draftModel } : {}),
+    },
     signal: opts.signal,
   });
   return streamedAnswer(res, opts, (choice) => choice?.text);
@@ -212,13 +218,13 @@ interface StreamedChoice { delta?: { content?: string }; text?: string; finish_r
 
 async function streamedAnswer(res: Response, opts: ChatOptions, textOf: (choice: StreamedChoice | undefined) => string | undefined) {
   let text = "", finishReason: FinishReason = "stop";
-  let usage: { promptTokens: number; completionTokens: number; acceptedPredictionTokens?: number; rejectedPredictionTokens?: number } | undefined;
+  let usage: { promptTokens: number; completionTokens: number; acceptedPredictionTokens?: number; rejectedPredictionTokens?: number; draftTokens?: number; acceptedDraftTokens?: number } | undefined;
   try {
     for await (const data of sseData(res.body!)) {
       if (data === "[DONE]") break;
       const event = JSON.parse(data) as {
         error?: { message?: string; code?: string }; choices?: StreamedChoice[];
-        usage?: { prompt_tokens: number; completion_tokens: number; completion_tokens_details?: { accepted_prediction_tokens?: number; rejected_prediction_tokens?: number } } | null;
+        usage?: { prompt_tokens: number; completion_tokens: number; completion_tokens_details?: { accepted_prediction_tokens?: number; rejected_prediction_tokens?: number; draft_n?: number; draft_n_accepted?: number } } | null;
       };
       if (event.error) throw wireError(event.error);
       if (event.usage) {
@@ -226,6 +232,7 @@ async function streamedAnswer(res: Response, opts: ChatOptions, textOf: (choice:
         usage = {
           promptTokens: event.usage.prompt_tokens, completionTokens: event.usage.completion_tokens,
           ...(d?.accepted_prediction_tokens !== undefined ? { acceptedPredictionTokens: d.accepted_prediction_tokens, rejectedPredictionTokens: d.rejected_prediction_tokens ?? 0 } : {}),
+          ...(d?.draft_n !== undefined ? { draftTokens: d.draft_n, acceptedDraftTokens: d.draft_n_accepted ?? 0 } : {}),
         };
       }
       const choice = event.choices?.[0];

@@ -31,6 +31,9 @@ export function instrument(backend: Backend, model: string, m: Metrics): Backend
       if (r.usage.cachedPromptTokens) m.cachedPromptTokens.inc(labels, r.usage.cachedPromptTokens);
       if (r.usage.acceptedPredictionTokens) m.predictionTokens.inc({ model, outcome: "accepted" }, r.usage.acceptedPredictionTokens);
       if (r.usage.rejectedPredictionTokens) m.predictionTokens.inc({ model, outcome: "rejected" }, r.usage.rejectedPredictionTokens);
+      const { draftTokens: drafted = 0, acceptedDraftTokens: kept = 0 } = r.usage;
+      if (kept) m.draftTokens.inc({ model, outcome: "accepted" }, kept);
+      if (drafted > kept) m.draftTokens.inc({ model, outcome: "rejected" }, drafted - kept);
       const n = r.usage.completionTokens;
       m.generatedTokens.inc(labels, n);
       if (n > 0) {

@@ -5,7 +5,10 @@
  * when a conversation brings none; the messages open every conversation. Parameters keep
  * Ollama's names, since Modelfiles, `/api/create` and `/api/show` all speak them.
  */
-import type { ChatMessage, SamplingOptions } from "../runtime/types.ts";
+import type { ChatMessage, GenerateOptions, SamplingOptions } from "../runtime/types.ts";
+
+/** What a preset sets of a request's options. */
+export type PresetOptions = SamplingOptions & Pick<GenerateOptions, "contextSize" | "draftModel" | "draftMax" | "draftPMin">;
 
 /** Ollama's parameter names (checked by presetParameters.ts). */
 export interface PresetParameters {
@@ -20,6 +23,10 @@ export interface PresetParameters {
   presence_penalty?: number;
   frequency_penalty?: number;
   num_ctx?: number;
+  /** Speculative decoding (Freehold's, as llama-server's -md, --spec-draft-n-max, --spec-draft-p-min): a smaller model of the same vocabulary drafts. */
+  draft_model?: string;
+  draft_max?: number;
+  draft_p_min?: number;
 }
 
 export interface PresetMessage { role: "system" | "user" | "assistant"; content: string }
@@ -46,8 +53,8 @@ export function mergePresets(base: Preset | null | undefined, over: Preset): Pre
 }
 
 /** The preset's parameters as generation options (num_predict -1/-2: until the context is full). */
-export function presetOptions(p: PresetParameters = {}): SamplingOptions & { contextSize?: number } {
-  const o: SamplingOptions & { contextSize?: number } = {};
+export function presetOptions(p: PresetParameters = {}): PresetOptions {
+  const o: PresetOptions = {};
   if (p.temperature !== undefined) o.temperature = p.temperature;
   if (p.top_k !== undefined) o.topK = p.top_k;
   if (p.top_p !== undefined) o.topP = p.top_p;
@@ -59,6 +66,9 @@ export function presetOptions(p: PresetParameters = {}): SamplingOptions & { con
   if (p.presence_penalty !== undefined) o.presencePenalty = p.presence_penalty;
   if (p.frequency_penalty !== undefined) o.frequencyPenalty = p.frequency_penalty;
   if (p.num_ctx !== undefined) o.contextSize = p.num_ctx;
+  if (p.draft_model !== undefined) o.draftModel = p.draft_model;
+  if (p.draft_max !== undefined) o.draftMax = p.draft_max;
+  if (p.draft_p_min !== undefined) o.draftPMin = p.draft_p_min;
   return o;
 }
 

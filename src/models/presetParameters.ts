@@ -18,6 +18,9 @@ export const presetParametersSchema = z.strictObject({
   presence_penalty: z.number(),
   frequency_penalty: z.number(),
   num_ctx: z.int().positive(),
+  draft_model: z.string().min(1).max(256),
+  draft_max: z.int().min(1).max(64),
+  draft_p_min: z.number().min(0).max(1),
 }).partial() satisfies z.ZodType<PresetParameters>;
 export const PARAMETER_NAMES = Object.keys(presetParametersSchema.shape) as (keyof PresetParameters)[];
 
@@ -39,6 +42,7 @@ export function parsePresetParameters(raw: Record<string, unknown>): PresetParam
   const typed: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (k === "stop") typed[k] = Array.isArray(v) ? v : [v];
+    else if (k === "draft_model") typed[k] = String(v); // a model name, even one that reads as a number
     else typed[k] = typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : v;
   }
   const parsed = presetParametersSchema.safeParse(typed);

@@ -36,6 +36,11 @@ export class Metrics {
     help: "Predicted Outputs: drafted tokens the answer kept (accepted) and those evaluated and thrown away (rejected)",
     labelNames: ["model", "outcome"] as const, registers: [this.registry],
   });
+  readonly draftTokens = new Counter({
+    name: "freehold_draft_tokens_total",
+    help: "Speculative decoding with a draft model: drafted tokens the answer kept (accepted) and those the target refuted (rejected)",
+    labelNames: ["model", "outcome"] as const, registers: [this.registry],
+  });
   readonly generatedTokens = new Counter({
     name: "freehold_generated_tokens_total", help: "Tokens generated", labelNames: ["model"] as const, registers: [this.registry],
   });

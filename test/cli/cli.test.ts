@@ -79,6 +79,27 @@ describe("freehold CLI", () => {
     expect((await freehold(...args, "--prediction", join(home, "missing.txt"))).stderr).toMatch(/^error: no such file: .*missing\.txt$/m);
   }, 60_000);
 
+  test("run --draft, and a Modelfile's PARAMETER draft_model: the same answer, and --verbose says how much of the draft was kept", async () => {
+    await freehold("import", await testModel({ pair: { draftLayers: 1 } }), "--name", "big");
+    await freehold("import", await testModel({ pair: { draftLayers: 1, draft: true } }), "--name", "small");
+    const args = ["run", "big", "lanterns", "--max-tokens", "32", "--temperature", "0", "--verbose"];
+    const plain = await freehold(...args);
+    expect(plain.code).toBe(0);
+    const answer = plain.stdout.slice(0, plain.stdout.indexOf("total duration:"));
+    const drafted = await freehold(...args, "--draft", "small");
+    expect(drafted.code).toBe(0);
+    expect(drafted.stdout.startsWith(answer)).toBe(true);
+    expect(drafted.stdout).toMatch(/^draft: +[1-9]\d* of [1-9]\d* drafted token\(s\) kept$/m);
+    expect((await freehold(...args, "--draft", "nope")).stderr).toMatch(/^error: draft model "nope" not found/m);
+
+    const dir = mkdtempSync(join(tmpdir(), "fh-modelfile-"));
+    writeFileSync(join(dir, "Modelfile"), "FROM big\nPARAMETER draft_model small\n");
+    expect((await freehold("create", "big-fast", "-f", join(dir, "Modelfile"))).code).toBe(0);
+    const viaPreset = await freehold("run", "big-fast", ...args.slice(2));
+    expect(viaPreset.stdout.startsWith(answer)).toBe(true);
+    expect(viaPreset.stdout).toMatch(/^draft: +[1-9]/m);
+  }, 60_000);
+
   test("create: a Modelfile FROM a registered model or a GGUF file next to it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "fh-modelfile-"));
     await freehold("import", await testModel({ shape: "tiny" }), "--name", "base");

@@ -21,7 +21,7 @@ export interface TestServer {
  * models fast on 2 cores.
  */
 export async function startServer(opts: {
-  models?: Record<string, { shape?: "tiny" | "tiny-moe" | "tiny-rerank" | "tiny-coder"; seed?: number }>;
+  models?: Record<string, { shape?: "tiny" | "tiny-moe" | "tiny-rerank" | "tiny-coder"; seed?: number; pair?: { draftLayers: number; draft?: boolean } }>;
   app?: AppOptions;
   server?: ServerOptions;
   /** Written as <home>/config.json before the app opens (e.g. `{ server: { requireAuth: true } }`). */

@@ -48,6 +48,13 @@ export const completionRequest = z.object({
   n_indent: z.int().min(0).optional(),
   t_max_predict_ms: z.int().min(0).optional(),
   response_fields: z.array(z.string()).optional(),
+  /**
+   * llama-server's per-request draft settings; the draft model is the model's own (its preset's
+   * draft_model). n_min is taken and changes nothing: the runtime learns how long to draft.
+   */
+  "speculative.n_max": z.int().min(1).max(64).optional(),
+  "speculative.n_min": z.int().min(0).max(64).optional(),
+  "speculative.p_min": z.number().min(0).max(1).optional(),
   ...samplersOff,
   ...noEffectFields,
 });
@@ -126,6 +133,7 @@ export function completionRoute(server: FastifyInstance, app: App) {
       stop: stop.length ? stop : undefined, ...penalties, logitBias: prep.logitBias, format,
       ...(wantIds ? { logprobs: nProbs } : {}),
       cacheScope: cacheScopeOf(req), signal: abort.signal,
+      draftMax: body["speculative.n_max"], draftPMin: body["speculative.p_min"],
       ...(limited ? { endAt: (text: string) => limits.check(text) } : {}),
       onDelta: sse && ((d) => {
         if (d.logprobs?.length) {

@@ -163,6 +163,8 @@ export function finalAnswer(r: GenerateResult, c: AnswerContext) {
       prompt_n: promptN, prompt_ms: promptMs, prompt_per_token_ms: promptN ? promptMs / promptN : 0, prompt_per_second: promptMs ? (promptN * 1000) / promptMs : 0,
       predicted_n: completionTokens, predicted_ms: predictedMs,
       predicted_per_token_ms: completionTokens ? predictedMs / completionTokens : 0, predicted_per_second: predictedMs ? (completionTokens * 1000) / predictedMs : 0,
+      // With a draft model, as llama-server reports its work.
+      ...(r.usage.draftTokens !== undefined ? { draft_n: r.usage.draftTokens, draft_n_accepted: r.usage.acceptedDraftTokens ?? 0 } : {}),
     },
   };
 }

@@ -55,10 +55,12 @@ export function textLogprobs(lps: (TokenLogprob | PromptLogprob)[] | undefined, 
 export function usage(results: GenerateResult[], n = results.length) {
   let prompt = 0;
   let cached: number | undefined;
-  let accepted: number | undefined, rejected: number | undefined;
+  let accepted: number | undefined, rejected: number | undefined, drafted: number | undefined, draftKept: number | undefined;
   for (const r of results) {
     if (r.usage.acceptedPredictionTokens !== undefined) accepted = (accepted ?? 0) + r.usage.acceptedPredictionTokens;
     if (r.usage.rejectedPredictionTokens !== undefined) rejected = (rejected ?? 0) + r.usage.rejectedPredictionTokens;
+    if (r.usage.draftTokens !== undefined) drafted = (drafted ?? 0) + r.usage.draftTokens;
+    if (r.usage.acceptedDraftTokens !== undefined) draftKept = (draftKept ?? 0) + r.usage.acceptedDraftTokens;
   }
   for (let i = 0; i < results.length; i += Math.max(1, n)) {
     prompt += results[i].usage.promptTokens;
@@ -69,8 +71,13 @@ export function usage(results: GenerateResult[], n = results.length) {
   return {
     prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion,
     ...(cached !== undefined ? { prompt_tokens_details: { cached_tokens: cached } } : {}),
-    ...(accepted !== undefined || rejected !== undefined
-      ? { completion_tokens_details: { accepted_prediction_tokens: accepted ?? 0, rejected_prediction_tokens: rejected ?? 0 } } : {}),
+    ...(accepted !== undefined || rejected !== undefined || drafted !== undefined ? {
+      completion_tokens_details: {
+        ...(accepted !== undefined || rejected !== undefined ? { accepted_prediction_tokens: accepted ?? 0, rejected_prediction_tokens: rejected ?? 0 } : {}),
+        // A draft model's work (not OpenAI's: no such thing there), named as llama-server's timings name it.
+        ...(drafted !== undefined ? { draft_n: drafted, draft_n_accepted: draftKept ?? 0 } : {}),
+      },
+    } : {}),
   };
 }
 

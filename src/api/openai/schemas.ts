@@ -28,6 +28,10 @@ const sampling = {
   stream: z.boolean().nullish(),
   stream_options: z.object({ include_usage: z.boolean().nullish() }).nullish(),
   user: z.string().nullish(),
+  /** Speculative decoding (local models): a smaller model of the same vocabulary drafts (LM Studio's field name). */
+  draft_model: modelName.nullish(),
+  draft_max: z.int().min(1).max(64).nullish(),
+  draft_p_min: z.number().min(0).max(1).nullish(),
 };
 
 const textPart = z.object({ type: z.literal("text"), text: z.string() });

@@ -47,7 +47,7 @@ function plan(req: ChatRequest | CompletionRequest, maxTokens: number | undefine
       maxTokens, temperature: some(req.temperature), topP: some(req.top_p), topK: some(req.top_k), minP: some(req.min_p),
       seed: some(req.seed), stop: stop?.length ? stop : undefined, presencePenalty: some(req.presence_penalty),
       frequencyPenalty: some(req.frequency_penalty), repeatPenalty: some(req.repeat_penalty), logitBias: bias,
-      user: some(req.user),
+      user: some(req.user), draftModel: some(req.draft_model), draftMax: some(req.draft_max), draftPMin: some(req.draft_p_min),
     },
   };
 }

@@ -8,10 +8,10 @@ import { errorText, withAppOrServer } from "../context.ts";
 import { integer, decimal } from "../options.ts";
 import type { ChatOptions } from "../remote.ts";
 
-interface RunOptions { system?: string; temperature?: number; maxTokens?: number; seed?: number; suffix?: string; verbose?: boolean; format?: string; prediction?: string }
+interface RunOptions { system?: string; temperature?: number; maxTokens?: number; seed?: number; suffix?: string; verbose?: boolean; format?: string; prediction?: string; draft?: string }
 interface Answer {
   text: string; finishReason: FinishReason;
-  usage?: { promptTokens: number; completionTokens: number; acceptedPredictionTokens?: number; rejectedPredictionTokens?: number };
+  usage?: { promptTokens: number; completionTokens: number; acceptedPredictionTokens?: number; rejectedPredictionTokens?: number; draftTokens?: number; acceptedDraftTokens?: number };
 }
 /** A model to chat with: the local gateway's backend, or a running server's API. */
 type Chat = (messages: ChatMessage[], opts: ChatOptions) => Promise<Answer>;
@@ -35,6 +35,7 @@ export function registerRun(program: Command) {
     .option("--verbose", "after each answer, its token counts, durations and rates (as ollama run --verbose)")
     .option("--suffix <text>", "fill in the middle: the prompt is the text before, this the text after (code models with FIM tokens)")
     .option("--prediction <file>", "the answer will mostly repeat this file (an edit): its text is drafted ahead, for a sooner answer (OpenAI's Predicted Outputs)")
+    .option("--draft <model>", "a smaller model of the same vocabulary drafts the answer, which this one checks in batches (speculative decoding)")
     .action(async (name: string, words: string[], opts: RunOptions, cmd: Command) => {
       if (opts.suffix !== undefined) checkInsert(words, opts);
       if (opts.prediction !== undefined) opts.prediction = await readPrediction(words, opts);
@@ -80,13 +81,14 @@ function checkInsert(words: string[], opts: RunOptions) {
 }
 
 /** Streams one answer to stdout, ending it with a newline once anything was written; with `verbose`, its statistics after it. */
-async function say(opts: ChatParams & { verbose?: boolean; prediction?: string }, send: (o: ChatOptions) => Promise<Answer>, signal?: AbortSignal): Promise<Answer> {
+async function say(opts: ChatParams & { verbose?: boolean; prediction?: string; draft?: string }, send: (o: ChatOptions) => Promise<Answer>, signal?: AbortSignal): Promise<Answer> {
   let started = false;
   const t0 = performance.now();
   let first = 0;
   const answer = await send({
     temperature: opts.temperature, maxTokens: opts.maxTokens, seed: opts.seed, json: opts.json, signal,
     ...(opts.prediction !== undefined ? { prediction: opts.prediction } : {}),
+    ...(opts.draft !== undefined ? { draftModel: opts.draft } : {}),
     onDelta: (d) => {
       if (!d.text) return;
       if (!started) first = performance.now();
@@ -117,6 +119,7 @@ export function answerStats(a: Answer, t0: number, first: number, end: number): 
     ...(u ? [`eval rate:            ${rate(Math.max(0, u.completionTokens - 1), evalMs)}`] : []),
     ...(u?.acceptedPredictionTokens !== undefined
       ? [`prediction:           ${u.acceptedPredictionTokens} token(s) kept, ${u.rejectedPredictionTokens ?? 0} thrown away`] : []),
+    ...(u?.draftTokens !== undefined ? [`draft:                ${u.acceptedDraftTokens ?? 0} of ${u.draftTokens} drafted token(s) kept`] : []),
   ].join("\n") + "\n";
 }
 
@@ -124,11 +127,11 @@ async function converse(first: string, words: string[], opts: RunOptions, models
   let name = first;
   let chat = await models.open(name);
   const session = new ChatSession(opts.system, { temperature: opts.temperature, maxTokens: opts.maxTokens, seed: opts.seed, json: opts.format === "json" }, opts.verbose);
-  const reply = (messages: ChatMessage[], signal?: AbortSignal) => say({ ...session.params, verbose: session.verbose }, (o) => chat(messages, o), signal);
+  const reply = (messages: ChatMessage[], signal?: AbortSignal) => say({ ...session.params, verbose: session.verbose, draft: opts.draft }, (o) => chat(messages, o), signal);
 
   if (words.length) {
     const messages: ChatMessage[] = [...session.history, { role: "user", content: words.join(" ") }];
-    await say({ ...session.params, verbose: session.verbose, prediction: opts.prediction }, (o) => chat(messages, o));
+    await say({ ...session.params, verbose: session.verbose, prediction: opts.prediction, draft: opts.draft }, (o) => chat(messages, o));
     return;
   }
 

@@ -1,0 +1,136 @@
+/**
+ * Speculative decoding with a draft model: how much sooner an answer comes when a small model of
+ * the same vocabulary drafts and the target checks, against the target alone, and against
+ * llama.cpp's own server doing the same with the same files.
+ *
+ *   node --import tsx bench/speculative.ts [--quick] [--dry-run]
+ *
+ * Random weights agree with nothing, so the pairs are the generator's (makeModel `pair`): a target
+ * of TinyLlama-1.1B's shape whose layers after the second add `quiet` times their usual output,
+ * and a draft of its first two layers (a fifth of its size at Q4_0). quiet 0: they agree on every
+ * token; larger, less often. Both servers answer /v1/completions greedily, one request at a
+ * time, in turn in each round; tokens/s = completion tokens / the request's wall time.
+ */
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { benchModel, mib, registerLinked } from "./lib/models.ts";
+import { nativeTools, startLlamaServer } from "./lib/native.ts";
+import { fmt, log, median, ratio, startFreehold } from "./lib/proc.ts";
+import { machine, table, writeSection } from "./lib/report.ts";
+
+const THREADS = 2;
+const DRAFT_LAYERS = 2;
+const PROMPTS = ["Once upon a time", "lanterns", "The river", "In the beginning", "Hello"];
+
+interface Answer { ms: number; tokens: number; text: string; drafted?: number; kept?: number }
+type Ask = (draft: boolean) => Promise<Answer>;
+
+async function completion(url: string, body: object): Promise<Answer> {
+  const t0 = performance.now();
+  const res = await fetch(`${url}/v1/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const json = await res.json() as any;
+  if (!res.ok) throw new Error(`HTTP ${res.status}: ${JSON.stringify(json).slice(0, 300)}`);
+  const ms = performance.now() - t0;
+  const d = json.usage?.completion_tokens_details ?? json.timings ?? {};
+  return { ms, tokens: json.usage.completion_tokens, text: json.choices[0].text, drafted: d.draft_n, kept: d.draft_n_accepted };
+}
+
+export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Promise<string> {
+  const q = opts.quick ?? false;
+  const gen = q ? 96 : 256;
+  const rounds = q ? 1 : 3;
+  const quiets = q ? [0] : [0, 0.3, 1];
+  const rows: (string | number)[][] = [];
+  const notes: string[] = [];
+  let build = "";
+  for (const quiet of quiets) {
+    const pair = { draftLayers: DRAFT_LAYERS, quiet };
+    const target = await benchModel("tinyllama-1.1b", "Q4_0", THREADS, pair);
+    const draft = await benchModel("tinyllama-1.1b", "Q4_0", THREADS, { ...pair, draft: true });
+    const tools = await nativeTools({ smokeModel: draft });
+    build = tools.build;
+    if (!tools.server) throw new Error("no llama-server in the native build");
+    const home = mkdtempSync(join(tmpdir(), "fh-bench-speculative-"));
+    writeFileSync(join(home, "config.json"), JSON.stringify({ runtime: { threads: THREADS, defaultKeepAliveMs: -1 } }));
+    await registerLinked(home, { target, draft });
+    const servers: { stop(): Promise<void> }[] = [];
+    try {
+      const fh = await startFreehold(home);
+      servers.push(fh);
+      const llama = await startLlamaServer(tools.server, target, ["-t", String(THREADS), "-c", "2048", "-np", "1"]);
+      servers.push(llama);
+      const llamaDraft = await startLlamaServer(tools.server, target, ["-t", String(THREADS), "-c", "2048", "-np", "1",
+        "-md", draft, "-td", String(THREADS), "--spec-type", "draft-simple", "--spec-draft-n-max", "16"]);
+      servers.push(llamaDraft);
+
+      // A prompt whose greedy answer runs the whole length (no end of text before it).
+      let prompt = PROMPTS[0];
+      for (const p of PROMPTS) {
+        if ((await completion(fh.url, { model: "target", prompt: p, max_tokens: gen, temperature: 0 })).tokens >= gen) { prompt = p; break; }
+      }
+      const body = { prompt, max_tokens: gen, temperature: 0 };
+      const ours: Ask = (d) => completion(fh.url, { model: "target", ...body, ...(d ? { draft_model: "draft" } : {}) });
+      const theirs: Ask = (d) => completion(d ? llamaDraft.url : llama.url, { model: "target", ...body });
+      // The draft length is learned per pair of models over the first answers (src/runtime/draft.ts): two to learn it.
+      for (const ask of [ours, theirs]) { await ask(false); await ask(true); await ask(true); }
+
+      const runs = new Map<string, Answer[]>();
+      const add = (k: string, a: Answer) => runs.set(k, [...(runs.get(k) ?? []), a]);
+      for (let r = 0; r < rounds; r++) {
+        const order: [string, Ask, boolean][] = [["fh", ours, false], ["fh+d", ours, true], ["ll", theirs, false], ["ll+d", theirs, true]];
+        for (const [k, ask, d] of r % 2 ? order.reverse() : order) {
+          const a = await ask(d);
+          add(k, a);
+          log("speculative", `quiet ${quiet}, round ${r + 1}, ${k}: ${a.tokens} tokens, ${fmt((a.tokens * 1000) / a.ms)} tokens/s` +
+            (a.drafted !== undefined ? `, ${a.kept} of ${a.drafted} drafted kept` : ""));
+        }
+      }
+      const rate = (k: string) => median((runs.get(k) ?? []).map((a) => (a.tokens * 1000) / a.ms));
+      const kept = (k: string) => {
+        const xs = runs.get(k) ?? [];
+        const drafted = xs.reduce((n, a) => n + (a.drafted ?? 0), 0), k2 = xs.reduce((n, a) => n + (a.kept ?? 0), 0);
+        return drafted ? `${((100 * k2) / drafted).toFixed(0)}% of ${fmt(drafted / xs.length, 0)}` : "-";
+      };
+      const same = (runs.get("fh") ?? []).every((a, i) => a.text === runs.get("fh+d")?.[i]?.text);
+      if (!same) notes.push(`quiet ${quiet}: a drafted answer differed from the plain one (a near-tie decided the other way in a batch)`);
+      rows.push([`quiet ${quiet}`, kept("fh+d"), fmt(rate("fh")), fmt(rate("fh+d")), ratio(rate("fh+d"), rate("fh")),
+        kept("ll+d"), fmt(rate("ll")), fmt(rate("ll+d")), ratio(rate("ll+d"), rate("ll")), ratio(rate("fh+d"), rate("ll+d"))]);
+      if (quiet === quiets[0]) notes.push(`Files: target ${mib(statSync(target).size)}, draft ${mib(statSync(draft).size)}; prompt "${prompt}".`);
+    } finally {
+      for (const s of servers.reverse()) await s.stop();
+      rmSync(home, { recursive: true, force: true });
+    }
+  }
+
+  const md = [
+    "## Speculative decoding with a draft model",
+    "",
+    `Machine: ${machine()}. llama-server: built from node-llama-cpp's bundled llama.cpp source (${build}).`,
+    "",
+    "Method: `bench/speculative.ts`. Random weights agree with nothing, so the pairs are the generator's own (makeModel's `pair`): " +
+    `a target of TinyLlama-1.1B's shape whose layers after the first ${DRAFT_LAYERS} add \`quiet\` times their usual output to the residual stream, ` +
+    `and a draft of its first ${DRAFT_LAYERS} layers, both at Q4_0 (Freehold's quantizer): with quiet 0 the two compute the same next token, ` +
+    "with more they agree less often. `freehold serve` with both registered, and llama-server with the target alone and with `-md <draft> " +
+    "--spec-type draft-simple --spec-draft-n-max 16` (its other draft settings at their defaults: p-min 0), all with " +
+    `${THREADS} threads, one request at a time: \`/v1/completions\`, ${gen} tokens greedy (a prompt whose answer runs that long), ` +
+    `Freehold's drafted one with \`draft_model\` (draft_max 16, the default). Each server first answers once plainly and twice drafted ` +
+    `(Freehold learns the draft length per pair of models over its first answers), then ${rounds} round(s) in alternating order; medians. ` +
+    "tokens/s = completion tokens / the request's wall time. Kept = drafted tokens the target kept, and drafted tokens per answer.",
+    "",
+    table(["pair", "Freehold: kept", "Freehold alone tok/s", "Freehold + draft tok/s", "speed-up",
+      "llama-server: kept", "llama-server alone tok/s", "llama-server + draft tok/s", "speed-up", "Freehold / llama-server, drafted"], rows),
+    "",
+    ...notes,
+  ].join("\n");
+  if (!opts.dryRun) writeSection("speculative", md);
+  return md;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  run({ quick: process.argv.includes("--quick"), dryRun: process.argv.includes("--dry-run") }).then((md) => console.log(md), (e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
