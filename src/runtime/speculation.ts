@@ -46,7 +46,7 @@ export async function withSpeculation<T>(sequence: LlamaContextSequence,
   const whole = keepsWholeDrafts(sequence);
   s._tokenPredictor = prediction
     ? predictor(new PredictionCursor(prediction, ahead.maxTokens, whole ? MAX_DRAFT : 1), ahead.promptTokens)
-    : draftPredictor({ ...draft!, max: whole ? draft!.max : 1 });
+    : draftPredictor({ ...draft!, max: whole ? draft!.max : 1 }, ahead);
   try {
     return { result: await fn(), [kind]: countsSince(sequence, before) };
   } finally {
