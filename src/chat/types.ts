@@ -10,7 +10,11 @@ export interface Conversation {
   updatedAt: Date;
 }
 
-export interface ChatParams { temperature?: number; maxTokens?: number; topP?: number; seed?: number }
+export interface ChatParams {
+  temperature?: number; maxTokens?: number; topP?: number; seed?: number;
+  /** A smaller local model that drafts the answers (speculative decoding, runtime/draft.ts). */
+  draftModel?: string;
+}
 
 export interface Message {
   id: string;

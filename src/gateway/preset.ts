@@ -34,12 +34,13 @@ export function withPreset(backend: Backend, preset: Preset): Backend {
   };
 }
 
-/** The preset's system prompt and the parameters the web app's settings offer. */
-export function presetDefaults(p: Preset): { system?: string; temperature?: number; maxTokens?: number } {
+/** The preset's system prompt and the parameters (and draft model) the web app's settings offer. */
+export function presetDefaults(p: Preset): { system?: string; temperature?: number; maxTokens?: number; draftModel?: string } {
   const o = presetOptions(p.parameters);
   return {
     ...(p.system ? { system: p.system } : {}),
     ...(o.temperature !== undefined ? { temperature: o.temperature } : {}),
     ...(o.maxTokens !== undefined ? { maxTokens: o.maxTokens } : {}),
+    ...(o.draftModel !== undefined ? { draftModel: o.draftModel } : {}),
   };
 }

@@ -31,5 +31,5 @@ export interface ModelSummary {
   /** A reranker (/v1/rerank), not a chat model: left out of arena draws and the chat's model menu. */
   reranker?: true;
   /** What a local model's preset (Modelfile) sets, for the web app's settings to show as defaults. */
-  defaults?: { system?: string; temperature?: number; maxTokens?: number };
+  defaults?: { system?: string; temperature?: number; maxTokens?: number; draftModel?: string };
 }

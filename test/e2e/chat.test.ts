@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { hasChromium, launchBrowser, newPage, PHONE, screenshot, signIn, signUp, visible, type Browsing } from "../helpers/browser.ts";
 import { startScriptedUpstream, type Script, type ScriptedUpstream } from "../helpers/scriptedUpstream.ts";
 import { startServer, type TestServer } from "../helpers/server.ts";
+import { testModel } from "../helpers/models.ts";
 
 const EMAIL = "ada@example.org";
 
@@ -462,6 +463,39 @@ describe.skipIf(!hasChromium)("chat page (Chromium)", () => {
     // The composer and Send fit the phone's width.
     const send = await page.getByRole("button", { name: "Send" }).boundingBox();
     expect(send!.x + send!.width).toBeLessThanOrEqual(PHONE.width);
+    expect(errors).toEqual([]);
+  });
+
+  // Last: it adds two models, which the tests above do not expect in their pickers.
+  it("offers the other local models as a draft model; answers drafted are the model's own, and another model clears the choice", async () => {
+    await srv.app.models.register(await testModel({ pair: { draftLayers: 1 } }), { name: "pair-target", source: "generated" });
+    await srv.app.models.register(await testModel({ pair: { draftLayers: 1, draft: true } }), { name: "pair-draft", source: "generated" });
+    const { page, errors } = await open();
+    await pickModel(page, "pair-target");
+    await page.getByRole("button", { name: "Settings" }).click();
+    const draft = page.getByLabel("Draft model");
+    await visible(draft);
+    const offered = await draft.locator("option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    // Local chat models other than the chosen one: no upstream, no reranker, not itself.
+    expect(offered).toEqual(["", "pair-draft", "tiny", "tiny-terse"]);
+    await draft.selectOption("pair-draft");
+    await page.getByLabel("Max tokens").fill("24");
+    await page.getByLabel("Temperature").fill("0");
+    await page.getByLabel("Temperature").blur();
+    await sendPrompt(page, "lanterns");
+    await settled(page);
+    await page.waitForURL(/\/chat\/[0-9a-f-]{36}$/);
+    const stored = (await getJson(page, `/app/api/conversations/${convIdOf(page)}`)).conversation;
+    expect(stored.params).toMatchObject({ draftModel: "pair-draft", temperature: 0, maxTokens: 24 });
+    const alone = await (await srv.app.gateway.resolve("pair-target")).chat([{ role: "user", content: "lanterns" }], { temperature: 0, maxTokens: 24 });
+    expect(stored.messages[1].content).toBe(alone.text);
+    const metrics = await (await fetch(`${srv.url}/metrics`)).text();
+    expect(metrics).toMatch(/freehold_draft_tokens_total\{model="pair-target",outcome="accepted"\} [1-9]/);
+
+    await pickModel(page, "tiny");
+    await expect.poll(() => draft.inputValue()).toBe("");
+    await pickModel(page, "scripted"); // an upstream: its engine drafts by its own settings
+    await draft.waitFor({ state: "detached" });
     expect(errors).toEqual([]);
   });
 });

@@ -106,3 +106,11 @@ test("draft lengths: one slow first cycle does not bury a length, and a length t
   for (let i = 0; i < 30; i++) l.record(3, 100, 2); // the target stops agreeing: 50 ms a token
   expect(l.arms[l.pick()]).toBe(2);
 });
+
+test("draft lengths: while no draft is best, a one-token draft is tried only rarely", () => {
+  const l = new DraftLengths(4);
+  for (const [i, ms] of [[3, 400], [2, 200], [1, 100], [0, 20]] as const) l.record(i, ms, 1); // drafts never kept
+  const picks = Array.from({ length: 64 }, () => l.arms[l.pick()]);
+  expect(picks.filter((k) => k === 0).length).toBe(62);
+  expect(picks.filter((k) => k === 1).length).toBe(2);
+});

@@ -9,6 +9,7 @@ import { streamAnswer } from "./sse.ts";
 const params = z.object({
   temperature: z.number().min(0).max(2).optional(), maxTokens: z.number().int().min(1).max(32_768).optional(),
   topP: z.number().min(0).max(1).optional(), seed: z.number().int().optional(),
+  draftModel: z.string().min(1).max(256).optional(),
 }).strict();
 const Create = z.object({ title: z.string().trim().min(1).max(200).optional(), model: z.string().min(1), systemPrompt: z.string().max(20_000).nullish(), params: params.optional() });
 const Patch = z.object({ title: z.string().trim().min(1).max(200).optional(), model: z.string().min(1).optional(), systemPrompt: z.string().max(20_000).nullish(), params: params.optional() });
