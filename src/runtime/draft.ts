@@ -59,9 +59,11 @@ export function withDraft<T>(pool: ModelPool, target: LocalModelRef, held: HeldS
   const ref = opts.draft;
   if (!ref || !usable) return run(held);
   const settings = draftSettings(opts);
+  const lengths = lengthsFor(target, ref, settings.max);
+  if (!lengths.wanted()) return run(held);
   return withSequence(pool, ref, { signal: held.signal }, () => undefined, (d) => {
     checkDraftCompatible(held.sequence, d.sequence, { target: target.name, draft: ref.name });
-    return run({ ...held, draft: { sequence: d.sequence, trim: d.trim, ...settings, lengths: lengthsFor(target, ref, settings.max) } });
+    return run({ ...held, draft: { sequence: d.sequence, trim: d.trim, ...settings, lengths } });
   }, opts.seed === undefined ? opts.cacheScope : undefined, () => prompt);
 }
 
@@ -99,6 +101,12 @@ const EXPLORE_EVERY = 6;
  * agreed with its draft a fifth of its speed).
  */
 const EXPLORE_IDLE = 32;
+/**
+ * While not drafting is best, only one request in this many drafts at all: a target with a draft
+ * attached steps through node-llama-cpp's speculative path even when nothing is drafted, and with
+ * the draft's catch-ups that cost up to a tenth of its speed (bench/speculative.ts).
+ */
+const IDLE_REQUESTS = 8;
 
 /**
  * How many tokens to draft, learned from what each length yields. How much a draft saves depends
@@ -117,6 +125,7 @@ export class DraftLengths {
   private readonly tokens: number[];
   private readonly samples: number[];
   private cycles = 0;
+  private requests = 0;
 
   constructor(max: number) {
     this.arms = [0, ...[1, 2, 4, 8, 16, 32].filter((k) => k < max), max];
@@ -125,11 +134,16 @@ export class DraftLengths {
     this.samples = this.arms.map(() => 0);
   }
 
+  /** Whether a request should draft at all: yes until some length beats none, then one in IDLE_REQUESTS. */
+  wanted(): boolean {
+    if (this.samples.some((n) => n === 0) || this.best() > 0) return true;
+    return ++this.requests % IDLE_REQUESTS === 0;
+  }
+
   /** The arm to play next: each once (the longest first), then the best, or every few cycles a neighbour of it. */
   pick(): number {
     for (let i = this.arms.length - 1; i >= 0; i--) if (this.samples[i] === 0) return i;
-    let best = 0;
-    for (let i = 1; i < this.arms.length; i++) if (this.cost(i) < this.cost(best)) best = i;
+    const best = this.best();
     const every = best === 0 ? EXPLORE_IDLE : EXPLORE_EVERY;
     if (++this.cycles % every) return best;
     const up = Math.floor(this.cycles / every) % 2 === 0;
@@ -144,6 +158,12 @@ export class DraftLengths {
     const w = Math.max(LEARNING, 1 / ++this.samples[i]);
     this.ms[i] += w * (ms - this.ms[i]);
     this.tokens[i] += w * (tokens - this.tokens[i]);
+  }
+
+  private best(): number {
+    let best = 0;
+    for (let i = 1; i < this.arms.length; i++) if (this.cost(i) < this.cost(best)) best = i;
+    return best;
   }
 
   /** Milliseconds per token of arm i so far. */

@@ -473,7 +473,7 @@ describe.skipIf(!hasChromium)("chat page (Chromium)", () => {
     const { page, errors } = await open();
     await pickModel(page, "pair-target");
     await page.getByRole("button", { name: "Settings" }).click();
-    const draft = page.getByLabel("Draft model");
+    const draft = page.getByLabel("Draft with");
     await visible(draft);
     const offered = await draft.locator("option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
     // Local chat models other than the chosen one: no upstream, no reranker, not itself.

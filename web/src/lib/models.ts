@@ -12,7 +12,7 @@ export interface ModelInfo {
   /** A reranker (/v1/rerank): not offered for chat. */
   reranker?: true;
   /** What the model's own preset (Modelfile) sets: blank settings fall back to these. */
-  defaults?: { system?: string; temperature?: number; maxTokens?: number };
+  defaults?: { system?: string; temperature?: number; maxTokens?: number; draftModel?: string };
 }
 
 export async function listModels(): Promise<ModelInfo[]> {

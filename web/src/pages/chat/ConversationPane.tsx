@@ -75,7 +75,7 @@ export function ConversationPane({ id, initialPrompt, initialModel, title, onLis
   const [view, setView] = useState<ConversationView | null>(null);
   const [loadError, setLoadError] = useState<unknown>();
   const [settings, setSettings] = useState<Settings>(() =>
-    view ? settingsOf(view) : { model: initialModel || lastModel(), systemPrompt: "", temperature: "", maxTokens: "" });
+    view ? settingsOf(view) : { model: initialModel || lastModel(), systemPrompt: "", temperature: "", maxTokens: "", draftModel: "" });
   const [showSettings, setShowSettings] = useState(false);
   const [pending, setPending] = useState<Pending | null>(null);
   const [error, setError] = useState<unknown>();
@@ -263,7 +263,7 @@ export function ConversationPane({ id, initialPrompt, initialModel, title, onLis
   };
 
   const changeModel = (model: string) => {
-    const next = { ...settings, model };
+    const next = { ...settings, model, draftModel: "" }; // a draft pairs with its model
     setSettings(next);
     rememberModel(model);
     void save(next);
@@ -317,7 +317,7 @@ export function ConversationPane({ id, initialPrompt, initialModel, title, onLis
           </span>
         )}
       </header>
-      {showSettings && <SettingsPanel settings={settings} defaults={models.data?.find((m) => m.name === settings.model)?.defaults} onChange={setSettings} onCommit={(s) => void save(s)} />}
+      {showSettings && <SettingsPanel settings={settings} models={models.data ?? []} defaults={models.data?.find((m) => m.name === settings.model)?.defaults} onChange={setSettings} onCommit={(s) => void save(s)} />}
       <ErrorText error={models.error} />
       <div className="chat-thread" ref={threadRef} onScroll={onScroll}>
         <div className="chat-thread-inner">

@@ -1,7 +1,11 @@
 /** A conversation's model, system prompt and parameters as edited in the form (numbers kept as typed). */
 import type { ChatParams, ConversationSummary } from "./types.ts";
 
-export interface Settings { model: string; systemPrompt: string; temperature: string; maxTokens: string }
+export interface Settings {
+  model: string; systemPrompt: string; temperature: string; maxTokens: string;
+  /** A smaller model that drafts the answers ("": none, or the model's own from its preset). */
+  draftModel: string;
+}
 
 const LAST_MODEL = "freehold.chat.model";
 
@@ -23,6 +27,7 @@ export function settingsOf(c: ConversationSummary): Settings {
   return {
     model: c.model, systemPrompt: c.systemPrompt ?? "",
     temperature: c.params.temperature?.toString() ?? "", maxTokens: c.params.maxTokens?.toString() ?? "",
+    draftModel: c.params.draftModel ?? "",
   };
 }
 
@@ -33,6 +38,7 @@ export function paramsOf(s: Settings): ChatParams {
   if (s.temperature.trim() !== "" && Number.isFinite(t) && t >= 0 && t <= 2) p.temperature = t;
   const m = Number(s.maxTokens);
   if (s.maxTokens.trim() !== "" && Number.isInteger(m) && m >= 1 && m <= 32_768) p.maxTokens = m;
+  if (s.draftModel) p.draftModel = s.draftModel;
   return p;
 }
 

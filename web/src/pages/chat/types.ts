@@ -1,7 +1,7 @@
 /** What the chat API returns (src/api/app/conversations.ts); dates arrive as ISO strings. */
 import type { Thumbs } from "../../../../src/chat/feedbackKinds.ts";
 
-export interface ChatParams { temperature?: number; maxTokens?: number; topP?: number; seed?: number }
+export interface ChatParams { temperature?: number; maxTokens?: number; topP?: number; seed?: number; draftModel?: string }
 
 export interface ConversationSummary {
   id: string;
