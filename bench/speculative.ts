@@ -117,11 +117,16 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
     `${THREADS} threads, one request at a time: \`/v1/completions\`, ${gen} tokens greedy (a prompt whose answer runs that long), ` +
     `Freehold's drafted one with \`draft_model\` (draft_max 16, the default). Each server first answers once plainly and twice drafted ` +
     `(Freehold learns the draft length per pair of models over its first answers), then ${rounds} round(s) in alternating order; medians. ` +
-    "tokens/s = completion tokens / the request's wall time. Kept = drafted tokens the target kept, and drafted tokens per answer.",
+    "tokens/s = completion tokens / the request's wall time. Kept = drafted tokens the target kept, and drafted tokens per answer; " +
+    "\"-\": no measured answer drafted (once no draft length beats none for a pair, Freehold drafts in one request in 8 only).",
     "",
     table(["pair", "Freehold: kept", "Freehold alone tok/s", "Freehold + draft tok/s", "speed-up",
       "llama-server: kept", "llama-server alone tok/s", "llama-server + draft tok/s", "speed-up", "Freehold / llama-server, drafted"], rows),
     "",
+    "Reading it: on 2 cores, checking a batch of 17 tokens costs the target about 8.5 single steps, and a token of this draft about " +
+    "0.17 of a step (timed separately, 2026-11-25), so a draft pays only when most of it is kept. Freehold learns per pair of models " +
+    "which draft length gives the most tokens per second, none included, and stops drafting for pairs where none pays; " +
+    "llama-server drafts its fixed length whatever comes of it.",
     ...notes,
   ].join("\n");
   if (!opts.dryRun) writeSection("speculative", md);
