@@ -10,7 +10,7 @@ import { abortOnDisconnect } from "../openai/sse.ts";
 import { parseBody } from "../validate.ts";
 import { InfillLimits } from "./limits.ts";
 import { effectiveSettings, generationSettings, REPEAT_LAST_N, type Settings } from "./settings.ts";
-import { answerCompletion, backendOf, finalAnswer, LlamaCppStream, localModel, noEffectFields, refuseUnhonoured, samplersOff } from "./shared.ts";
+import { answerCompletion, backendOf, draftOptions, finalAnswer, LlamaCppStream, localModel, noEffectFields, refuseUnhonoured, samplersOff, speculativeFields } from "./shared.ts";
 
 const INT32_MAX = 2 ** 31 - 1;
 const budget = z.int().min(-1).max(INT32_MAX).optional();
@@ -48,13 +48,7 @@ export const completionRequest = z.object({
   n_indent: z.int().min(0).optional(),
   t_max_predict_ms: z.int().min(0).optional(),
   response_fields: z.array(z.string()).optional(),
-  /**
-   * llama-server's per-request draft settings; the draft model is the model's own (its preset's
-   * draft_model). n_min is taken and changes nothing: the runtime learns how long to draft.
-   */
-  "speculative.n_max": z.int().min(1).max(64).optional(),
-  "speculative.n_min": z.int().min(0).max(64).optional(),
-  "speculative.p_min": z.number().min(0).max(1).optional(),
+  ...speculativeFields,
   ...samplersOff,
   ...noEffectFields,
 });
@@ -133,7 +127,7 @@ export function completionRoute(server: FastifyInstance, app: App) {
       stop: stop.length ? stop : undefined, ...penalties, logitBias: prep.logitBias, format,
       ...(wantIds ? { logprobs: nProbs } : {}),
       cacheScope: cacheScopeOf(req), signal: abort.signal,
-      draftMax: body["speculative.n_max"], draftPMin: body["speculative.p_min"],
+      ...draftOptions(body),
       ...(limited ? { endAt: (text: string) => limits.check(text) } : {}),
       onDelta: sse && ((d) => {
         if (d.logprobs?.length) {

@@ -5,7 +5,7 @@ import { cacheScopeOf } from "../../auth/hook.ts";
 import { abortOnDisconnect } from "../openai/sse.ts";
 import { parseBody } from "../validate.ts";
 import { InfillLimits } from "./limits.ts";
-import { answerCompletion, backendOf, finalAnswer, LlamaCppStream, localModel, noEffectFields, refuseUnhonoured, samplersOff } from "./shared.ts";
+import { answerCompletion, backendOf, draftOptions, finalAnswer, LlamaCppStream, localModel, noEffectFields, refuseUnhonoured, samplersOff, speculativeFields } from "./shared.ts";
 
 /** llama-server's fields; any other is ignored, as llama-server ignores it (refuseUnhonoured runs first). */
 export const infillRequest = z.object({
@@ -30,6 +30,7 @@ export const infillRequest = z.object({
   t_max_predict_ms: z.int().min(0).optional(),
   response_fields: z.array(z.string()).optional(),
   ...samplersOff,
+  ...speculativeFields,
   ...noEffectFields,
 });
 
@@ -58,7 +59,7 @@ export function infillRoute(server: FastifyInstance, app: App) {
       temperature: body.temperature, topK: body.top_k, topP: body.top_p, minP: body.min_p,
       seed: body.seed === undefined || body.seed === -1 ? undefined : body.seed,
       stop: body.stop, repeatPenalty: body.repeat_penalty, presencePenalty: body.presence_penalty, frequencyPenalty: body.frequency_penalty,
-      cacheScope: cacheScopeOf(req), signal: abort.signal,
+      cacheScope: cacheScopeOf(req), signal: abort.signal, ...draftOptions(body),
       endAt: (text) => limits.check(text),
       onDelta: (d) => {
         if (!d.text) return;

@@ -59,10 +59,18 @@ const UNHONOURED: Record<string, { why: string; isDefault: (v: unknown) => boole
   n: { why: "one completion per request", isDefault: (v) => v === 1 },
   n_cmpl: { why: "one completion per request", isDefault: (v) => v === 1 },
   return_progress: { why: "prompt progress events are not sent", isDefault: (v) => v === false },
-  "speculative.n_max": { why: "llama-server's draft-model decoding is not supported (see OpenAI's `prediction` on /v1/chat/completions)", isDefault: () => false },
-  "speculative.n_min": { why: "llama-server's draft-model decoding is not supported", isDefault: () => false },
-  "speculative.p_min": { why: "llama-server's draft-model decoding is not supported", isDefault: () => false },
 };
+
+/**
+ * llama-server's per-request draft settings. The draft model is the model's own (its preset's
+ * draft_model); n_min is taken and changes nothing: the runtime learns how long to draft.
+ */
+export const speculativeFields = {
+  "speculative.n_max": z.int().min(1).max(64).optional(),
+  "speculative.n_min": z.int().min(0).max(64).optional(),
+  "speculative.p_min": z.number().min(0).max(1).optional(),
+};
+export const draftOptions = (b: { "speculative.n_max"?: number; "speculative.p_min"?: number }) => ({ draftMax: b["speculative.n_max"], draftPMin: b["speculative.p_min"] });
 
 /** The body, unless it sets one of llama-server's fields Freehold cannot honour (UNHONOURED). */
 export function refuseUnhonoured(body: unknown): unknown {
