@@ -18,6 +18,7 @@ import { invalid } from "../errors.ts";
 import { withSequence, type HeldSequence } from "./lease.ts";
 import { loadedLlamaCpp } from "./llamaCpp.ts";
 import type { ModelPool } from "./pool.ts";
+import type { Sampling } from "./sampling.ts";
 import type { GenerateOptions, LocalModelRef } from "./types.ts";
 
 /**
@@ -50,21 +51,22 @@ function lengthsFor(target: LocalModelRef, draft: LocalModelRef, max: number): D
 /**
  * Runs `run` with a sequence of the request's draft model (`opts.draft`), leased from the pool like
  * any request's: with the caller's cache scope, so the draft's prompt cache keeps the conversation
- * for the next turn as the target's does. Without a draft, or where drafting would change the
- * answer (`usable` false: a prediction already drafts, or repetition penalties, which node-llama-cpp
- * applies to a checked batch as of its start), `run` gets the target alone.
+ * for the next turn as the target's does. Without a draft, or where drafting is not for this
+ * request, `run` gets the target alone: a prediction already drafts, a scored prompt is evaluated
+ * whole, and repetition penalties, which node-llama-cpp applies to a checked batch as of its start,
+ * would change the answer.
  */
 export function withDraft<T>(pool: ModelPool, target: LocalModelRef, held: HeldSequence, opts: GenerateOptions,
-  prompt: readonly Token[], usable: boolean, run: (held: HeldSequence) => Promise<T>): Promise<T> {
+  prep: { tokens: readonly Token[]; prediction?: unknown; sampling: Sampling }, run: (held: HeldSequence) => Promise<T>): Promise<T> {
   const ref = opts.draft;
-  if (!ref || !usable) return run(held);
+  if (!ref || prep.prediction || prep.sampling.penalty || opts.promptLogprobs) return run(held);
   const settings = draftSettings(opts);
   const lengths = lengthsFor(target, ref, settings.max);
   if (!lengths.wanted()) return run(held);
   return withSequence(pool, ref, { signal: held.signal }, () => undefined, (d) => {
     checkDraftCompatible(held.sequence, d.sequence, { target: target.name, draft: ref.name });
     return run({ ...held, draft: { sequence: d.sequence, trim: d.trim, ...settings, lengths } });
-  }, opts.seed === undefined ? opts.cacheScope : undefined, () => prompt);
+  }, opts.seed === undefined ? opts.cacheScope : undefined, () => prep.tokens);
 }
 
 /** The request's draft settings, checked. */

@@ -36,7 +36,7 @@ export class Runtime {
 
   chat(ref: LocalModelRef, messages: ChatMessage[], opts: GenerateOptions = {}): Promise<GenerateResult> {
     return withSequence(this.pool, ref, opts, (loaded) => prepareChat(loaded, messages, opts),
-      (held, prep) => withDraft(this.pool, ref, held, opts, prep.tokens, !prep.prediction && !prep.sampling.penalty, (h) => runChat(h, prep, opts)),
+      (held, prep) => withDraft(this.pool, ref, held, opts, prep, (h) => runChat(h, prep, opts)),
       // A pinned seed asks for a reproducible answer: evaluated from scratch, as the first time
       // (a cached prefix was computed in other batches, and llama.cpp's sums differ in the last bits).
       opts.seed === undefined ? opts.cacheScope : undefined, (prep) => prep.tokens);
@@ -44,7 +44,7 @@ export class Runtime {
 
   complete(ref: LocalModelRef, prompt: Prompt, opts: GenerateOptions = {}): Promise<GenerateResult> {
     return withSequence(this.pool, ref, opts, (loaded) => prepareCompletion(loaded, prompt, opts),
-      (held, prep) => withDraft(this.pool, ref, held, opts, prep.tokens, !prep.prediction && !prep.sampling.penalty && !opts.promptLogprobs, (h) => runCompletion(h, prep, opts)),
+      (held, prep) => withDraft(this.pool, ref, held, opts, prep, (h) => runCompletion(h, prep, opts)),
       // As for chats; a scored prompt (echo with logprobs) is evaluated whole, from an empty sequence.
       opts.seed === undefined && !opts.promptLogprobs ? opts.cacheScope : undefined, (prep) => prep.tokens);
   }

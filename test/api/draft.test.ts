@@ -2,6 +2,7 @@ import { Ollama } from "ollama";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startServer, type TestServer } from "../helpers/server.ts";
+import { busy, until } from "./openai/helpers.ts";
 
 /**
  * Speculative decoding with a draft model through the official SDKs: `draft_model` on a request
@@ -75,6 +76,22 @@ describe("draft models", () => {
     const body = await r.json() as { timings: { draft_n?: number; draft_n_accepted?: number } };
     expect(body.timings.draft_n).toBeGreaterThan(0);
     expect(body.timings.draft_n_accepted).toBeGreaterThan(0);
+  });
+
+  test("a client that leaves a drafted stream frees the target's sequence and the draft's; the next drafted answer is as before", async () => {
+    const plain = await openai.chat.completions.create({ model: "target", messages, ...greedy });
+    const abort = new AbortController();
+    const res = await fetch(`${s.url}/v1/chat/completions`, {
+      method: "POST", headers: { "content-type": "application/json" }, signal: abort.signal,
+      // A draft_max of its own: this request starts by trying each length, so it drafts.
+      body: JSON.stringify({ model: "target", messages, max_tokens: 900, temperature: 0.7, stream: true, draft_model: "draft", draft_max: 5 }),
+    });
+    await res.body!.getReader().read();
+    abort.abort();
+    // busy counts every loaded model's held sequences: the draft's too.
+    expect(await until(() => busy(s) === 0, 10_000)).toBe(true);
+    const again = await openai.chat.completions.create({ model: "target", messages, ...greedy, ...extra({ draft_model: "draft", draft_max: 5 }) });
+    expect(again.choices[0].message.content).toBe(plain.choices[0].message.content);
   });
 
   test("bad drafts get a precise 4xx naming draft_model, and the server goes on serving", async () => {
