@@ -483,9 +483,13 @@ describe.skipIf(!hasChromium)("chat page (Chromium)", () => {
     await page.getByLabel("Temperature").fill("0");
     await page.getByLabel("Temperature").blur();
     await sendPrompt(page, "lanterns");
-    await settled(page);
+    await visible(prompts(page).filter({ hasText: "lanterns" }));
     await page.waitForURL(/\/chat\/[0-9a-f-]{36}$/);
-    const stored = (await getJson(page, `/app/api/conversations/${convIdOf(page)}`)).conversation;
+    await visible(answers(page).first());
+    await settled(page);
+    const conversation = async () => (await getJson(page, `/app/api/conversations/${convIdOf(page)}`)).conversation;
+    await expect.poll(async () => (await conversation()).messages.length).toBe(2);
+    const stored = await conversation();
     expect(stored.params).toMatchObject({ draftModel: "pair-draft", temperature: 0, maxTokens: 24 });
     const alone = await (await srv.app.gateway.resolve("pair-target")).chat([{ role: "user", content: "lanterns" }], { temperature: 0, maxTokens: 24 });
     expect(stored.messages[1].content).toBe(alone.text);
