@@ -199,10 +199,12 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
       "llama-server alone tok/s", "llama-server + draft tok/s", "speed-up", "llama-server: kept", "Freehold / llama-server, drafted"], concurrentRows),
     "",
     "Reading it: on a CPU a batch of several sequences already uses the compute a draft saves, so a drafted sequence's gain is " +
-    "paid by the others in its batch, which its own timing cannot see. Freehold drafts for a sequence only while at most one other " +
-    "generates beside it on the same model (src/runtime/draft.ts, DRAFT_BESIDE); before that rule, on 2026-11-25 (one run), the " +
-    "agreeing pair drafted at every load and made 0.95x the target's own rate at 4 clients and 0.88x at 8, and the pair at quiet " +
-    "0.02 0.87x at 4.",
+    "paid by the others in its batch, which its own timing cannot see. Freehold drafts for a sequence only while it is the only " +
+    "one generating on its model (src/runtime/draft.ts, DraftSource.busy). Before, in two runs on 2026-11-25: drafting beside one " +
+    "other sequence, the agreeing pair made 1.22x the target's own rate at 2 clients but the quiet 0.02 pair 0.87x (the learned " +
+    "length said drafting paid: each sequence's cycles were timed beside the other's drafts); beside any number, the agreeing pair " +
+    "made 0.95x at 4 clients and 0.88x at 8. llama-server drafts for all its slots in one batched round, and gains at 4 and 8 " +
+    "clients where its drafts agree; Freehold's drafts, each in turn with its own sequence, fall out of step across sequences.",
   ].join("\n");
   if (!opts.dryRun) writeSection("speculative", md);
   return md;

@@ -38,7 +38,16 @@ export interface DraftSource {
   pMin: number;
   /** What drafting has yielded for this pair of models so far (shared by its requests). */
   lengths: DraftLengths;
-  /** Sequences of the target generating right now, this one included (undefined: no limit, see DRAFT_BESIDE). */
+  /**
+   * Sequences of the target generating right now, this one included. Where it is given (a model on
+   * the CPU), a sequence drafts only while it is the only one: a batch of several already uses the
+   * compute a draft saves, and a cycle is timed for its own sequence, not for the others it slows,
+   * so the lengths below would learn the wrong thing (bench/speculative.ts, 1.1B shape at Q4_0 on
+   * 2 cores, drafting beside others: a pair that agreed on every token made 0.95x the target's own
+   * tokens/s at 4 clients and 0.88x at 8; one that agreed 2 times in 3, 0.87x at 2 clients). vLLM
+   * has the rule as a setting (speculative_disable_by_batch_size). On a GPU a batch costs little
+   * more than a step, and drafting goes on at any load.
+   */
   busy?: () => number;
 }
 
@@ -96,16 +105,6 @@ export function checkDraftCompatible(target: LlamaContextSequence, draft: LlamaC
   }
 }
 
-/**
- * Most sequences generating beside a drafting one, on a CPU. There a batch of other sequences
- * already uses the compute a draft would save: a pair that agreed on every token, 8 clients at a
- * time (1.1B shape, Q4_0, 2 cores), made 1.40x the target's tokens/s drafting alone, 1.29x beside
- * one other, 0.95x beside 3 and 0.88x beside 7; a pair that agreed half the time, 0.87x beside 3.
- * The bandit below cannot see this: a cycle is timed for its own sequence, not for the others it
- * slows. vLLM has the same rule as a setting (speculative_disable_by_batch_size); on a GPU a batch
- * costs little more than a step, so drafting goes on there at any load.
- */
-const DRAFT_BESIDE = 1;
 
 /** Weight of a new cycle in an arm's running time and token counts, once it has a few. */
 const LEARNING = 0.15;
@@ -226,7 +225,7 @@ export function draftPredictor(source: DraftSource, answer: { promptTokens: numb
         fresh = false;
         return [];
       }
-      if (source.busy && source.busy() > DRAFT_BESIDE + 1) return []; // a plain step, not a cycle of any length
+      if (source.busy && source.busy() > 1) return []; // a plain step, not a cycle of any length
       const pick = lengths.pick();
       // A step yields the drafted tokens kept and one of the target's own.
       const left = answer.maxTokens === undefined ? Infinity : answer.maxTokens - (history.length - answer.promptTokens) - 1;

@@ -38,34 +38,36 @@ test("a draft that agrees with its target is kept nearly whole, and the answer i
   expect(runtime.ps().map((m) => m.name).sort()).toEqual(["draft", "target"]);
 }, 120_000);
 
-test("a drafted chat beside another drafted one, or beside a plain one, answers as the target alone does", async () => {
+test("drafted chats side by side, and beside a plain one, answer as the target alone does", async () => {
   const { target, draft } = await pair();
   const asks = ["lanterns", "What is this?", "Hello"].map((content) => [{ role: "user" as const, content }]);
   const plain = [];
   for (const m of asks) plain.push(await runtime.chat(target, m, greedy));
+  // Whether each drafts depends on when the others end (only a sequence generating alone drafts, on a CPU).
   const drafted = { ...greedy, draft, draftMax: 12 };
-  const [a, b] = await Promise.all([runtime.chat(target, asks[0], drafted), runtime.chat(target, asks[1], drafted)]);
-  // Its own draft_max: a fresh learner, which drafts whether or not drafts paid the tiny pair so far.
-  const [a2, c] = await Promise.all([runtime.chat(target, asks[0], { ...drafted, draftMax: 11 }), runtime.chat(target, asks[2], greedy)]);
-  expect([a.text, b.text, a2.text, c.text]).toEqual([plain[0].text, plain[1].text, plain[0].text, plain[2].text]);
+  const [a, b, c] = await Promise.all([runtime.chat(target, asks[0], drafted), runtime.chat(target, asks[1], drafted), runtime.chat(target, asks[2], greedy)]);
+  expect([a.text, b.text, c.text]).toEqual(plain.map((p) => p.text));
   expect(a.usage.completionTokens).toBe(plain[0].usage.completionTokens);
-  for (const r of [a, b, a2]) expect(r.usage.acceptedDraftTokens).toBeGreaterThan(0);
+  expect(b.usage.completionTokens).toBe(plain[1].usage.completionTokens);
   expect(c.usage.draftTokens).toBeUndefined();
 }, 120_000);
 
-test("on a CPU, a sequence does not draft while two others generate beside it (nothing is timed for the lengths either)", async () => {
+test("on a CPU, a sequence does not draft while another generates beside it (nothing is timed for the lengths either)", async () => {
   await pair(); // node-llama-cpp is loaded by the tests above
   const lengths = new DraftLengths(4);
   // The sequence is never touched: drafting from it would throw.
-  const source = { sequence: {} as never, trim: async () => {}, max: 4, pMin: 0, lengths, busy: () => 3 };
+  const source = { sequence: {} as never, trim: async () => {}, max: 4, pMin: 0, lengths, busy: () => 2 };
   const p = draftPredictor(source, { promptTokens: 3 });
   p.reset({ stateTokens: [1, 2, 3] as never });
   expect(await p.predictTokens()).toEqual([]); // before the prompt is evaluated
   p.pushTokens([4] as never);
-  expect(await p.predictTokens()).toEqual([]); // beside two others
+  expect(await p.predictTokens()).toEqual([]); // beside another
   p.pushTokens([5] as never);
   expect(await p.predictTokens()).toEqual([]);
   expect(lengths.arms.map((_, i) => lengths.cost(i))).toEqual(lengths.arms.map(() => NaN));
+  // Alone again, it drafts (here: from the stand-in sequence, which cannot).
+  source.busy = () => 1;
+  await expect(p.predictTokens()).rejects.toThrow();
 });
 
 test("no draft where it would change the answer (repetition penalties), and a draft of another vocabulary is refused", async () => {
