@@ -105,7 +105,6 @@ export function checkDraftCompatible(target: LlamaContextSequence, draft: LlamaC
   }
 }
 
-
 /** Weight of a new cycle in an arm's running time and token counts, once it has a few. */
 const LEARNING = 0.15;
 /** One cycle in this many tries a length next to the best (shorter, then longer), so that a change is noticed. */
