@@ -48,7 +48,7 @@ const ANTHROPIC_TYPE: Partial<Record<ErrorCode, string>> = {
 export const anthropicError = (e: FreeholdError) => ({ type: "error", error: { type: ANTHROPIC_TYPE[e.code] ?? "api_error", message: e.message } });
 
 /** llama.cpp's server's own routes that Freehold serves (src/api/llamacpp), answered in its error shape. */
-const LLAMA_CPP_ROUTES = ["/infill", "/completion", "/tokenize", "/detokenize", "/apply-template", "/props"] as const;
+const LLAMA_CPP_ROUTES = ["/infill", "/completion", "/tokenize", "/detokenize", "/apply-template", "/props", "/rerank", "/reranking"] as const;
 const LLAMA_CPP = new Set<string>(LLAMA_CPP_ROUTES);
 
 export const isLlamaCppRoute = (url: string) => {
@@ -79,7 +79,10 @@ export function llamaCppError(e: FreeholdError) {
   };
 }
 
-/** One place decides status and wire shape: OpenAI's on /v1 (Anthropic's on /v1/messages), Ollama's `{error}` elsewhere. */
+/**
+ * One place decides status and wire shape: OpenAI's on /v1 (Anthropic's on /v1/messages),
+ * llama.cpp's on its server's routes, Cohere's `{message}` on /v2, Ollama's `{error}` elsewhere.
+ */
 export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown) {
   const e = normalizeError(err);
   const status = statusOf(e);
@@ -88,6 +91,7 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown
   if (reply.sent || reply.raw.headersSent) return; // a stream already started: the route ends it
   if (isAnthropicRoute(req.url)) return reply.status(status).send(anthropicError(e));
   if (isLlamaCppRoute(req.url)) return reply.status(status).send(llamaCppError(e));
+  if (req.url.startsWith("/v2/")) return reply.status(status).send({ message: e.message }); // Cohere's v2 API (/v2/rerank)
   if (req.url.startsWith("/v1")) {
     return reply.status(status).send({
       error: { message: e.message, type: OPENAI_TYPE[e.code] ?? "server_error", param: openaiParam(e.details.param), code: openaiCode(e) },

@@ -14,6 +14,7 @@ import type { Voter } from "../arena/index.ts";
 import type { Actor } from "../evals/service.ts";
 import type { LazyRouteSet } from "./lazyRoutes.ts";
 import type { OpenAIOptions } from "./openai/generate.ts";
+import { RERANK_PATHS } from "./openai/rerankPaths.ts";
 
 const USER = { config: { scope: "inference" } } as const;
 const ADMIN = { config: { scope: "admin" } } as const;
@@ -30,12 +31,12 @@ function acceptJsonl(s: FastifyInstance): void {
     done(new FreeholdError("invalid_request", "send JSONL as application/x-ndjson or application/jsonl, or {\"jsonl\": …} as application/json"), undefined));
 }
 
-/** /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses, /v1/rerank (src/api/openai). */
+/** /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses, /v1/rerank and its other paths (src/api/openai). */
 export const openaiGeneration: LazyRouteSet<[App, OpenAIOptions]> = {
   routes: [
     ["POST", "/v1/chat/completions"], ["POST", "/v1/completions"], ["POST", "/v1/embeddings"],
     ["POST", "/v1/responses"], ["GET", "/v1/responses/:id"], ["DELETE", "/v1/responses/:id"], ["GET", "/v1/responses/:id/input_items"],
-    ["POST", "/v1/rerank"],
+    ...RERANK_PATHS.map((url) => ["POST", url, USER] as const),
   ],
   async load() {
     const [chat, completions, embeddings, responses, rerank] = await Promise.all([

@@ -1,5 +1,5 @@
 /**
- * Which scope each route needs. Routes not listed here under /v1 or /api (or llama.cpp's own routes) need `admin`, so a
+ * Which scope each route needs. Routes not listed here under /v1 or /api (or in OTHER_API) need `admin`, so a
  * route added later is closed by default; a route can name its own scope with
  * `config: { scope: "inference" }`.
  */
@@ -24,8 +24,11 @@ const INFERENCE = new Set([
 ]);
 const MODELS = new Set(["/api/pull", "/api/delete", "/api/copy", "/api/create", "/api/push", "/api/blobs/:digest"]);
 
-/** llama.cpp's server's own routes that Freehold serves beside /v1 and /api (each declares its scope). */
-const LLAMA_CPP = new Set(["/infill", "/completion", "/tokenize", "/detokenize", "/apply-template", "/props"]);
+/**
+ * API routes outside /v1 and /api (each declares its scope): llama.cpp's server's own, and
+ * Cohere's v2 rerank.
+ */
+const OTHER_API = new Set(["/infill", "/completion", "/tokenize", "/detokenize", "/apply-template", "/props", "/rerank", "/reranking", "/v2/rerank"]);
 
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
 
@@ -35,7 +38,7 @@ const under = (path: string, prefix: string) => path === prefix || path.startsWi
  */
 export function requiredScope(req: FastifyRequest): Need | null {
   const path = req.url.split("?")[0];
-  if (!(under(path, "/v1") || under(path, "/api") || path === "/metrics" || LLAMA_CPP.has(path))) return null;
+  if (!(under(path, "/v1") || under(path, "/api") || path === "/metrics" || OTHER_API.has(path))) return null;
   const declared = req.routeOptions.config?.scope;
   if (declared) return declared;
   const route = req.routeOptions.url;

@@ -73,6 +73,10 @@ const SUMMARY: Record<string, string> = {
   "POST /v1/evals/runs/{id}/cancel": "Cancel a run (finished cases are kept)",
   "POST /v1/evals/runs/{id}/resume": "Resume a run; finished cases are not re-run",
   "POST /v1/rerank": "Documents ordered by relevance to a query (reranker models; Jina's and Cohere's shape)",
+  "POST /v1/reranking": "The same as /v1/rerank (llama.cpp's server's other path)",
+  "POST /rerank": "The same as /v1/rerank (llama.cpp's server; its error shape)",
+  "POST /reranking": "The same as /v1/rerank (llama.cpp's server; its error shape)",
+  "POST /v2/rerank": "The same as /v1/rerank (Cohere's v2 API; its error shape)",
   "POST /infill": "Code infill between a prefix and a suffix, as llama.cpp's server answers it (its editor plugins)",
   "POST /completion": "Text completion of a raw prompt (text or token ids), streamed as data: events when stream is true (llama.cpp's server)",
   "POST /tokenize": "A text's token ids, optionally with each token's piece (llama.cpp's server)",
@@ -95,11 +99,12 @@ function tagOf(path: string): string {
   if (path.startsWith("/api")) return "Ollama-compatible";
   if (path.startsWith("/app/api")) return "Web app (cookie sessions)";
   if (LLAMA_CPP_PATHS.has(path)) return "llama.cpp-compatible";
+  if (path.startsWith("/v2/")) return "Cohere-compatible";
   return "Operations";
 }
 
 /** llama.cpp's server's own routes (src/api/llamacpp): its tag and error shape. */
-const LLAMA_CPP_PATHS = new Set(["/infill", "/completion", "/tokenize", "/detokenize", "/apply-template", "/props"]);
+const LLAMA_CPP_PATHS = new Set(["/infill", "/completion", "/tokenize", "/detokenize", "/apply-template", "/props", "/rerank", "/reranking"]);
 
 const STREAMS: Record<string, string> = {
   "POST /v1/chat/completions": "text/event-stream", "POST /v1/completions": "text/event-stream",
@@ -120,7 +125,8 @@ export function openApiDocument(routes: RouteInfo[], version: string, bodies: Bo
     const path = openApiPath(r.url);
     const key = `${r.method} ${path}`;
     const body = bodies.byRoute[`${r.method} ${r.url}`];
-    const error = { $ref: `#/components/schemas/${path.startsWith("/v1") ? "OpenAIError" : LLAMA_CPP_PATHS.has(path) ? "LlamaCppError" : "Error"}` };
+    const shape = path.startsWith("/v1") ? "OpenAIError" : LLAMA_CPP_PATHS.has(path) ? "LlamaCppError" : path.startsWith("/v2/") ? "CohereError" : "Error";
+    const error = { $ref: `#/components/schemas/${shape}` };
     const ok: Record<string, unknown> = { "application/json": {} };
     if (STREAMS[key]) ok[STREAMS[key]] = { schema: { type: "string" } };
     if (path === "/metrics") { delete ok["application/json"]; ok["text/plain"] = { schema: { type: "string" } }; }
@@ -164,6 +170,7 @@ export const ERROR_SCHEMAS: Record<string, Record<string, unknown>> = {
     },
   },
   Error: { type: "object", required: ["error"], properties: { error: { type: "string" } } },
+  CohereError: { type: "object", required: ["message"], properties: { message: { type: "string" } } },
   LlamaCppError: {
     type: "object",
     required: ["error"],

@@ -4,6 +4,7 @@ import * as completion from "../api/llamacpp/completion.ts";
 import * as infill from "../api/llamacpp/infill.ts";
 import * as llamaTokens from "../api/llamacpp/tokens.ts";
 import * as rerank from "../api/openai/rerank.ts";
+import { RERANK_PATHS } from "../api/openai/rerankPaths.ts";
 import * as ollama from "../api/ollama/wire.ts";
 import * as openai from "../api/openai/schemas.ts";
 
@@ -24,7 +25,7 @@ const BODIES: Record<string, [module: Record<string, unknown>, exportName: strin
   "DELETE /api/delete": [ollama, "deleteSchema", "OllamaDeleteRequest"],
   "POST /api/copy": [ollama, "copySchema", "OllamaCopyRequest"],
   "POST /api/pull": [ollama, "pullSchema", "OllamaPullRequest"],
-  "POST /v1/rerank": [rerank, "rerankRequest", "RerankRequest"],
+  ...Object.fromEntries(RERANK_PATHS.map((path) => [`POST ${path}`, [rerank, "rerankRequest", "RerankRequest"]])),
   "POST /infill": [infill, "infillRequest", "InfillRequest"],
   "POST /completion": [completion, "completionRequest", "LlamaCppCompletionRequest"],
   "POST /tokenize": [llamaTokens, "tokenizeRequest", "TokenizeRequest"],

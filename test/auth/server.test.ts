@@ -66,6 +66,15 @@ describe("authentication", () => {
     expect((await get("/v1/nope", { authorization: `Bearer ${secret}` })).status).toBe(404);
     expect((await get("/metrics", { authorization: `Bearer ${secret}` })).status).not.toBe(401);
   });
+  test("API routes outside /v1 and /api need a key too: llama.cpp's server's and the rerank paths", async () => {
+    const post = (path: string, headers: Record<string, string> = {}) =>
+      fetch(s.url + path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ model: "tiny", query: "q", documents: ["d"], prompt: "hi", content: "hi" }) });
+    const { secret } = await key({ scopes: ["inference"] });
+    for (const path of ["/completion", "/tokenize", "/rerank", "/reranking", "/v1/reranking", "/v2/rerank"]) {
+      expect((await post(path)).status, path).toBe(401);
+      expect((await post(path, { authorization: `Bearer ${secret}` })).status, path).not.toBe(401);
+    }
+  });
 });
 
 describe("scopes", () => {

@@ -2,13 +2,15 @@
  * POST /v1/rerank: documents ordered by relevance to a query, in the shape Jina's and Cohere's
  * rerank APIs, llama.cpp's server and vLLM share (what RAG stacks such as Open WebUI, LiteLLM
  * and LangChain send). Local reranker models score through llama.cpp's rank pooling; upstream
- * models through their own /rerank.
+ * models through their own /rerank. Also at the other paths clients call for it: llama-server's
+ * (/rerank, /reranking, /v1/reranking) and Cohere's v2 API (/v2/rerank, the same fields).
  */
 import type { FastifyInstance } from "fastify";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { App } from "../../app.ts";
 import { addUsage } from "../../auth/hook.ts";
+import { RERANK_PATHS } from "./rerankPaths.ts";
 import { parseWire } from "./parse.ts";
 import { modelName } from "./schemas.ts";
 import { abortOnDisconnect } from "./sse.ts";
@@ -26,7 +28,7 @@ export const rerankRequest = z.object({
 }).strict();
 
 export function rerankRoutes(server: FastifyInstance, app: App) {
-  server.post("/v1/rerank", async (req, reply) => {
+  for (const path of RERANK_PATHS) server.post(path, { config: { scope: "inference" } }, async (req, reply) => {
     const body = parseWire(rerankRequest, req.body);
     const texts = body.documents.map((d) => (typeof d === "string" ? d : d.text));
     const backend = await app.gateway.resolve(body.model);

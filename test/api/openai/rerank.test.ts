@@ -1,4 +1,4 @@
-import { CohereClient, CohereError } from "cohere-ai";
+import { CohereClient, CohereClientV2, CohereError } from "cohere-ai";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startServer, type TestServer } from "../../helpers/server.ts";
 
@@ -38,6 +38,23 @@ describe("POST /v1/rerank", () => {
     expect(raw).toMatchObject({ object: "list", model: "rr", usage: { prompt_tokens: expect.any(Number) } });
     expect(raw.usage.prompt_tokens).toBeGreaterThan(DOCS.length * 3);
     expect(raw.results.slice(0, 2).map((x: { index: number }) => x.index)).toEqual(r.results.map((x) => x.index));
+  });
+
+  test("the other paths clients call: Cohere's v2 API (its SDK) and llama-server's, the same ranking, each in its error shape", async () => {
+    const v1 = await cohere.rerank({ model: "rr", query: "water", documents: DOCS, topN: 3 });
+    const v2 = await new CohereClientV2({ token: "unused", environment: s.url }).rerank({ model: "rr", query: "water", documents: DOCS, topN: 3 });
+    const ranking = v1.results.map((x) => [x.index, x.relevanceScore]);
+    expect(v2.results.map((x) => [x.index, x.relevanceScore])).toEqual(ranking);
+    for (const path of ["/rerank", "/reranking", "/v1/reranking"]) {
+      const r = await fetch(`${s.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "rr", query: "water", documents: DOCS, top_n: 3 }) });
+      expect(r.status, path).toBe(200);
+      expect((await r.json()).results.map((x: { index: number; relevance_score: number }) => [x.index, x.relevance_score]), path).toEqual(ranking);
+    }
+    const bad = (path: string) => fetch(`${s.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "nope", query: "q", documents: ["d"] }) });
+    expect(await (await bad("/v2/rerank")).json()).toEqual({ message: expect.stringMatching(/not found/) });
+    expect((await (await bad("/rerank")).json()).error).toMatchObject({ code: 404, type: "not_found_error" });
+    expect((await (await bad("/v1/reranking")).json()).error).toMatchObject({ type: "invalid_request_error", code: "model_not_found" });
+    await expect(new CohereClientV2({ token: "unused", environment: s.url }).rerank({ model: "tiny", query: "q", documents: ["d"] })).rejects.toBeInstanceOf(CohereError);
   });
 
   test("a reranker says what it is: Ollama capabilities [\"rerank\"], not drawn into arena battles", async () => {
