@@ -203,8 +203,8 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
     "one generating on its model (src/runtime/draft.ts, DraftSource.busy). Before, in two runs on 2026-11-25: drafting beside one " +
     "other sequence, the agreeing pair made 1.22x the target's own rate at 2 clients but the quiet 0.02 pair 0.87x (the learned " +
     "length said drafting paid: each sequence's cycles were timed beside the other's drafts); beside any number, the agreeing pair " +
-    "made 0.95x at 4 clients and 0.88x at 8. llama-server drafts for all its slots in one batched round, and gains at 4 and 8 " +
-    "clients where its drafts agree; Freehold's drafts, each in turn with its own sequence, fall out of step across sequences.",
+    "made 0.95x at 4 clients and 0.88x at 8. llama-server drafts for all its slots in one batched round, and gains at 2-8 clients " +
+    "where its drafts agree (and loses the most where they do not); Freehold's drafts, each in turn with its own sequence, fall out of step across sequences.",
   ].join("\n");
   if (!opts.dryRun) writeSection("speculative", md);
   return md;
