@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { FreeholdError, type ErrorCode } from "../errors.ts";
+import { LLAMA_CPP_PATHS } from "./llamacpp/paths.ts";
 
 const STATUS: Record<ErrorCode, number> = {
   invalid_request: 400, context_length_exceeded: 400, unauthorized: 401, forbidden: 403, not_found: 404,
@@ -47,13 +48,10 @@ const ANTHROPIC_TYPE: Partial<Record<ErrorCode, string>> = {
 
 export const anthropicError = (e: FreeholdError) => ({ type: "error", error: { type: ANTHROPIC_TYPE[e.code] ?? "api_error", message: e.message } });
 
-/** llama.cpp's server's own routes that Freehold serves (src/api/llamacpp), answered in its error shape. */
-const LLAMA_CPP_ROUTES = ["/infill", "/completion", "/tokenize", "/detokenize", "/apply-template", "/props", "/rerank", "/reranking"] as const;
-const LLAMA_CPP = new Set<string>(LLAMA_CPP_ROUTES);
-
+/** llama.cpp's server's own routes, answered in its error shape. */
 export const isLlamaCppRoute = (url: string) => {
   const q = url.indexOf("?");
-  return LLAMA_CPP.has(q < 0 ? url : url.slice(0, q));
+  return LLAMA_CPP_PATHS.has(q < 0 ? url : url.slice(0, q));
 };
 
 /** llama-server's error types (format_error_response); 429 and 413, which it does not send, keep OpenAI's. */

@@ -4,6 +4,7 @@
  * `config: { scope: "inference" }`.
  */
 import type { FastifyRequest } from "fastify";
+import { LLAMA_CPP_PATHS } from "../api/llamacpp/paths.ts";
 import type { Scope } from "./types.ts";
 
 /** `any`: any valid key, whatever its scopes. */
@@ -28,7 +29,7 @@ const MODELS = new Set(["/api/pull", "/api/delete", "/api/copy", "/api/create", 
  * API routes outside /v1 and /api (each declares its scope): llama.cpp's server's own, and
  * Cohere's v2 rerank.
  */
-const OTHER_API = new Set(["/infill", "/completion", "/tokenize", "/detokenize", "/apply-template", "/props", "/rerank", "/reranking", "/v2/rerank"]);
+const OTHER_API = new Set([...LLAMA_CPP_PATHS, "/v2/rerank"]);
 
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
 

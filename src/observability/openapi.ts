@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { BodySchemas } from "./openapiSchemas.ts";
+import { LLAMA_CPP_PATHS } from "../api/llamacpp/paths.ts";
 
 /**
  * The OpenAPI 3.1 document of Freehold's own routes. Routes are collected as the server
@@ -102,9 +103,6 @@ function tagOf(path: string): string {
   if (path.startsWith("/v2/")) return "Cohere-compatible";
   return "Operations";
 }
-
-/** llama.cpp's server's own routes (src/api/llamacpp): its tag and error shape. */
-const LLAMA_CPP_PATHS = new Set(["/infill", "/completion", "/tokenize", "/detokenize", "/apply-template", "/props", "/rerank", "/reranking"]);
 
 const STREAMS: Record<string, string> = {
   "POST /v1/chat/completions": "text/event-stream", "POST /v1/completions": "text/event-stream",
