@@ -49,6 +49,12 @@ async function clients(url: string, n: number, extra: object): Promise<Level> {
   return { rate: (tokens * 1000) / (performance.now() - t0), drafted: answers.reduce((m, a) => m + (a.drafted ?? 0), 0), kept: answers.reduce((m, a) => m + (a.kept ?? 0), 0) };
 }
 
+/** "kept% of drafted-per-run" over runs, or "-" when none drafted. */
+function keptShare(runs: { drafted?: number; kept?: number }[]): string {
+  const drafted = runs.reduce((n, r) => n + (r.drafted ?? 0), 0), kept = runs.reduce((n, r) => n + (r.kept ?? 0), 0);
+  return drafted ? `${((100 * kept) / drafted).toFixed(0)}% of ${fmt(drafted / runs.length, 0)}` : "-";
+}
+
 interface Answer { ms: number; tokens: number; text: string; drafted?: number; kept?: number }
 type Ask = (draft: boolean) => Promise<Answer>;
 
@@ -116,11 +122,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
         }
       }
       const rate = (k: string) => median((runs.get(k) ?? []).map((a) => (a.tokens * 1000) / a.ms));
-      const kept = (k: string) => {
-        const xs = runs.get(k) ?? [];
-        const drafted = xs.reduce((n, a) => n + (a.drafted ?? 0), 0), k2 = xs.reduce((n, a) => n + (a.kept ?? 0), 0);
-        return drafted ? `${((100 * k2) / drafted).toFixed(0)}% of ${fmt(drafted / xs.length, 0)}` : "-";
-      };
+      const kept = (k: string) => keptShare(runs.get(k) ?? []);
       const same = (runs.get("fh") ?? []).every((a, i) => a.text === runs.get("fh+d")?.[i]?.text);
       if (!same) notes.push(`quiet ${quiet}: a drafted answer differed from the plain one (a near-tie decided the other way in a batch)`);
       rows.push([`quiet ${quiet}`, kept("fh+d"), fmt(rate("fh")), fmt(rate("fh+d")), ratio(rate("fh+d"), rate("fh")),
@@ -143,11 +145,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
               }
             }
             const agg = (k: string) => median((got.get(k) ?? []).map((x) => x.rate));
-            const keptOf = (k: string) => {
-              const xs = got.get(k) ?? [];
-              const d = xs.reduce((m, x) => m + x.drafted, 0);
-              return d ? `${((100 * xs.reduce((m, x) => m + x.kept, 0)) / d).toFixed(0)}% of ${fmt(d / xs.length, 0)}` : "-";
-            };
+            const keptOf = (k: string) => keptShare(got.get(k) ?? []);
             concurrentRows.push([`quiet ${quiet}`, n, fmt(agg("fh")), fmt(agg("fh+d")), ratio(agg("fh+d"), agg("fh")), keptOf("fh+d"),
               fmt(agg("ll")), fmt(agg("ll+d")), ratio(agg("ll+d"), agg("ll")), keptOf("ll+d"), ratio(agg("fh+d"), agg("ll+d"))]);
           } finally {
