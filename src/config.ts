@@ -10,11 +10,12 @@ export interface Paths {
   home: string;
   models: string; // model files, one per registered model
   downloads: string; // partial downloads (resumable), renamed into models/ when verified
+  adapters: string; // LoRA adapter files, <sha256>.gguf, shared by the models whose presets name them
   db: string; // PGlite data folder (unused when DATABASE_URL is set)
 }
 
 export function pathsFor(home: string): Paths {
-  return { home, models: join(home, "models"), downloads: join(home, "downloads"), db: join(home, "db") };
+  return { home, models: join(home, "models"), downloads: join(home, "downloads"), adapters: join(home, "adapters"), db: join(home, "db") };
 }
 
 /**

@@ -78,22 +78,24 @@ export const ollamaGeneration: LazyRouteSet<[App]> = {
 
 /**
  * llama.cpp's server's own routes (src/api/llamacpp): /infill for its editor plugins (llama.vim,
- * llama.vscode), /completion, /tokenize, /detokenize, /apply-template and /props for its other clients.
+ * llama.vscode), /completion, /tokenize, /detokenize, /apply-template, /props and /lora-adapters for its other clients.
  */
 export const llamaCppRoutes: LazyRouteSet<[App]> = {
   routes: [
     ["POST", "/infill", USER], ["POST", "/completion", USER], ["POST", "/tokenize", USER], ["POST", "/detokenize", USER],
-    ["POST", "/apply-template", USER], ["GET", "/props", USER],
+    ["POST", "/apply-template", USER], ["GET", "/props", USER], ["GET", "/lora-adapters", USER], ["POST", "/lora-adapters", USER],
   ],
   async load() {
-    const [infill, completion, tokens, props] = await Promise.all([
+    const [infill, completion, tokens, props, lora] = await Promise.all([
       import("./llamacpp/infill.ts"), import("./llamacpp/completion.ts"), import("./llamacpp/tokens.ts"), import("./llamacpp/props.ts"),
+      import("./llamacpp/lora.ts"),
     ]);
     return (s, app) => {
       infill.infillRoute(s, app);
       completion.completionRoute(s, app);
       tokens.tokenRoutes(s, app);
       props.propsRoute(s, app);
+      lora.loraRoutes(s, app);
     };
   },
 };

@@ -14,7 +14,7 @@ export function localVariant(m: ModelRecord, params: ArenaParams): Record<string
   return withId({
     kind: "local", sha256: m.sha256, quantization: m.quantization, architecture: m.architecture,
     parameterCount: m.parameterCount, sizeBytes: m.sizeBytes, parentModelId: m.parentModelId,
-    adapter: (m.metadata?.adapter as string | undefined) ?? null, params,
+    adapter: m.preset?.adapters?.map((a) => a.sha256).join("+") ?? (m.metadata?.adapter as string | undefined) ?? null, params,
     // A Modelfile variant answers differently from its weights alone (system prompt, defaults).
     ...(m.preset ? { preset: m.preset } : {}),
   });

@@ -152,6 +152,12 @@ export async function remoteQuantize(server: RunningServer, source: string,
  * blob (skipped when the server has those bytes already), then registered from it.
  */
 export async function remoteImport(server: RunningServer, file: string, name: string, onProgress?: (p: { uploaded: number; total: number }) => void, preset: Record<string, unknown> = {}): Promise<void> {
+  const digest = await uploadBlob(server, file, onProgress);
+  await call(server, "/api/create", { body: { ...preset, model: name, files: { [basename(file)]: digest }, stream: false } });
+}
+
+/** Uploads a file as a blob (POST /api/blobs), unless the server has those bytes already; its digest. */
+export async function uploadBlob(server: RunningServer, file: string, onProgress?: (p: { uploaded: number; total: number }) => void): Promise<string> {
   const [{ createReadStream }, { stat }, { hashFile }] = await Promise.all([import("node:fs"), import("node:fs/promises"), import("../models/store.ts")]);
   const size = await stat(file).then((s) => s.size, (e: NodeJS.ErrnoException) => {
     throw new FreeholdError("invalid_request", e.code === "ENOENT" ? `no such file: ${file}` : `cannot read ${file}: ${e.message}`);
@@ -165,7 +171,7 @@ export async function remoteImport(server: RunningServer, file: string, name: st
   } else {
     await ok(server, head); // 200: the server has these bytes already
   }
-  await call(server, "/api/create", { body: { ...preset, model: name, files: { [basename(file)]: digest }, stream: false } });
+  return digest;
 }
 
 export interface ChatOptions {

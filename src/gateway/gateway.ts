@@ -38,7 +38,7 @@ export class Gateway {
     if (!backend) {
       const m = await this.models.find(name);
       if (m) backend = localBackend(this.runtime, { name: m.name, path: m.path, sizeBytes: m.sizeBytes }, this.findLocal);
-      if (m?.preset && backend) backend = withPreset(backend, m.preset);
+      if (m?.preset && backend) backend = withPreset(backend, m.preset, (m.preset.adapters ?? []).map((a) => ({ path: this.models.adapterPath(a.sha256) })));
     }
     if (!backend) throw notFound(`model "${name}" not found: see GET /v1/models or \`freehold list\``, "model");
     const metrics = this.opts.metrics;

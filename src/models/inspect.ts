@@ -66,21 +66,16 @@ export async function inspectGguf(path: string): Promise<ModelFacts> {
     throw invalid(`${path} is not a valid GGUF file: ${(e as Error).message}`);
   }
   const md = info.metadata as any;
+  if (md.general?.type === "adapter") {
+    throw invalid(`${path} is a LoRA adapter, not a model: apply it to its base model with an ADAPTER line in a Modelfile (freehold create)`);
+  }
   const arch = md.general?.architecture as string | undefined;
   if (!arch) throw invalid(`${path} has no general.architecture: not a model GGUF`);
   // Typed as a const enum, but node-llama-cpp exports GgufArchitectureType as an object too.
   const listed = Object.values((nlc as unknown as { GgufArchitectureType: Record<string, string> }).GgufArchitectureType);
   if (!listed.includes(arch) && !ARCHITECTURES_NOT_IN_ENUM.includes(arch)) throw invalid(`${path} has architecture "${arch}", which this llama.cpp build does not support`);
   const llama = await getLlama();
-  const bindings = (llama as any)._bindings;
-  let end = 0;
-  for (const t of info.fullTensorInfo ?? []) {
-    const typeSize = bindings.getTypeSizeForGgmlType(t.ggmlType), blockSize = bindings.getBlockSizeForGgmlType(t.ggmlType);
-    if (typeSize == null || blockSize == null) throw invalid(`${path} uses tensor type ${t.ggmlType}, which this llama.cpp build does not support`);
-    const elements = t.dimensions.reduce((a: number, d) => a * Number(d), 1);
-    end = Math.max(end, Number(t.fileOffset) + Math.ceil(elements / blockSize) * typeSize);
-  }
-  if (end > size) throw invalid(`${path} is truncated: tensor data needs ${end} bytes but the file has ${size}`);
+  await checkTensorData(path, info, size);
 
   const archMd = info.architectureMetadata as any;
   const insights = await nlc.GgufInsights.from(info, llama);
@@ -103,6 +98,84 @@ export async function inspectGguf(path: string): Promise<ModelFacts> {
     ...(insights.supportsRanking ? { reranker: true } : {}),
     ...(hasInfillTokens(md.tokenizer?.ggml) ? { infill: true } : {}),
   };
+}
+
+/** Every tensor's type is one this llama.cpp build reads, and its data lies within the file. */
+async function checkTensorData(path: string, info: GgufFileInfo, size: number): Promise<void> {
+  const bindings = ((await getLlama()) as any)._bindings;
+  let end = 0;
+  for (const t of info.fullTensorInfo ?? []) {
+    const typeSize = bindings.getTypeSizeForGgmlType(t.ggmlType), blockSize = bindings.getBlockSizeForGgmlType(t.ggmlType);
+    if (typeSize == null || blockSize == null) throw invalid(`${path} uses tensor type ${t.ggmlType}, which this llama.cpp build does not support`);
+    const elements = t.dimensions.reduce((a: number, d) => a * Number(d), 1);
+    end = Math.max(end, Number(t.fileOffset) + Math.ceil(elements / blockSize) * typeSize);
+  }
+  if (end > size) throw invalid(`${path} is truncated: tensor data needs ${end} bytes but the file has ${size}`);
+}
+
+/** What Freehold records about a LoRA adapter checked against its base model. */
+export interface AdapterFacts {
+  architecture: string;
+  name?: string;
+  /** llama.cpp scales each update B·A by alpha / rank. */
+  alpha: number;
+  rank: number;
+  /** Base weights it updates. */
+  tensors: number;
+  sizeBytes: number;
+}
+
+/**
+ * Checks a LoRA adapter GGUF as llama.cpp will when it loads it (src/llama-adapter.cpp), so a
+ * wrong file is refused when a model is made with it rather than on its first request: the
+ * header says adapter and lora, the architecture is the base's, every `.lora_a` has its
+ * `.lora_b`, each pair updates a weight the base has, in its shape, and the data is all there.
+ */
+export async function inspectAdapter(path: string, basePath: string): Promise<AdapterFacts> {
+  const { size } = await stat(path).catch(() => { throw invalid(`no such file: ${path}`); });
+  const version = await ggufVersion(path);
+  if (version === undefined) throw invalid(`${path} is not a GGUF file (a LoRA adapter must be converted to GGUF, as llama.cpp's convert_lora_to_gguf.py does)`);
+  if (!GGUF_VERSIONS.includes(version)) throw invalid(`${path} is GGUF version ${version}, which llama.cpp cannot read`);
+  const nlc = await llamaCpp();
+  const read = (p: string) => nlc.readGgufFileInfo(p, { readTensorInfo: true, logWarnings: false });
+  let info: GgufFileInfo;
+  try {
+    info = await read(path);
+  } catch (e) {
+    throw invalid(`${path} is not a valid GGUF file: ${(e as Error).message}`);
+  }
+  const md = info.metadata as any;
+  if (md.general?.type !== "adapter" || md.adapter?.type !== "lora") {
+    throw invalid(`${path} is not a LoRA adapter (general.type "${md.general?.type ?? ""}", adapter.type "${md.adapter?.type ?? ""}")`);
+  }
+  const base = await read(basePath);
+  const baseArch = (base.metadata as any).general?.architecture;
+  if (md.general.architecture !== baseArch) {
+    throw invalid(`${path} is a LoRA adapter for the ${md.general.architecture} architecture, but its base model is ${baseArch}`);
+  }
+  await checkTensorData(path, info, size);
+  const dims = (t: { dimensions: readonly (number | bigint)[] }) => t.dimensions.map(Number);
+  const baseTensors = new Map((base.fullTensorInfo ?? []).map((t) => [t.name, dims(t)]));
+  const pairs = new Map<string, { a?: number[]; b?: number[] }>();
+  for (const t of info.fullTensorInfo ?? []) {
+    const m = /^(.*)\.lora_([ab])$/.exec(t.name);
+    if (!m) continue;
+    const pair = pairs.get(m[1]) ?? {};
+    pair[m[2] as "a" | "b"] = dims(t);
+    pairs.set(m[1], pair);
+  }
+  if (!pairs.size) throw invalid(`${path} has no LoRA tensors (<weight>.lora_a and .lora_b)`);
+  let rank = 0;
+  for (const [name, { a, b }] of pairs) {
+    if (!a || !b) throw invalid(`${path}: ${name} has lora_${a ? "a" : "b"} but no lora_${a ? "b" : "a"}`);
+    const w = baseTensors.get(name);
+    if (!w) throw invalid(`${path} updates ${name}, which its base model does not have (an adapter for another model?)`);
+    // token_embd's pair is stored the other way round (llama.cpp's llm_build_inp_embd).
+    const fits = name === "token_embd.weight" ? w[0] === b[1] && w[1] === a[1] : w[0] === a[0] && w[1] === b[1] && a[1] === b[0];
+    if (!fits) throw invalid(`${path}: ${name}'s update [${a}]·[${b}] does not fit the base model's [${w}] (an adapter for another model?)`);
+    rank = Math.max(rank, name === "token_embd.weight" ? a[0] : a[1]);
+  }
+  return { architecture: md.general.architecture, name: md.general?.name, alpha: Number(md.adapter?.lora?.alpha ?? 0), rank, tensors: pairs.size, sizeBytes: size };
 }
 
 /** Whether a GGUF's vocabulary has fill-in-the-middle tokens, from its header alone. */

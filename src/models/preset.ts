@@ -31,8 +31,16 @@ export interface PresetParameters {
 
 export interface PresetMessage { role: "system" | "user" | "assistant"; content: string }
 
+/**
+ * A LoRA adapter the model applies on top of its weights (Ollama's ADAPTER): the file lives in
+ * the data folder's adapters/ under its SHA-256 (ModelStore.adapterPath); `name` is the file
+ * name it was given as.
+ */
+export interface PresetAdapter { name: string; sha256: string }
+
 export interface Preset {
   system?: string;
+  adapters?: PresetAdapter[];
   parameters?: PresetParameters;
   messages?: PresetMessage[];
   license?: string[];
@@ -49,6 +57,10 @@ export function mergePresets(base: Preset | null | undefined, over: Preset): Pre
   if (!merged.system) delete merged.system;
   if (!merged.messages?.length) delete merged.messages;
   if (!merged.license?.length) delete merged.license;
+  // Adapters stack, as Ollama's layers do: a model made FROM an adapted one keeps its adapter.
+  const adapters = [...(base?.adapters ?? []), ...(over.adapters ?? [])].filter((a, i, all) => all.findIndex((b) => b.sha256 === a.sha256) === i);
+  if (adapters.length) merged.adapters = adapters;
+  else delete merged.adapters;
   return Object.keys(merged).length ? merged : null;
 }
 

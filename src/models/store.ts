@@ -7,9 +7,9 @@ import { pipeline } from "node:stream/promises";
 import type { Paths } from "../config.ts";
 import { conflict, notFound } from "../errors.ts";
 import type { ModelRecord, ModelsRepo } from "../store/repos/models.ts";
-import { ggufHasInfill, inspectGguf, type ModelFacts } from "./inspect.ts";
+import { type AdapterFacts, ggufHasInfill, inspectAdapter, inspectGguf, type ModelFacts } from "./inspect.ts";
 import { checkModelName, nameFromFile } from "./names.ts";
-import type { Preset } from "./preset.ts";
+import type { Preset, PresetAdapter } from "./preset.ts";
 import { commit } from "./pull/files.ts";
 
 export interface RegisterOptions {
@@ -91,11 +91,49 @@ export class ModelStore {
     return this.repo.insert({ ...rest, id: randomUUID(), name: to, parentModelId: src.id, ...(preset !== undefined ? { preset } : {}) });
   }
 
-  /** Removes the name; the file goes when no other name refers to it. */
+  /** Removes the name; the file goes when no other name refers to it, and so do its adapters. */
   async remove(name: string): Promise<void> {
     const m = await this.get(name);
     await this.repo.remove(name);
-    if (!(await this.repo.list()).some((o) => o.path === m.path)) await rm(m.path, { force: true });
+    const rest = await this.repo.list();
+    if (!rest.some((o) => o.path === m.path)) await rm(m.path, { force: true });
+    const inUse = adaptersIn(rest);
+    for (const a of m.preset?.adapters ?? []) if (!inUse.has(a.sha256)) await rm(this.adapterPath(a.sha256), { force: true });
+  }
+
+  /** Where an adapter a preset names is kept. */
+  adapterPath(sha256: string): string {
+    return join(this.paths.adapters, `${sha256}.gguf`);
+  }
+
+  /**
+   * Keeps a LoRA adapter for models made on `base` (the base model's GGUF): checked against it
+   * (inspectAdapter), then copied under its SHA-256, or taken (`adopt`: an uploaded blob) and
+   * renamed. One file however many models name it. The caller names it in a preset; until then
+   * it is an orphan the start-up sweep removes once it is old.
+   */
+  async addAdapter(file: string, base: string, opts: { name?: string; adopt?: boolean; sha256?: string } = {}): Promise<PresetAdapter & { facts: AdapterFacts }> {
+    const facts = await inspectAdapter(file, base);
+    await mkdir(this.paths.adapters, { recursive: true });
+    const partial = join(this.paths.adapters, `${randomUUID()}.partial`);
+    let sha256 = opts.sha256;
+    try {
+      if (opts.adopt) {
+        sha256 ??= await hashFile(file);
+        await commit(file, partial);
+      } else {
+        sha256 = await copyHashed(file, partial);
+      }
+      await rename(partial, this.adapterPath(sha256));
+    } finally {
+      await rm(partial, { force: true });
+    }
+    return { name: opts.name ?? basename(file), sha256, facts };
+  }
+
+  /** The adapter with this SHA-256, if a model here already uses it (clients then skip the upload). */
+  async hasAdapter(sha256: string): Promise<boolean> {
+    return adaptersIn(await this.repo.list()).has(sha256);
   }
 
   /**
@@ -124,7 +162,21 @@ export class ModelStore {
     const files = await readdir(this.paths.models).catch(() => [] as string[]);
     const orphans = files.filter((f) => !known.has(f));
     await Promise.all(orphans.map((f) => rm(join(this.paths.models, f), { force: true })));
-    return [...orphans, ...(await this.sweepDownloads())];
+    return [...orphans, ...(await this.sweepAdapters()), ...(await this.sweepDownloads())];
+  }
+
+  /** Adapter files no preset names (a crash between copying one and making its model), once they are old. */
+  private async sweepAdapters(): Promise<string[]> {
+    const inUse = adaptersIn(await this.repo.list());
+    const stale: string[] = [];
+    for (const f of await readdir(this.paths.adapters).catch(() => [] as string[])) {
+      if (inUse.has(f.replace(/\.gguf$/, ""))) continue;
+      const st = await stat(join(this.paths.adapters, f)).catch(() => undefined);
+      if (!st || Date.now() - st.mtimeMs < IN_FLIGHT_MS) continue;
+      await rm(join(this.paths.adapters, f), { force: true });
+      stale.push(f);
+    }
+    return stale;
   }
 
   /**
@@ -152,6 +204,9 @@ export class ModelStore {
 const RESUMABLE_DOWNLOAD = /^[0-9a-f]{64}\.partial(\.lock)?$/;
 /** Longer than any writer goes without touching its file, or any adoption takes. */
 const IN_FLIGHT_MS = 60 * 60 * 1000;
+
+/** The SHA-256s of the adapters the models' presets name. */
+const adaptersIn = (models: ModelRecord[]) => new Set(models.flatMap((m) => (m.preset?.adapters ?? []).map((a) => a.sha256)));
 
 function recordFacts(f: ModelFacts) {
   return {

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generatorVersion } from "../../src/models/gguf/generatorVersion.ts";
+import { makeAdapter, type MakeAdapterOptions } from "../../src/models/gguf/makeAdapter.ts";
 import { makeModel, type MakeModelOptions } from "../../src/models/gguf/makeModel.ts";
 
 /**
@@ -14,5 +15,14 @@ export async function testModel(opts: Omit<MakeModelOptions, "path"> & { shape?:
   const key = `${opts.shape ?? "tiny"}-${opts.type ?? "f32"}-${opts.seed ?? 42}${pair}-${generatorVersion()}`;
   const path = join(tmpdir(), "freehold-test-models", `${key}.gguf`);
   if (!existsSync(path)) await makeModel({ ...opts, path });
+  return path;
+}
+
+/** A generated LoRA adapter for a generated test model, cached the same way. */
+export async function testAdapter(base: Parameters<typeof testModel>[0] = {}, opts: Omit<MakeAdapterOptions, "base" | "path"> = {}): Promise<string> {
+  const basePath = await testModel(base);
+  const key = `lora-r${opts.rank ?? 8}-a${opts.alpha ?? 16}-s${opts.seed ?? 7}-${(opts.targets ?? []).join("+") || "default"}-${opts.type ?? "f32"}-${basePath.split("/").at(-1)}`;
+  const path = join(tmpdir(), "freehold-test-models", key);
+  if (!existsSync(path)) await makeAdapter({ ...opts, base: basePath, path });
   return path;
 }

@@ -10,6 +10,7 @@ import { abortOnDisconnect } from "../openai/sse.ts";
 import { parseBody } from "../validate.ts";
 import { InfillLimits } from "./limits.ts";
 import { effectiveSettings, generationSettings, REPEAT_LAST_N, type Settings } from "./settings.ts";
+import { loraField, requestLora } from "./lora.ts";
 import { answerCompletion, backendOf, draftOptions, finalAnswer, LlamaCppStream, localModel, noEffectFields, refuseUnhonoured, samplersOff, speculativeFields } from "./shared.ts";
 
 const INT32_MAX = 2 ** 31 - 1;
@@ -48,6 +49,8 @@ export const completionRequest = z.object({
   n_indent: z.int().min(0).optional(),
   t_max_predict_ms: z.int().min(0).optional(),
   response_fields: z.array(z.string()).optional(),
+  /** Each of the model's adapters' scale for this request (lora.ts). */
+  lora: loraField,
   ...speculativeFields,
   ...samplersOff,
   ...noEffectFields,
@@ -78,6 +81,7 @@ export function completionRoute(server: FastifyInstance, app: App) {
   server.post("/completion", { config: { scope: "inference" } }, async (req, reply) => {
     const body = parseBody(completionRequest, refuseUnhonoured(req.body));
     const model = await localModel(app, body.model, { route: "/completion", preferLoaded: true });
+    const lora = requestLora(app, model.record, body.lora);
     const nPredict = body.n_predict ?? body.max_tokens ?? body.max_completion_tokens;
     const cap = app.limits.maxTokensCap;
     if (cap !== undefined && nPredict !== undefined && nPredict > cap) throw invalid(`n_predict is ${nPredict}, more than this server's limit (${cap} tokens)`, "n_predict");
@@ -127,7 +131,7 @@ export function completionRoute(server: FastifyInstance, app: App) {
       stop: stop.length ? stop : undefined, ...penalties, logitBias: prep.logitBias, format,
       ...(wantIds ? { logprobs: nProbs } : {}),
       cacheScope: cacheScopeOf(req), signal: abort.signal,
-      ...draftOptions(body),
+      ...draftOptions(body), lora,
       ...(limited ? { endAt: (text: string) => limits.check(text) } : {}),
       onDelta: sse && ((d) => {
         if (d.logprobs?.length) {

@@ -5,6 +5,7 @@ import { cacheScopeOf } from "../../auth/hook.ts";
 import { abortOnDisconnect } from "../openai/sse.ts";
 import { parseBody } from "../validate.ts";
 import { InfillLimits } from "./limits.ts";
+import { loraField, requestLora } from "./lora.ts";
 import { answerCompletion, backendOf, draftOptions, finalAnswer, LlamaCppStream, localModel, noEffectFields, refuseUnhonoured, samplersOff, speculativeFields } from "./shared.ts";
 
 /** llama-server's fields; any other is ignored, as llama-server ignores it (refuseUnhonoured runs first). */
@@ -29,6 +30,8 @@ export const infillRequest = z.object({
   n_indent: z.int().min(0).optional(),
   t_max_predict_ms: z.int().min(0).optional(),
   response_fields: z.array(z.string()).optional(),
+  /** Each of the model's adapters' scale for this request (lora.ts). */
+  lora: loraField,
   ...samplersOff,
   ...speculativeFields,
   ...noEffectFields,
@@ -45,6 +48,7 @@ export function infillRoute(server: FastifyInstance, app: App) {
   server.post("/infill", { config: { scope: "inference" } }, async (req, reply) => {
     const body = parseBody(infillRequest, refuseUnhonoured(req.body));
     const model = await localModel(app, body.model, INFILL_MODELS);
+    const lora = requestLora(app, model.record, body.lora);
     const backend = await backendOf(app, model);
     const nPredict = body.n_predict ?? body.max_tokens ?? -1;
     const limits = new InfillLimits(body.n_indent ?? 0, body.t_max_predict_ms ?? 0);
@@ -59,7 +63,7 @@ export function infillRoute(server: FastifyInstance, app: App) {
       temperature: body.temperature, topK: body.top_k, topP: body.top_p, minP: body.min_p,
       seed: body.seed === undefined || body.seed === -1 ? undefined : body.seed,
       stop: body.stop, repeatPenalty: body.repeat_penalty, presencePenalty: body.presence_penalty, frequencyPenalty: body.frequency_penalty,
-      cacheScope: cacheScopeOf(req), signal: abort.signal, ...draftOptions(body),
+      cacheScope: cacheScopeOf(req), signal: abort.signal, ...draftOptions(body), lora,
       endAt: (text) => limits.check(text),
       onDelta: (d) => {
         if (!d.text) return;

@@ -3,4 +3,4 @@
  * its rerank paths): they answer in its error shape (src/api/errors.ts), need a key as /v1 does
  * (src/auth/scopes.ts), and have their own tag in /openapi.json.
  */
-export const LLAMA_CPP_PATHS: ReadonlySet<string> = new Set(["/infill", "/completion", "/tokenize", "/detokenize", "/apply-template", "/props", "/rerank", "/reranking"]);
+export const LLAMA_CPP_PATHS: ReadonlySet<string> = new Set(["/infill", "/completion", "/tokenize", "/detokenize", "/apply-template", "/props", "/lora-adapters", "/rerank", "/reranking"]);

@@ -55,7 +55,6 @@ export const samplersOff = {
  * several backends' fields, to every backend.
  */
 const UNHONOURED: Record<string, { why: string; isDefault: (v: unknown) => boolean }> = {
-  lora: { why: "per-request LoRA adapters are not supported here", isDefault: (v) => Array.isArray(v) && v.length === 0 },
   n: { why: "one completion per request", isDefault: (v) => v === 1 },
   n_cmpl: { why: "one completion per request", isDefault: (v) => v === 1 },
   return_progress: { why: "prompt progress events are not sent", isDefault: (v) => v === false },

@@ -13,8 +13,8 @@ import { sweepStalePartials } from "../../quantize/partials.ts";
  * `files`), `HEAD` says whether the server has it. How `ollama create` and `freehold import`
  * (while serve holds the database) bring a local file to the server. The body streams to a
  * partial file, hashed on the way, and becomes the blob only when its SHA-256 is the one named,
- * so a cut or corrupted upload leaves nothing behind. A blob a registered model was made from
- * counts as present: clients then skip the upload.
+ * so a cut or corrupted upload leaves nothing behind. A blob a registered model (or a LoRA
+ * adapter a model uses) was made from counts as present: clients then skip the upload.
  */
 export function blobRoutes(server: FastifyInstance, app: App) {
   // Their own plugin: the body is the file, read here as a stream, not parsed (nor size-limited).
@@ -24,7 +24,8 @@ export function blobRoutes(server: FastifyInstance, app: App) {
 
     api.head<{ Params: { digest: string } }>("/api/blobs/:digest", async (req, reply) => {
       const hex = digestHex(req.params.digest);
-      return reply.status((await blobPath(app, hex)) || (await modelWithHash(app, hex)) ? 200 : 404).send();
+      const here = (await blobPath(app, hex)) || (await modelWithHash(app, hex)) || (await app.models.hasAdapter(hex));
+      return reply.status(here ? 200 : 404).send();
     });
 
     api.post<{ Params: { digest: string } }>("/api/blobs/:digest", async (req, reply) => {

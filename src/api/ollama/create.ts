@@ -4,7 +4,8 @@ import type { App } from "../../app.ts";
 import { FreeholdError, invalid } from "../../errors.ts";
 import { isFileReference, parseModelfile } from "../../models/modelfile.ts";
 import { type DeriveOptions, deriveModel, templateRefused } from "../../models/derive.ts";
-import { mergePresets, type Preset } from "../../models/preset.ts";
+import { inspectAdapter } from "../../models/inspect.ts";
+import { mergePresets, type Preset, type PresetAdapter } from "../../models/preset.ts";
 import { checkPreset } from "../../models/presetParameters.ts";
 import { quantizeSummary } from "../../quantize/quantize.ts";
 import { normalizeError } from "../errors.ts";
@@ -28,18 +29,16 @@ export function createRoute(server: FastifyInstance, app: App) {
     const body = withModelfile(parseBody(createSchema, req.body));
     const name = body.model ?? body.name;
     if (!name) throw invalid("model is required: the name of the new model", "model");
-    if (Array.isArray(body.adapters) ? body.adapters.length : body.adapters && Object.keys(body.adapters).length) {
-      throw invalid("adapters (LoRA) are not supported by create", "adapters");
-    }
     const over = checkPreset(body);
     const stream = body.stream ?? true;
     if (body.files) {
       if (body.from || body.quantize) throw invalid("give either `files` or `from`, not both", "files");
       if (body.template) throw templateRefused();
-      return fromBlob(app, storedName(name), body.files, mergePresets(null, over), stream, reply);
+      return fromBlob(app, storedName(name), body.files, over, body.adapters ?? {}, stream, reply);
     }
     if (!body.from) throw invalid("from is required: the model to start from (or files: an uploaded GGUF)", "from");
     const source = await findModel(app, body.from);
+    if (body.adapters) over.adapters = await receiveAdapters(app, body.adapters, source.path);
     if (!body.quantize) {
       await deriveModel(app, storedName(name), source.name, over, { template: body.template });
       return stream ? new NdjsonStream(reply).end({ status: "success" }) : reply.send({ status: "success" });
@@ -79,6 +78,9 @@ function withModelfile(body: CreateRequest): CreateRequest {
   if (spec.from && isFileReference(spec.from)) {
     throw invalid(`FROM ${spec.from}: a file on the client cannot be read here; upload it (POST /api/blobs) and send \`files\``, "modelfile");
   }
+  if (spec.adapters.length) {
+    throw invalid(`ADAPTER ${spec.adapters[0]}: a file on the client cannot be read here; upload it (POST /api/blobs) and send \`adapters\``, "modelfile");
+  }
   return {
     ...body,
     from: body.from ?? spec.from,
@@ -87,7 +89,6 @@ function withModelfile(body: CreateRequest): CreateRequest {
     messages: body.messages ?? (spec.messages.length ? spec.messages : undefined),
     license: body.license ?? (spec.license.length ? spec.license : undefined),
     template: body.template ?? spec.template,
-    adapters: body.adapters ?? (spec.adapters.length ? spec.adapters : undefined),
   };
 }
 
@@ -96,7 +97,7 @@ function withModelfile(body: CreateRequest): CreateRequest {
  * llama.cpp can load, as `freehold import` does). A blob already made into a model is not
  * uploaded again by clients (HEAD answers 200), so that model's file gets the new name too.
  */
-async function fromBlob(app: App, name: string, files: NonNullable<CreateRequest["files"]>, preset: Preset | null, stream: boolean, reply: FastifyReply) {
+async function fromBlob(app: App, name: string, files: NonNullable<CreateRequest["files"]>, over: Preset, adapters: Record<string, string>, stream: boolean, reply: FastifyReply) {
   const entries = Object.entries(files);
   const ggufs = entries.filter(([file]) => file.toLowerCase().endsWith(".gguf"));
   if (entries.length !== 1 || ggufs.length !== 1) {
@@ -105,6 +106,10 @@ async function fromBlob(app: App, name: string, files: NonNullable<CreateRequest
   const [file, digest] = ggufs[0];
   const hex = digestHex(digest);
   const path = await blobPath(app, hex);
+  const made = path ? undefined : await modelWithHash(app, hex);
+  if (!path && !made) throw invalid(`no blob ${digest} on this server: upload it first with POST /api/blobs/${digest}`, "files");
+  if (Object.keys(adapters).length) over.adapters = await receiveAdapters(app, adapters, path ?? made!.path);
+  const preset = mergePresets(null, over);
   if (path) {
     try {
       await app.models.register(path, { name, source: "import", sourceRef: `upload:${file}`, adopt: true, sha256: hex, preset });
@@ -114,13 +119,41 @@ async function fromBlob(app: App, name: string, files: NonNullable<CreateRequest
       throw e instanceof FreeholdError ? new FreeholdError(e.code, e.message.replaceAll(path, file), e.details) : e;
     }
   } else {
-    const made = await modelWithHash(app, hex);
-    if (!made) throw invalid(`no blob ${digest} on this server: upload it first with POST /api/blobs/${digest}`, "files");
-    await app.models.copy(made.name, name, preset);
+    await app.models.copy(made!.name, name, preset);
   }
   const done = { status: "success" };
   if (!stream) return reply.send(done);
   const out = new NdjsonStream(reply);
   out.write({ status: "parsing GGUF" });
   return out.end(done);
+}
+
+/**
+ * The `adapters` of a create (file name → digest): each an uploaded blob, checked against the
+ * base model's file and kept in the adapter store, or an adapter another model here already
+ * uses (clients skip uploading what HEAD /api/blobs says is here), checked against this base.
+ */
+async function receiveAdapters(app: App, adapters: Record<string, string>, base: string): Promise<PresetAdapter[]> {
+  const out: PresetAdapter[] = [];
+  for (const [file, digest] of Object.entries(adapters)) {
+    const hex = digestHex(digest);
+    const blob = await blobPath(app, hex);
+    const named = (e: unknown, path: string) => (e instanceof FreeholdError ? new FreeholdError(e.code, e.message.replaceAll(path, file), { param: "adapters" }) : e);
+    if (blob) {
+      try {
+        const { name, sha256 } = await app.models.addAdapter(blob, base, { name: file, adopt: true, sha256: hex });
+        out.push({ name, sha256 });
+      } catch (e) {
+        await rm(blob, { force: true }); // not an adapter for this model: upload again to retry
+        throw named(e, blob);
+      }
+    } else if (await app.models.hasAdapter(hex)) {
+      const path = app.models.adapterPath(hex);
+      await inspectAdapter(path, base).catch((e: unknown) => { throw named(e, path); });
+      out.push({ name: file, sha256: hex });
+    } else {
+      throw invalid(`no blob ${digest} on this server: upload the adapter first with POST /api/blobs/${digest}`, "adapters");
+    }
+  }
+  return out;
 }

@@ -153,7 +153,8 @@ export const createSchema = z.object({
   messages: z.array(z.object({ role: z.string(), content: z.string().nullish() })).nullish(),
   license: z.union([z.string(), z.array(z.string())]).nullish(),
   template: z.string().nullish(),
-  adapters: z.unknown().optional(),
+  /** LoRA adapters (Modelfile ADAPTER lines): file name → the digest of a blob uploaded with POST /api/blobs. */
+  adapters: z.record(z.string(), z.string()).nullish(),
   /** Freehold's extension (with `quantize`): the quantizer settings `freehold quantize` offers; its summary comes back on the success line. */
   freehold: z.object({
     allowRequantize: z.boolean().nullish(),

@@ -7,11 +7,11 @@ import type { MadeModel } from "../../models/gguf/makeModel.ts";
 import { SHAPES, type ShapeName } from "../../models/gguf/shapes.ts";
 import { checkModelName } from "../../models/names.ts";
 import { withApp, formatBytes, formatCount } from "../context.ts";
-import { integer } from "../options.ts";
+import { decimal, integer } from "../options.ts";
 
 interface MakeOptions { shape: ShapeName; type: "f32" | "f16"; seed: number; out?: string; name?: string }
 
-/** Developer tools: generated test models. */
+/** Developer tools: generated test models and LoRA adapters. */
 export function registerDev(program: Command) {
   const dev = program.command("dev").description("developer tools");
   dev.command("make-model")
@@ -44,6 +44,20 @@ export function registerDev(program: Command) {
           throw e;
         }
       });
+    });
+
+  dev.command("make-adapter <base>")
+    .description("generate a LoRA adapter GGUF with random weights for a base model (a GGUF file), for ADAPTER in a Modelfile")
+    .requiredOption("--out <file>", "where to write it")
+    .option("--rank <r>", "LoRA rank", integer(1, 4096), 8)
+    .option("--alpha <a>", "LoRA alpha (updates are scaled by alpha / rank)", decimal(0), 16)
+    .option("--target <weight...>", "the weights each layer adapts", ["attn_q", "attn_v"])
+    .addOption(new Option("--type <type>", "weight type").choices(["f32", "f16"]).default("f32"))
+    .option("--seed <n>", "random seed", integer(0, 2 ** 32 - 1), 7)
+    .action(async (base: string, opts: { out: string; rank: number; alpha: number; target: string[]; type: "f32" | "f16"; seed: number }) => {
+      const { makeAdapter } = await import("../../models/gguf/makeAdapter.ts");
+      const made = await makeAdapter({ base: resolve(base), path: resolve(opts.out), rank: opts.rank, alpha: opts.alpha, targets: opts.target, type: opts.type, seed: opts.seed });
+      console.log(`wrote ${made.path}: LoRA rank ${opts.rank} on ${made.tensors} ${made.architecture} weights, ${formatBytes(made.bytes)} (random weights: it changes answers, it does not improve them)`);
     });
 }
 

@@ -30,7 +30,7 @@ export function registerModelCommands(program: Command) {
     });
 
   program.command("create <name>")
-    .description("make a model from a Modelfile (FROM a model or a GGUF file; SYSTEM, PARAMETER, MESSAGE, LICENSE)")
+    .description("make a model from a Modelfile (FROM a model or a GGUF file; SYSTEM, PARAMETER, MESSAGE, LICENSE, ADAPTER)")
     .option("-f, --file <Modelfile>", "the Modelfile", "Modelfile")
     .option("-q, --quantize <type>", "quantize the weights of the FROM model, e.g. Q4_K_M")
     .action(async (name: string, opts: { file: string; quantize?: string }, cmd: Command) => {
@@ -40,9 +40,10 @@ export function registerModelCommands(program: Command) {
         throw invalid(e.code === "ENOENT" ? `no Modelfile at ${opts.file} (give one with -f)` : `cannot read ${opts.file}: ${e.message}`);
       });
       const spec = parseModelfile(text);
-      if (spec.adapters.length) throw invalid("ADAPTER (LoRA) is not supported by create", "adapters");
-      // As Ollama: FROM a path is a file, relative to the Modelfile; anything else a model name.
-      const file = isFileReference(spec.from!) ? resolve(dirname(opts.file), spec.from!.replace(/^~(?=\/)/, homedir())) : undefined;
+      // As Ollama: FROM a path is a file, relative to the Modelfile; anything else a model name. ADAPTER is always a file.
+      const near = (p: string) => resolve(dirname(opts.file), p.replace(/^~(?=\/)/, homedir()));
+      const file = isFileReference(spec.from!) ? near(spec.from!) : undefined;
+      const adapters = spec.adapters.map(near);
       if (file && opts.quantize) throw invalid("-q quantizes a registered model: import the file first (freehold import), then create FROM its name");
       const preset = {
         system: spec.system,
@@ -57,6 +58,14 @@ export function registerModelCommands(program: Command) {
             const [{ checkPreset }, { deriveModel, templateRefused }, { mergePresets }] = await Promise.all([
               import("../../models/presetParameters.ts"), import("../../models/derive.ts"), import("../../models/preset.ts")]);
             const over = checkPreset(preset);
+            if (adapters.length) {
+              const base = file ?? (await app.models.get(spec.from!)).path;
+              over.adapters = [];
+              for (const a of adapters) {
+                const { name: adapterName, sha256 } = await app.models.addAdapter(a, base);
+                over.adapters.push({ name: adapterName, sha256 });
+              }
+            }
             if (!file) {
               return void await deriveModel(app, name, spec.from!, over, {
                 template: spec.template, quantize: opts.quantize, onProgress: (p) => bar.update(p.tensorsDone, p.tensorsTotal),
@@ -67,8 +76,12 @@ export function registerModelCommands(program: Command) {
           },
           async (server) => {
             const remote = await import("../remote.ts");
-            if (file) return remote.remoteImport(server, file, name, (p) => bar.update(p.uploaded, p.total), preset);
-            await remote.remoteCreate(server, { model: name, from: spec.from, quantize: opts.quantize, template: spec.template, ...preset },
+            // Uploaded as blobs first, as `ollama create` sends ADAPTER files.
+            const uploaded: Record<string, string> = {};
+            for (const a of adapters) uploaded[basename(a)] = await remote.uploadBlob(server, a);
+            const withAdapters = { ...preset, ...(adapters.length ? { adapters: uploaded } : {}) };
+            if (file) return remote.remoteImport(server, file, name, (p) => bar.update(p.uploaded, p.total), withAdapters);
+            await remote.remoteCreate(server, { model: name, from: spec.from, quantize: opts.quantize, template: spec.template, ...withAdapters },
               (p) => bar.update(p.done, p.total));
           });
       } finally {
@@ -142,6 +155,7 @@ async function printModel(m: Shown) {
     ...(m.preset?.system ? [["system prompt", oneLine(m.preset.system)] as [string, string]] : []),
     ...(m.preset?.parameters ? [["parameters", Object.entries(m.preset.parameters).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(", ")] as [string, string]] : []),
     ...(m.preset?.messages ? [["messages", `${m.preset.messages.length} opening every conversation`] as [string, string]] : []),
+    ...(m.preset?.adapters ? [["LoRA adapters", m.preset.adapters.map((a) => `${a.name} (sha256 ${a.sha256.slice(0, 12)})`).join(", ")] as [string, string]] : []),
     ...(m.path ? [["path", m.path] as [string, string]] : []),
   ];
   for (const [k, v] of lines) console.log(`${k.padEnd(20)} ${v}`);
