@@ -84,6 +84,8 @@ const SUMMARY: Record<string, string> = {
   "POST /detokenize": "The text of token ids (llama.cpp's server)",
   "POST /apply-template": "Messages through the model's chat template, as the prompt the chat route evaluates (llama.cpp's server)",
   "GET /props": "The model's context size, default sampling, slots and chat template (llama.cpp's server; ?model=)",
+  "GET /lora-adapters": "The model's LoRA adapters (its Modelfile's ADAPTER lines), numbered for a request's lora field (llama.cpp's server; ?model=)",
+  "POST /lora-adapters": "Refused: llama.cpp's server's global adapter scales; send lora with each request instead",
   "GET /v1/keys": "API keys (never their secrets)",
   "POST /v1/keys": "Create an API key; the answer holds its secret, shown only this once",
   "DELETE /v1/keys/{id}": "Revoke an API key",

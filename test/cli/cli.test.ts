@@ -120,6 +120,17 @@ describe("freehold CLI", () => {
     writeFileSync(join(dir, "Bad"), "FROM base\nTEMPLATE {{ .Prompt }}\n");
     expect((await freehold("create", "x", "-f", join(dir, "Bad"))).stderr).toMatch(/^error: custom templates are not supported/);
     expect((await freehold("list")).stdout).not.toMatch(/^x\s/m);
+    // ADAPTER: a LoRA adapter next to the Modelfile (here made by `dev make-adapter`), applied on top of FROM's weights.
+    const made = await freehold("dev", "make-adapter", await testModel({ shape: "tiny" }), "--out", join(dir, "style.gguf"), "--rank", "4");
+    expect(made.stdout).toMatch(/^wrote .*style\.gguf: LoRA rank 4 on 4 llama weights/);
+    writeFileSync(join(dir, "Tuned"), "FROM base\nADAPTER ./style.gguf\n");
+    expect((await freehold("create", "tuned", "-f", join(dir, "Tuned"))).stdout).toBe("created tuned\n");
+    expect((await freehold("show", "tuned")).stdout).toMatch(/^LoRA adapters\s+style\.gguf \(sha256 [0-9a-f]{12}\)$/m);
+    expect((await freehold("show", "tuned", "--modelfile")).stdout).toMatch(/^FROM tuned\nADAPTER style\.gguf$/m);
+    const ask = (model: string) => freehold("run", model, "The quick brown", "--max-tokens", "8", "--temperature", "0");
+    expect((await ask("tuned")).stdout).not.toBe((await ask("base")).stdout);
+    writeFileSync(join(dir, "Wrong"), "FROM base\nADAPTER ./weights.gguf\n");
+    expect((await freehold("create", "x", "-f", join(dir, "Wrong"))).stderr).toMatch(/^error: .*weights\.gguf is not a LoRA adapter/m);
   }, 60_000);
 
   test("rerank: a reranker orders documents, given as arguments or lines on standard input; other models are refused", async () => {

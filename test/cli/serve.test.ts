@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -8,7 +8,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { runningServer } from "../../src/cli/runningServer.ts";
 import { cliRunner } from "../helpers/cli.ts";
 import { startFakeHub, type FakeHub } from "../helpers/fakeHub.ts";
-import { testModel } from "../helpers/models.ts";
+import { testAdapter, testModel } from "../helpers/models.ts";
 
 let child: ChildProcess | undefined;
 const started: ChildProcess[] = [];
@@ -160,6 +160,13 @@ describe("other commands while serve holds the embedded database", () => {
     writeFileSync(join(home, "Uploaded"), `FROM ${file}\nSYSTEM From a file.\n`);
     expect((await freehold("create", "uploaded-brief", "-f", join(home, "Uploaded"))).code).toBe(0);
     expect(JSON.parse((await freehold("show", "uploaded-brief", "--json")).stdout)).toMatchObject({ expertCount: 4, preset: { system: "From a file." } });
+    // ADAPTER: the file uploaded as a blob, then named in /api/create's adapters, as `ollama create` sends it.
+    copyFileSync(await testAdapter(), join(home, "style.gguf"));
+    writeFileSync(join(home, "Tuned"), "FROM demo-random-tiny\nADAPTER ./style.gguf\n");
+    expect((await freehold("create", "tuned", "-f", join(home, "Tuned"))).stdout).toBe("created tuned\n");
+    expect((await freehold("show", "tuned")).stdout).toMatch(/^LoRA adapters\s+style\.gguf \(sha256 [0-9a-f]{12}\)$/m);
+    const ask = (model: string) => freehold("run", model, "The quick brown", "--max-tokens", "8", "--temperature", "0");
+    expect((await ask("tuned")).stdout).not.toBe((await ask("demo-random-tiny")).stdout);
 
     // quantize: Ollama's create with the flags as Freehold's extension; the same summary as a local run.
     const q = await freehold("quantize", "demo-random-tiny", "--to", "q8_0", "--threads", "1");

@@ -150,7 +150,7 @@ describe("POST /completion", () => {
     await refused({ prompt: "x", n_predict: "2" }, 400, "invalid_request_error", /^n_predict: /);
     await refused({ prompt: "x", n_predict: -2 }, 400, "invalid_request_error", /^n_predict: /);
     await refused({ prompt: "x", top_p: 2 }, 400, "invalid_request_error", /^top_p: /);
-    await refused({ prompt: "x", lora: [{ id: 0, scale: 1 }] }, 400, "invalid_request_error", /^lora: per-request LoRA adapters/);
+    await refused({ prompt: "x", lora: [{ id: 0, scale: 1 }] }, 400, "invalid_request_error", /^lora: no adapter 0: this model applies none/);
     await refused({ prompt: "x", n_cmpl: 2 }, 400, "invalid_request_error", /^n_cmpl: one completion per request/);
     await refused({ prompt: "x", mirostat: 2 }, 400, "invalid_request_error", /^mirostat: Freehold has no Mirostat sampler: send 0/);
     await refused({ prompt: "x", repeat_penalty: 1.2, repeat_last_n: 256 }, 400, "invalid_request_error", /^repeat_last_n: .*last 64 tokens/);

@@ -107,7 +107,8 @@ describe("models with a preset (system prompt, parameters, messages)", () => {
       [{ system: "be\u0000brief" }, 400, /NUL character/], // jsonb cannot store it: was a 500
       [{ parameters: { stop: ["a\u0000"] } }, 400, /NUL character/],
       [{ template: "{{ .Prompt }}" }, 400, /templates are not supported/],
-      [{ adapters: { "lora.gguf": "sha256:00" } }, 400, /adapters/],
+      [{ adapters: { "lora.gguf": "sha256:00" } }, 400, /"sha256:00" is not a digest/],
+      [{ adapters: { "lora.gguf": `sha256:${"0".repeat(64)}` } }, 400, /upload the adapter first/],
       [{ from: "nope" }, 404, /not found/],
     ];
     for (const [extra, status, message] of cases) {
