@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
-const ALL = ["runtime", "memory", "serving", "promptCache", "infill", "prediction", "speculative", "promptScoring", "rerank", "quantize", "gateway", "arena", "evals", "webRender"];
+const ALL = ["runtime", "memory", "serving", "promptCache", "infill", "prediction", "speculative", "promptScoring", "rerank", "lora", "quantize", "gateway", "arena", "evals", "webRender"];
 const args = process.argv.slice(2);
 const names = args.filter((a) => !a.startsWith("-"));
 const opts = { quick: args.includes("--quick"), dryRun: args.includes("--dry-run") };

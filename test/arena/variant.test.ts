@@ -18,4 +18,13 @@ describe("arena variants", () => {
     expect(terse.preset).toEqual({ system: "Be terse." });
     expect(localVariant(model({ preset: { system: "Be kind." } }), { temperature: 0.7 }).id).not.toBe(terse.id);
   });
+
+  test("a LoRA adapter is part of the variant: its file's hash, and another adapter is another variant", () => {
+    const plain = localVariant(model(), { temperature: 0.7 });
+    const a = localVariant(model({ preset: { adapters: [{ name: "style.gguf", sha256: "cd".repeat(32) }] } }), { temperature: 0.7 });
+    const b = localVariant(model({ preset: { adapters: [{ name: "style.gguf", sha256: "ef".repeat(32) }] } }), { temperature: 0.7 });
+    expect(plain.adapter).toBeNull();
+    expect(a.adapter).toBe("cd".repeat(32));
+    expect(new Set([plain.id, a.id, b.id]).size).toBe(3);
+  });
 });

@@ -1,0 +1,123 @@
+/**
+ * What a LoRA adapter costs: a model made FROM the 1.1B shape with an ADAPTER line against the
+ * same weights without it, through `freehold serve`, side by side with llama.cpp's own server
+ * without and with `--lora` on the same files: generation tokens/s of one stream, and the first
+ * token of a ~500-token prompt.
+ *
+ *   node --import tsx bench/lora.ts [--quick] [--dry-run]
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { openApp } from "../src/app.ts";
+import { makeAdapter } from "../src/models/gguf/makeAdapter.ts";
+import { benchModel, MODELS_DIR, registerLinked } from "./lib/models.ts";
+import { nativeTools, startLlamaServer } from "./lib/native.ts";
+import { fmt, log, median, startFreehold } from "./lib/proc.ts";
+import { machine, table, writeSection } from "./lib/report.ts";
+import { streamCompletion } from "./lib/sse.ts";
+
+const THREADS = 2;
+const RANK = 16, ALPHA = 32, TARGETS = ["attn_q", "attn_k", "attn_v", "attn_output"];
+/** The generator's EOS and EOT, banned so every answer runs to max_tokens. */
+const NO_EOS = { "2": -100, "260": -100 };
+const WORDS = "river stone lantern copper orchard velvet thunder meadow harbor signal ember quartz willow falcon cedar prism canyon ribbon glacier tundra".split(" ");
+const text = (id: number, words: number) => [`request ${id}:`, ...Array.from({ length: words }, (_, i) => WORDS[(id * 7 + i * 13) % WORDS.length])].join(" ");
+
+interface Side { name: string; url: string; model: string }
+
+/** Decode tokens/s of one streamed 128-token answer, between its first and last token. */
+async function decode(s: Side, id: number): Promise<number> {
+  const t = await streamCompletion(s.url, { model: s.model, prompt: text(id, 3), max_tokens: 128, temperature: 0, logit_bias: NO_EOS });
+  const n = t.usageTokens ?? t.chunks;
+  if (n !== 128) throw new Error(`${s.name}: ${n} tokens, not 128`);
+  return (n - 1) / (t.decodeMs / 1000);
+}
+
+/** Prompt tokens/s: a distinct ~500-token prompt's token count / its time to the first token. */
+async function prefill(s: Side, id: number): Promise<number> {
+  const t = await streamCompletion(s.url, { model: s.model, prompt: text(id, 200), max_tokens: 1, temperature: 0 });
+  return (t.promptTokens ?? 500) / (t.ttftMs / 1000);
+}
+
+export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Promise<string> {
+  const rounds = opts.quick ? 2 : 8;
+  const file = await benchModel("tinyllama-1.1b", "Q4_0", THREADS);
+  const adapter = join(MODELS_DIR, `tinyllama-1.1b-lora-r${RANK}-${file.split("-").at(-2)}.gguf`);
+  const made = await makeAdapter({ base: file, path: adapter, rank: RANK, alpha: ALPHA, targets: TARGETS, type: "f32" });
+  const tools = await nativeTools({ smokeModel: await benchModel("smollm-135m", "Q4_0", THREADS) });
+  if (!tools.server) throw new Error("no native llama-server next to llama-bench");
+
+  const home = mkdtempSync(join(tmpdir(), "fh-bench-lora-"));
+  writeFileSync(join(home, "config.json"), JSON.stringify({ runtime: { threads: THREADS, defaultKeepAliveMs: -1 } }));
+  await registerLinked(home, { base: file });
+  {
+    const app = await openApp({ home });
+    try {
+      const a = await app.models.addAdapter(adapter, file, { name: "lora.gguf" });
+      await app.models.copy("base", "tuned", { adapters: [{ name: a.name, sha256: a.sha256 }] });
+    } finally {
+      await app.close();
+    }
+  }
+  const freehold = await startFreehold(home);
+  const plainServer = await startLlamaServer(tools.server, file, ["-c", "4096", "-t", String(THREADS), "--parallel", "1", "--no-webui"]);
+  const loraServer = await startLlamaServer(tools.server, file, ["-c", "4096", "-t", String(THREADS), "--parallel", "1", "--no-webui", "--lora", adapter]);
+  const sides: Side[] = [
+    { name: "Freehold", url: freehold.url, model: "base" },
+    { name: "Freehold + adapter", url: freehold.url, model: "tuned" },
+    { name: "llama-server", url: plainServer.url, model: "m" },
+    { name: "llama-server --lora", url: loraServer.url, model: "m" },
+  ];
+  const tg = new Map<string, number[]>(), pp = new Map<string, number[]>();
+  const pairs = [[sides[0], sides[1]], [sides[2], sides[3]]];
+  let id = 1;
+  try {
+    for (const s of sides) await decode(s, id++); // loads (and makes the adapter's context)
+    // Each server's plain and adapted runs back to back (which goes first alternates), so their
+    // ratio is taken on the same state of this shared machine; the servers alternate too.
+    for (let r = 0; r < rounds; r++) {
+      for (const pair of r % 2 ? [...pairs].reverse() : pairs) {
+        for (const s of Math.floor(r / 2) % 2 ? [...pair].reverse() : pair) {
+          tg.set(s.name, [...(tg.get(s.name) ?? []), await decode(s, id++)]);
+          pp.set(s.name, [...(pp.get(s.name) ?? []), await prefill(s, id++)]);
+          log("lora", `round ${r + 1}, ${s.name}: tg ${fmt(tg.get(s.name)!.at(-1)!)} pp ${fmt(pp.get(s.name)!.at(-1)!)} tok/s`);
+        }
+      }
+    }
+  } finally {
+    await Promise.allSettled([freehold.stop(), plainServer.stop(), loraServer.stop()]);
+    rmSync(home, { recursive: true, force: true });
+  }
+  const m = (x: Map<string, number[]>, name: string) => median(x.get(name)!);
+  /** The median over rounds of a / b within each round. */
+  const perRound = (x: Map<string, number[]>, a: string, b: string) => `${median(x.get(a)!.map((v, r) => v / x.get(b)![r])).toFixed(2)}x`;
+  const rows = [["Freehold", "Freehold + adapter"], ["llama-server", "llama-server --lora"]].map(([plain, adapted]) => [
+    plain.startsWith("Freehold") ? "Freehold (ADAPTER in a Modelfile)" : "llama-server (--lora)",
+    fmt(m(tg, plain)), fmt(m(tg, adapted)), perRound(tg, adapted, plain),
+    fmt(m(pp, plain)), fmt(m(pp, adapted)), perRound(pp, adapted, plain),
+  ]);
+  const md = [
+    "## LoRA adapters: what an adapter costs",
+    "",
+    `Machine: ${machine()}. llama-server: built from node-llama-cpp's bundled llama.cpp source (${tools.build}).`,
+    "",
+    `Method: \`bench/lora.ts\`, ${rounds} rounds; in each, a server's plain and adapted model run back to back (which first alternates, and which server first), ratios taken within a round, then the median. The TinyLlama-1.1B shape at Q4_0 (generated, random weights) and a generated ` +
+    `LoRA adapter for it (\`freehold dev make-adapter\`: rank ${RANK}, alpha ${ALPHA}, on ${TARGETS.join(", ")} of every layer, F32 as llama.cpp's convert_lora_to_gguf.py writes by default, ` +
+    `${(made.bytes / 1e6).toFixed(1)} MB). \`freehold serve\` (${THREADS} threads) with the plain model and one made FROM it with an ADAPTER line, each warmed by one request; ` +
+    `\`llama-server -c 4096 -t ${THREADS} --parallel 1\` without and with \`--lora\`. tg = (tokens − 1) / (last − first token) of one streamed \`/v1/completions\` answer of 128 tokens ` +
+    "(EOS banned, temperature 0); pp = prompt tokens / time to the first token of a distinct ~500-token prompt.",
+    "",
+    table(["server", "tg tok/s plain", "tg tok/s adapted", "adapted / plain", "pp tok/s plain", "pp tok/s adapted", "adapted / plain"], rows),
+    "",
+    `Freehold's adapted / llama-server's adapted: tg ${perRound(tg, "Freehold + adapter", "llama-server --lora")}, pp ${perRound(pp, "Freehold + adapter", "llama-server --lora")}. ` +
+    "Both apply the adapter unmerged, as llama.cpp does (x·A, then ·B, scaled, beside each adapted weight's product), so generation reads the adapter's tensors with every token.",
+  ].join("\n");
+  if (!opts.dryRun) writeSection("lora", md);
+  return md;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.log(await run({ quick: process.argv.includes("--quick"), dryRun: process.argv.includes("--dry-run") }));
+}
