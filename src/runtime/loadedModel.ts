@@ -40,6 +40,8 @@ export interface SequenceLease {
 }
 
 const BASE = "";
+/** One context per adapter set (llama.cpp applies adapters per context). */
+const contextKey = (lora: LoraAdapter[]) => (lora.length ? JSON.stringify(lora.map((a) => [a.path, a.scale ?? 1]).sort()) : BASE);
 
 interface ContextSlots {
   context: LlamaContext;
@@ -72,8 +74,13 @@ export class LoadedModel {
     private readonly path: string,
   ) {}
 
-  /** `fileKey` names this version of the file (path + mtime) for caches. */
-  static async load(llama: Llama, ref: LocalModelRef, fileKey: string, settings: ModelSettings): Promise<LoadedModel> {
+  /**
+   * `fileKey` names this version of the file (path + mtime) for caches. The first context is made
+   * for `lora`, the adapter set of the request that loads the model (none: the base weights), and
+   * is the one the pool admitted; a model served only with its adapter never holds a second
+   * context for the base weights.
+   */
+  static async load(llama: Llama, ref: LocalModelRef, fileKey: string, settings: ModelSettings, lora: LoraAdapter[] = []): Promise<LoadedModel> {
     const { name, path } = ref;
     const model = await llama.loadModel({ modelPath: path, gpuLayers: settings.gpuLayers, useMmap: settings.useMmap }).catch(async (e: unknown) => {
       const size = (await stat(path).catch(() => undefined))?.size;
@@ -84,8 +91,9 @@ export class LoadedModel {
       throw new FreeholdError("unavailable", `failed to load model ${name} from ${path}: ${(e as Error).message}`, { cause: e });
     });
     const loaded = new LoadedModel(llama, model, chatWrapperFor(model, fileKey), settings, name, path);
+    loaded.admittedKey = contextKey(lora);
     try {
-      await loaded.contextFor([]); // the base context exists for the model's whole life
+      await loaded.contextFor(lora); // this context exists for the model's whole life
     } catch (e) {
       await model.dispose();
       throw e;
@@ -161,9 +169,9 @@ export class LoadedModel {
     }
   }
 
-  /** Batches dispatched by the base context so far (see batching.ts). */
+  /** Batches dispatched by the first context so far (see batching.ts). */
   batchStats(): BatchStats | undefined {
-    return this.settled.get(BASE)?.batcher.stats;
+    return this.settled.get(this.admittedKey)?.batcher.stats;
   }
 
   get busySequences(): number { return this.sum((c) => c.slots.busy) + [...this.turns.values()].reduce((n, t) => n + t.busy, 0); }
@@ -176,10 +184,10 @@ export class LoadedModel {
     return bytes;
   }
 
-  /** Memory beyond the base context the pool admitted: LoRA, embedding and ranking contexts. */
+  /** Memory beyond the context the pool admitted: other adapter sets' (or the base weights'), embedding and ranking contexts. */
   get extraBytes(): number {
     let bytes = this.sideBytes;
-    for (const [key, c] of this.settled) if (key !== BASE) bytes += c.context.memoryUsage.ram + c.context.memoryUsage.vram;
+    for (const [key, c] of this.settled) if (key !== this.admittedKey) bytes += c.context.memoryUsage.ram + c.context.memoryUsage.vram;
     return bytes;
   }
 
@@ -203,8 +211,11 @@ export class LoadedModel {
     return n;
   }
 
+  /** The adapter set of the first context, the one the pool admitted. */
+  private admittedKey = BASE;
+
   private contextFor(lora: LoraAdapter[]): Promise<ContextSlots> {
-    const key = lora.length ? JSON.stringify(lora.map((a) => [a.path, a.scale ?? 1]).sort()) : BASE;
+    const key = contextKey(lora);
     let hit = this.contexts.get(key);
     if (!hit) {
       hit = this.createContext(lora);

@@ -44,4 +44,21 @@ describe("LoRA adapters", () => {
     const loaded = runtime.ps().filter((s) => s.path === base.path);
     expect(loaded).toHaveLength(1);
   });
+
+  test("a model loaded for its adapter holds one context: the base weights' comes only with a request for them", async () => {
+    const fresh = new Runtime({ gpu: false, contextSize: 512 });
+    try {
+      const adapted = await fresh.complete(base, "river stone", { ...greedy, lora: [{ path: adapter }] });
+      const [one] = fresh.ps();
+      // Weights plus one context, as predicted and admitted (the adapter's few KB aside).
+      expect(Math.abs(one.actualBytes - one.predictedBytes) / one.predictedBytes).toBeLessThan(0.1);
+      const plain = await fresh.complete(base, "river stone", greedy);
+      const [two] = fresh.ps();
+      expect(two.actualBytes - one.actualBytes).toBeGreaterThan((one.predictedBytes - one.weightsBytes) * 0.8); // a second context now
+      expect(plain.text).not.toBe(adapted.text);
+      expect((await fresh.complete(base, "river stone", { ...greedy, lora: [{ path: adapter }] })).text).toBe(adapted.text);
+    } finally {
+      await fresh.close();
+    }
+  });
 });
