@@ -1,4 +1,6 @@
-import { notFound } from "../errors.ts";
+import { existsSync } from "node:fs";
+import { FreeholdError, notFound } from "../errors.ts";
+import type { PresetAdapter } from "../models/preset.ts";
 import type { ModelStore } from "../models/store.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { Runtime } from "../runtime/index.ts";
@@ -38,7 +40,7 @@ export class Gateway {
     if (!backend) {
       const m = await this.models.find(name);
       if (m) backend = localBackend(this.runtime, { name: m.name, path: m.path, sizeBytes: m.sizeBytes }, this.findLocal);
-      if (m?.preset && backend) backend = withPreset(backend, m.preset, (m.preset.adapters ?? []).map((a) => ({ path: this.models.adapterPath(a.sha256) })));
+      if (m?.preset && backend) backend = withPreset(backend, m.preset, this.adapterFiles(m.name, m.preset.adapters ?? []));
     }
     if (!backend) throw notFound(`model "${name}" not found: see GET /v1/models or \`freehold list\``, "model");
     const metrics = this.opts.metrics;
@@ -47,6 +49,17 @@ export class Gateway {
     let wrapped = this.measured.get(backend);
     if (!wrapped) this.measured.set(backend, wrapped = instrument(backend, name, metrics));
     return wrapped;
+  }
+
+  /** A model's adapter files, which must still be in the data folder (named to the caller by the name it gave, never its path). */
+  private adapterFiles(model: string, adapters: PresetAdapter[]): { path: string }[] {
+    return adapters.map((a) => {
+      const path = this.models.adapterPath(a.sha256);
+      if (!existsSync(path)) {
+        throw new FreeholdError("internal", `model "${model}": its LoRA adapter ${a.name} is missing from the data folder (adapters/); create the model again with it`);
+      }
+      return { path };
+    });
   }
 
   async list(): Promise<ModelSummary[]> {

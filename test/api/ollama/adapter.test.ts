@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ollama } from "ollama";
 import OpenAI from "openai";
@@ -96,6 +96,21 @@ describe("LoRA adapters through the API", () => {
     const global = await post("/lora-adapters", [{ id: 0, scale: 0 }]);
     expect(global.status).toBe(400);
     expect((await global.json()).error.message).toContain("send `lora`");
+  });
+
+  test("an adapter file gone from the data folder is a clear error naming it (not its path); other models go on", async () => {
+    const file = join(s.app.paths.adapters, `${digest.slice(7)}.gguf`);
+    rmSync(file);
+    try {
+      const r = await post("/api/generate", { model: "tuned-too", prompt: "hi", stream: false, options: { num_predict: 2 } });
+      expect(r.status).toBe(500);
+      const { error } = await r.json();
+      expect(error).toContain('model "tuned-too": its LoRA adapter style.gguf is missing from the data folder');
+      expect(error).not.toContain(s.app.paths.home);
+      expect((await ollama.generate({ model: "tiny", prompt: "hi", stream: false, options: { num_predict: 2 } })).eval_count).toBe(2);
+    } finally {
+      writeFileSync(file, adapter);
+    }
   });
 
   test("deleting the last model that uses an adapter removes its file", async () => {
