@@ -20,6 +20,12 @@ export interface BatchStats {
 
 interface QueuedDecode { sequenceId: number; tokens: unknown }
 
+/** LoRA adapters a request's tokens are decoded with: node-llama-cpp's native adapter objects and their scales. */
+export interface AdapterSet { key: string; loras: unknown[]; scales: number[] }
+export const NO_ADAPTERS: AdapterSet = { key: "", loras: [], scales: [] };
+
+interface NativeContext { setLoras(loras: unknown[], scales: number[]): void }
+
 /**
  * node-llama-cpp's batch strategy for one context (`batching.itemPrioritizationStrategy`, called
  * each time its dispatch loop builds a batch). Two things make parallel sequences share a decode:
@@ -40,6 +46,11 @@ interface QueuedDecode { sequenceId: number; tokens: unknown }
  *    tokens.
  * 4. Finished sequences cleared between decodes (clearing.ts): this callback runs where the
  *    decode loop holds the context's lock and no decode is in flight.
+ * 5. LoRA adapters per batch, as llama-server applies them: llama.cpp sets adapters on a context,
+ *    for a whole decode, so a batch holds only sequences with one adapter set (`assign`), the
+ *    adapters set on the context before it goes (a switch makes llama.cpp reserve its compute
+ *    graph again: a few ms). With several sets waiting, batches take turns between them. One
+ *    context (one KV cache) serves the base weights and every adapter of them.
  *
  * Measured (1.1B shape, 4 streams × 2 requests × 64 tokens): 448 micro-batches → 131, the
  * minimum being 128; tokens/s in BENCHMARKS.md (serving). node-llama-cpp's batch items carry no
@@ -53,12 +64,22 @@ export class Batcher {
   /** Sequences that got a sampled token in the last batch: each will queue again unless it ended. */
   private expected = new Set<number>();
   private holds = 0;
+  /** Sequences decoded with adapters (the rest: none), and what the context has set now. */
+  private readonly adapters = new Map<number, AdapterSet>();
+  private applied = NO_ADAPTERS.key;
+  private lastSet = NO_ADAPTERS.key;
 
   constructor(private readonly promptChunk = DEFAULT_PROMPT_CHUNK) {}
 
   attach(context: LlamaContext, clearer?: SequenceClearer): void {
     this.context = context;
     this.clearer = clearer;
+  }
+
+  /** The adapters a sequence's tokens are decoded with, from now on (its request's). */
+  assign(sequenceId: number, set: AdapterSet): void {
+    if (set.key) this.adapters.set(sequenceId, set);
+    else this.adapters.delete(sequenceId);
   }
 
   readonly strategy: CustomBatchingPrioritizationStrategy = ({ items, size }) => {
@@ -75,8 +96,9 @@ export class Batcher {
       }
     }
     this.holds = 0;
+    const set = this.adapterTurn(ids);
     // Chosen in queue order (prompts first come, first served), dispatched in sequence id order.
-    const amounts = schedule(items.map((item) => item.tokens.length), size, this.promptChunk);
+    const amounts = schedule(items.map((item, i) => (set && this.setOf(ids![i]) !== set ? 0 : item.tokens.length)), size, this.promptChunk);
     const order = items.map((item, i) => ({ item, id: ids?.[i] ?? -1, n: amounts[i] }));
     if (ids) order.sort((a, b) => a.id - b.id);
     else this.stats.unordered++;
@@ -92,6 +114,34 @@ export class Batcher {
     this.stats.items += batch.length;
     return batch;
   };
+
+  private setOf(id: number): AdapterSet {
+    return this.adapters.get(id) ?? NO_ADAPTERS;
+  }
+
+  /**
+   * With adapters in use, the set this batch decodes with (the next one after the last batch's,
+   * among those waiting), set on the context; undefined when no sequence uses adapters and none are set.
+   */
+  private adapterTurn(ids: number[] | undefined): AdapterSet | undefined {
+    if (!this.adapters.size && !this.applied) return undefined;
+    if (!ids) {
+      // Unreachable while the queue lines up (node-llama-cpp pinned, tests): without ids a batch could mix sets.
+      this.stats.unordered++;
+      return undefined;
+    }
+    const waiting = new Map<string, AdapterSet>();
+    for (const id of ids) { const s = this.setOf(id); waiting.set(s.key, s); }
+    const keys = [...waiting.keys()].sort();
+    const next = keys.find((k) => k > this.lastSet) ?? keys[0];
+    const set = waiting.get(next)!;
+    if (set.key !== this.applied) {
+      (this.context as unknown as { _ctx: NativeContext })._ctx.setLoras(set.loras, set.scales);
+      this.applied = set.key;
+    }
+    this.lastSet = set.key;
+    return set;
+  }
 
   /** The sequence id of each item, or undefined if the context's queue does not line up. */
   private sequenceIds(items: readonly BatchItem[]): number[] | undefined {

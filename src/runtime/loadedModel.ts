@@ -4,7 +4,7 @@ import type { ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaEmbed
 import { FreeholdError } from "../errors.ts";
 import type { LocalModelRef } from "./types.ts";
 import { chatWrapperFor } from "./chatWrapper.ts";
-import { Batcher, type BatchStats } from "./batching.ts";
+import { type AdapterSet, Batcher, type BatchStats, NO_ADAPTERS } from "./batching.ts";
 import { SequenceClearer } from "./clearing.ts";
 import { predictMemory } from "./memory.ts";
 import { notReranker } from "./rerank.ts";
@@ -13,6 +13,7 @@ import { PromptCache } from "./promptCache.ts";
 import { BetweenDecodes } from "./betweenDecodes.ts";
 import { PrefixReuse } from "./prefixReuse.ts";
 import { Slots } from "./slots.ts";
+import { internalsOf } from "./sequenceInternals.ts";
 
 export interface LoraAdapter {
   path: string;
@@ -39,9 +40,10 @@ export interface SequenceLease {
   trim(n: number): Promise<void>;
 }
 
-const BASE = "";
-/** One context per adapter set (llama.cpp applies adapters per context). */
-const contextKey = (lora: LoraAdapter[]) => (lora.length ? JSON.stringify(lora.map((a) => [a.path, a.scale ?? 1]).sort()) : BASE);
+/** Adapter sets remembered per model (each a few references; the batcher holds those in use). */
+const MAX_ADAPTER_SETS = 32;
+/** An adapter set's key: requests with the same one can share a decode. */
+const adapterKey = (lora: LoraAdapter[]) => (lora.length ? JSON.stringify(lora.map((a) => [a.path, a.scale ?? 1]).sort()) : NO_ADAPTERS.key);
 
 interface ContextSlots {
   context: LlamaContext;
@@ -51,14 +53,16 @@ interface ContextSlots {
 }
 
 /**
- * A model in memory: its weights, the chat wrapper its template resolves to, one context per
- * distinct LoRA adapter set (sequences handed out through `Slots`), and an embedding context
- * (or, for rerankers, a ranking context) made on first use. The pool decides when it lives; this class only owns the native objects.
+ * A model in memory: its weights, the chat wrapper its template resolves to, one context
+ * (sequences handed out through `Slots`) for every request whatever LoRA adapters it applies, and
+ * an embedding context (or, for rerankers, a ranking context) made on first use. The pool decides when it lives; this class only owns the native objects.
  */
 type SideKind = "embedding" | "ranking";
 
 export class LoadedModel {
-  private readonly contexts = new Map<string, Promise<ContextSlots>>();
+  private main!: ContextSlots;
+  /** LoRA adapter sets loaded for this model's requests, by adapterKey. */
+  private readonly adapterSets = new Map<string, Promise<AdapterSet>>();
   /** The embedding and ranking contexts, and the memory they predicted. */
   private readonly sides = new Map<SideKind, Promise<{ dispose(): Promise<void> }>>();
   private sideBytes = 0;
@@ -74,13 +78,8 @@ export class LoadedModel {
     private readonly path: string,
   ) {}
 
-  /**
-   * `fileKey` names this version of the file (path + mtime) for caches. The first context is made
-   * for `lora`, the adapter set of the request that loads the model (none: the base weights), and
-   * is the one the pool admitted; a model served only with its adapter never holds a second
-   * context for the base weights.
-   */
-  static async load(llama: Llama, ref: LocalModelRef, fileKey: string, settings: ModelSettings, lora: LoraAdapter[] = []): Promise<LoadedModel> {
+  /** `fileKey` names this version of the file (path + mtime) for caches. */
+  static async load(llama: Llama, ref: LocalModelRef, fileKey: string, settings: ModelSettings): Promise<LoadedModel> {
     const { name, path } = ref;
     const model = await llama.loadModel({ modelPath: path, gpuLayers: settings.gpuLayers, useMmap: settings.useMmap }).catch(async (e: unknown) => {
       const size = (await stat(path).catch(() => undefined))?.size;
@@ -91,9 +90,8 @@ export class LoadedModel {
       throw new FreeholdError("unavailable", `failed to load model ${name} from ${path}: ${(e as Error).message}`, { cause: e });
     });
     const loaded = new LoadedModel(llama, model, chatWrapperFor(model, fileKey), settings, name, path);
-    loaded.admittedKey = contextKey(lora);
     try {
-      await loaded.contextFor(lora); // this context exists for the model's whole life
+      loaded.main = await loaded.createContext();
     } catch (e) {
       await model.dispose();
       throw e;
@@ -102,20 +100,26 @@ export class LoadedModel {
   }
 
   /**
-   * Waits (FIFO, bounded) for a free sequence of the context serving this adapter set. With a
-   * `cacheScope`, the sequence may hold that scope's earlier chat that shares the most of `prompt`
-   * (see PromptCache).
+   * Waits (FIFO, bounded) for a free sequence, decoded with the LoRA adapters `lora` (none: the
+   * base weights). With a `cacheScope`, the sequence may hold that scope's earlier chat that
+   * shares the most of `prompt` (see PromptCache), computed with the same adapters: a cache made
+   * with other weights is never reused.
    */
   async lease(lora: LoraAdapter[], signal?: AbortSignal, cacheScope?: string, prompt?: readonly number[]): Promise<SequenceLease> {
-    const { cache } = await this.contextFor(lora);
-    const sequence = await cache.lease(signal, cacheScope, prompt);
+    const set = await this.adapterSet(lora);
+    const { cache, batcher } = this.main;
+    const scope = cacheScope === undefined || !set.key ? cacheScope : `${cacheScope}\u0000${set.key}`;
+    const sequence = await cache.lease(signal, scope, prompt);
+    const id = internalsOf(sequence)?._sequenceId;
+    if (id === undefined && set.key) throw new FreeholdError("internal", "LoRA adapters need node-llama-cpp's sequence ids, which this version does not expose");
+    if (id !== undefined) batcher.assign(id, set);
     let released = false;
     return {
       sequence,
       release: async (keep = false) => {
         if (released) return;
         released = true;
-        await cache.release(sequence, keep ? cacheScope : undefined);
+        await cache.release(sequence, keep ? scope : undefined);
       },
       trim: (n) => cache.trim(sequence, n),
     };
@@ -169,66 +173,65 @@ export class LoadedModel {
     }
   }
 
-  /** Batches dispatched by the first context so far (see batching.ts). */
+  /** Batches dispatched by the context so far (see batching.ts). */
   batchStats(): BatchStats | undefined {
-    return this.settled.get(this.admittedKey)?.batcher.stats;
+    return this.main.batcher.stats;
   }
 
-  get busySequences(): number { return this.sum((c) => c.slots.busy) + [...this.turns.values()].reduce((n, t) => n + t.busy, 0); }
-  get queued(): number { return this.sum((c) => c.slots.queued) + [...this.turns.values()].reduce((n, t) => n + t.queued, 0); }
+  get busySequences(): number { return this.main.slots.busy + [...this.turns.values()].reduce((n, t) => n + t.busy, 0); }
+  get queued(): number { return this.main.slots.queued + [...this.turns.values()].reduce((n, t) => n + t.queued, 0); }
 
   /** Memory of the live weights and every context made so far (as node-llama-cpp accounts it). */
   get memoryBytes(): number {
-    let bytes = this.model.size + this.sideBytes;
-    for (const c of this.settled.values()) bytes += c.context.memoryUsage.ram + c.context.memoryUsage.vram;
-    return bytes;
+    return this.model.size + this.sideBytes + this.main.context.memoryUsage.ram + this.main.context.memoryUsage.vram;
   }
 
-  /** Memory beyond the context the pool admitted: other adapter sets' (or the base weights'), embedding and ranking contexts. */
+  /** Memory beyond the context the pool admitted: the embedding and ranking contexts. */
   get extraBytes(): number {
-    let bytes = this.sideBytes;
-    for (const [key, c] of this.settled) if (key !== this.admittedKey) bytes += c.context.memoryUsage.ram + c.context.memoryUsage.vram;
-    return bytes;
+    return this.sideBytes;
   }
 
   /** Fails queued requests; running ones end through their abort signals (the pool's job). */
   rejectWaiting(error: unknown): void {
-    for (const c of this.settled.values()) c.slots.rejectWaiting(error);
+    this.main.slots.rejectWaiting(error);
     for (const t of this.turns.values()) t.rejectWaiting(error);
   }
 
   async dispose(): Promise<void> {
-    await Promise.allSettled([...this.contexts.values()].map(async (c) => (await c).context.dispose()));
+    await this.main.context.dispose().catch(() => undefined);
     await Promise.allSettled([...this.sides.values()].map(async (c) => (await c).dispose()));
     await this.model.dispose();
   }
 
-  private readonly settled = new Map<string, ContextSlots>();
-
-  private sum(pick: (c: ContextSlots) => number): number {
-    let n = 0;
-    for (const c of this.settled.values()) n += pick(c);
-    return n;
+  /**
+   * The adapters' native objects, loaded once per model (node-llama-cpp keeps them until the
+   * model goes). The batcher sets them on the context for the batches of the requests that use
+   * them (batching.ts).
+   */
+  private adapterSet(lora: LoraAdapter[]): Promise<AdapterSet> {
+    const key = adapterKey(lora);
+    if (!key) return Promise.resolve(NO_ADAPTERS);
+    let set = this.adapterSets.get(key);
+    if (!set) {
+      set = (async () => {
+        const loras: unknown[] = [];
+        for (const a of lora) {
+          if (!existsSync(a.path)) throw new FreeholdError("invalid_request", `LoRA adapter not found: ${a.path}`, { param: "lora" });
+          loras.push(await (this.model as unknown as { _getOrLoadLora(path: string): Promise<unknown> })._getOrLoadLora(a.path).catch((e: unknown) => {
+            throw new FreeholdError("invalid_request", `cannot load the LoRA adapter ${a.path} for ${this.name}: ${(e as Error).message}`, { cause: e, param: "lora" });
+          }));
+        }
+        return { key, loras, scales: lora.map((a) => a.scale ?? 1) };
+      })();
+      this.adapterSets.set(key, set);
+      set.catch(() => this.adapterSets.delete(key));
+      // Requests choose their own scales (llama-server's per-request `lora`): keep the most recent sets only.
+      if (this.adapterSets.size > MAX_ADAPTER_SETS) this.adapterSets.delete(this.adapterSets.keys().next().value!);
+    }
+    return set;
   }
 
-  /** The adapter set of the first context, the one the pool admitted. */
-  private admittedKey = BASE;
-
-  private contextFor(lora: LoraAdapter[]): Promise<ContextSlots> {
-    const key = contextKey(lora);
-    let hit = this.contexts.get(key);
-    if (!hit) {
-      hit = this.createContext(lora);
-      this.contexts.set(key, hit);
-      hit.then((c) => this.settled.set(key, c), () => this.contexts.delete(key));
-    }
-    return hit;
-  }
-
-  private async createContext(lora: LoraAdapter[]): Promise<ContextSlots> {
-    for (const a of lora) {
-      if (!existsSync(a.path)) throw new FreeholdError("invalid_request", `LoRA adapter not found: ${a.path}`, { param: "lora" });
-    }
+  private async createContext(): Promise<ContextSlots> {
     const { contextSize, sequences, threads, batchSize, promptChunk, queueLimit } = this.settings;
     const batcher = new Batcher(promptChunk);
     const context = await this.model.createContext({
@@ -239,10 +242,8 @@ export class LoadedModel {
       batching: { itemPrioritizationStrategy: batcher.strategy },
       // Fail instead of silently shrinking: the pool's memory budget assumed this size.
       failedCreationRemedy: false,
-      lora: lora.length ? { adapters: lora.map((a) => ({ filePath: a.path, scale: a.scale })) } : undefined,
     }).catch((e: unknown) => {
-      const what = lora.length ? `LoRA adapters ${lora.map((a) => a.path).join(", ")}` : "a context";
-      throw new FreeholdError(lora.length ? "invalid_request" : "unavailable", `cannot create ${what} for ${this.name}: ${(e as Error).message}`, { cause: e });
+      throw new FreeholdError("unavailable", `cannot create a context for ${this.name}: ${(e as Error).message}`, { cause: e });
     });
     const all = Array.from({ length: sequences }, () => context.getSequence());
     const clearer = await SequenceClearer.create(context, all[0]);

@@ -56,7 +56,7 @@ export class ModelPool {
     if (!entry) {
       entry = new Entry(ref, this.options.defaultKeepAliveMs ?? 5 * 60_000, (e, reason) => void this.drop(e, reason), contextSize);
       this.entries.set(key, entry);
-      entry.start(this.load(entry, opts.lora ?? []));
+      entry.start(this.load(entry));
     }
     entry.begin(opts.keepAliveMs);
     try {
@@ -125,14 +125,13 @@ export class ModelPool {
     return size > usual ? size : undefined;
   }
 
-  /** `lora`: the loading request's adapters, for the model's first context (see LoadedModel.load). */
-  private async load(entry: Entry, lora: LoraAdapter[]): Promise<LoadedModel> {
+  private async load(entry: Entry): Promise<LoadedModel> {
     const { settings, prediction } = await this.plan(entry.ref.path, entry.contextSize === undefined ? {} : { contextSize: entry.contextSize });
     await this.admit(entry, prediction);
     const llama = await getLlama(this.options);
     const t = performance.now();
     const fileKey = `${entry.ref.path}\0${(await stat(entry.ref.path)).mtimeMs}`;
-    const loaded = await LoadedModel.load(llama, entry.ref, fileKey, settings, lora);
+    const loaded = await LoadedModel.load(llama, entry.ref, fileKey, settings);
     this.events.emit("load", { name: entry.ref.name, ms: performance.now() - t, predictedBytes: prediction.totalBytes });
     return loaded;
   }

@@ -32,7 +32,7 @@ describe("LoRA adapters", () => {
     expect(c1.text).not.toBe(c0.text);
   });
 
-  test("adapted and plain requests at once each get their own answer (one context per adapter set)", async () => {
+  test("adapted and plain requests at once each get their own answer (batches take turns between adapter sets)", async () => {
     const solo = {
       plain: (await runtime.complete(base, "river stone", greedy)).text,
       adapted: (await runtime.complete(base, "river stone", { ...greedy, lora: [{ path: adapter }] })).text,
@@ -45,7 +45,7 @@ describe("LoRA adapters", () => {
     expect(loaded).toHaveLength(1);
   });
 
-  test("a model loaded for its adapter holds one context: the base weights' comes only with a request for them", async () => {
+  test("the base weights and their adapters share one context (one KV cache), and a cached prompt is reused only with the same adapters", async () => {
     const fresh = new Runtime({ gpu: false, contextSize: 512 });
     try {
       const adapted = await fresh.complete(base, "river stone", { ...greedy, lora: [{ path: adapter }] });
@@ -53,10 +53,22 @@ describe("LoRA adapters", () => {
       // Weights plus one context, as predicted and admitted (the adapter's few KB aside).
       expect(Math.abs(one.actualBytes - one.predictedBytes) / one.predictedBytes).toBeLessThan(0.1);
       const plain = await fresh.complete(base, "river stone", greedy);
-      const [two] = fresh.ps();
-      expect(two.actualBytes - one.actualBytes).toBeGreaterThan((one.predictedBytes - one.weightsBytes) * 0.8); // a second context now
+      expect(fresh.ps()[0].actualBytes).toBe(one.actualBytes); // no second context for the base weights
       expect(plain.text).not.toBe(adapted.text);
-      expect((await fresh.complete(base, "river stone", { ...greedy, lora: [{ path: adapter }] })).text).toBe(adapted.text);
+
+      // A conversation's kept tokens were computed with the adapter: the same caller asking the
+      // base weights must not get them back (its answer is the base weights' own, as uncached).
+      const turn = [{ role: "user" as const, content: "hello there, how are you today?" }];
+      const uncached = await fresh.chat(base, turn, greedy);
+      await fresh.chat(base, turn, { ...greedy, lora: [{ path: adapter }], cacheScope: "alice" });
+      const after = await fresh.chat(base, turn, { ...greedy, cacheScope: "alice" });
+      expect(after.text).toBe(uncached.text);
+      expect(after.usage.cachedPromptTokens ?? 0).toBe(0);
+      // With the same adapter the cache serves.
+      const again = await fresh.chat(base, turn, { ...greedy, lora: [{ path: adapter }], cacheScope: "bob" });
+      const cached = await fresh.chat(base, turn, { ...greedy, lora: [{ path: adapter }], cacheScope: "bob" });
+      expect(cached.text).toBe(again.text);
+      expect(cached.usage.cachedPromptTokens).toBeGreaterThan(0);
     } finally {
       await fresh.close();
     }

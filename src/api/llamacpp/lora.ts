@@ -13,9 +13,8 @@ import { localModel } from "./shared.ts";
  *   adapter was added as (never where its file is), at scale 1.
  * - A request's `lora` (`[{id, scale}]`, /completion and /infill) sets each adapter's scale for
  *   that request, adapters not listed at 0, as llama-server reads it: `[]` asks the base weights.
- *   Scales are 0 (off) or 1 (on): llama.cpp applies adapters per context here, and every other
- *   scale would need a context (its KV cache) of its own. Off and on need none beyond the base
- *   model's and the adapted model's.
+ *   As in llama-server, requests with different scales share the context but not a decode
+ *   (runtime/batching.ts).
  * - `POST /lora-adapters` (llama-server's global scales, for every later request) is refused:
  *   one server here serves many models and clients; a request's `lora` does the same for itself.
  */
@@ -32,22 +31,18 @@ export function loraRoutes(server: FastifyInstance, app: App) {
 }
 
 /** A request's `lora` field, as llama-server takes it. */
-export const loraField = z.array(z.object({ id: z.int(), scale: z.number() })).optional();
+export const loraField = z.array(z.object({ id: z.int(), scale: z.number().min(-100).max(100) })).optional();
 
-/**
- * The runtime's adapters for a request's `lora` on `model` (undefined: the model's own). Refuses
- * ids the model does not have and scales other than 0 and 1, naming them.
- */
-export function requestLora(app: App, model: ModelRecord, lora: z.infer<typeof loraField>): { path: string }[] | undefined {
+/** The runtime's adapters for a request's `lora` on `model` (undefined: the model's own). Refuses ids the model does not have, naming them. */
+export function requestLora(app: App, model: ModelRecord, lora: z.infer<typeof loraField>): { path: string; scale: number }[] | undefined {
   if (lora === undefined) return undefined;
   const adapters = model.preset?.adapters ?? [];
-  const on = new Set<number>();
+  const scales = new Map<number, number>();
   for (const { id, scale } of lora) {
     if (!adapters[id]) {
       throw invalid(`lora: no adapter ${id}: ${adapters.length ? `this model's are 0-${adapters.length - 1} (GET /lora-adapters)` : "this model applies none"}`, "lora");
     }
-    if (scale !== 0 && scale !== 1) throw invalid(`lora: adapter ${id}'s scale must be 0 (off) or 1 (on) here, got ${scale}`, "lora");
-    if (scale === 1) on.add(id);
+    scales.set(id, scale);
   }
-  return adapters.filter((_, id) => on.has(id)).map((a) => ({ path: app.models.adapterPath(a.sha256) }));
+  return adapters.flatMap((a, id) => (scales.get(id) ? [{ path: app.models.adapterPath(a.sha256), scale: scales.get(id)! }] : []));
 }
