@@ -41,6 +41,19 @@ async function prefill(s: Side, id: number): Promise<number> {
   return (t.promptTokens ?? 500) / (t.ttftMs / 1000);
 }
 
+/** `clients` streams at once, each `perClient` requests of 64 tokens back to back; aggregate generated tokens/s. `body(c)`: client c's model and fields. */
+async function together(url: string, clients: number, perClient: number, idBase: number, body: (c: number) => Record<string, unknown>): Promise<number> {
+  const t0 = performance.now();
+  let tokens = 0;
+  await Promise.all(Array.from({ length: clients }, async (_, c) => {
+    for (let k = 0; k < perClient; k++) {
+      const t = await streamCompletion(url, { ...body(c), prompt: text(idBase + c * perClient + k, 16), max_tokens: 64, temperature: 0, logit_bias: NO_EOS });
+      tokens += t.usageTokens ?? 64;
+    }
+  }));
+  return tokens / ((performance.now() - t0) / 1000);
+}
+
 export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Promise<string> {
   const rounds = opts.quick ? 2 : 8;
   const file = await benchModel("tinyllama-1.1b", "Q4_0", THREADS);
@@ -64,19 +77,35 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
   const freehold = await startFreehold(home);
   const plainServer = await startLlamaServer(tools.server, file, ["-c", "4096", "-t", String(THREADS), "--parallel", "1", "--no-webui"]);
   const loraServer = await startLlamaServer(tools.server, file, ["-c", "4096", "-t", String(THREADS), "--parallel", "1", "--no-webui", "--lora", adapter]);
+  const CLIENTS = 4, mixedRounds = opts.quick ? 1 : 3;
+  const loraParallel = await startLlamaServer(tools.server, file, ["-c", String(CLIENTS * 1024), "-t", String(THREADS), "--parallel", String(CLIENTS), "--no-webui", "--lora", adapter]);
   const sides: Side[] = [
     { name: "Freehold", url: freehold.url, model: "base" },
     { name: "Freehold + adapter", url: freehold.url, model: "tuned" },
     { name: "llama-server", url: plainServer.url, model: "m" },
     { name: "llama-server --lora", url: loraServer.url, model: "m" },
   ];
-  const tg = new Map<string, number[]>(), pp = new Map<string, number[]>();
+  const tg = new Map<string, number[]>(), pp = new Map<string, number[]>(), mixed = new Map<string, number[]>();
   const pairs = [[sides[0], sides[1]], [sides[2], sides[3]]];
   let id = 1;
   try {
     for (const s of sides) await decode(s, id++); // loads (and makes the adapter's context)
     // Each server's plain and adapted runs back to back (which goes first alternates), so their
     // ratio is taken on the same state of this shared machine; the servers alternate too.
+    // Several clients: all on the adapter, against half of them on the base weights (Freehold: the
+    // plain model; llama-server: the adapter at scale 0), which cannot share a decode with the others.
+    for (let r = 0; r < mixedRounds; r++) {
+      const steps: [string, () => Promise<number>][] = [
+        ["Freehold same", () => together(freehold.url, CLIENTS, 2, 100_000 + r * 1000, () => ({ model: "tuned" }))],
+        ["Freehold mixed", () => together(freehold.url, CLIENTS, 2, 200_000 + r * 1000, (c) => ({ model: c % 2 ? "tuned" : "base" }))],
+        ["llama-server same", () => together(loraParallel.url, CLIENTS, 2, 300_000 + r * 1000, () => ({ model: "m" }))],
+        ["llama-server mixed", () => together(loraParallel.url, CLIENTS, 2, 400_000 + r * 1000, (c) => ({ model: "m", ...(c % 2 ? {} : { lora: [{ id: 0, scale: 0 }] }) }))],
+      ];
+      for (const [name, step] of r % 2 ? [...steps].reverse() : steps) {
+        mixed.set(name, [...(mixed.get(name) ?? []), await step()]);
+        log("lora", `${CLIENTS} clients, round ${r + 1}, ${name}: ${fmt(mixed.get(name)!.at(-1)!)} tok/s`);
+      }
+    }
     for (let r = 0; r < rounds; r++) {
       for (const pair of r % 2 ? [...pairs].reverse() : pairs) {
         for (const s of Math.floor(r / 2) % 2 ? [...pair].reverse() : pair) {
@@ -87,7 +116,7 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
       }
     }
   } finally {
-    await Promise.allSettled([freehold.stop(), plainServer.stop(), loraServer.stop()]);
+    await Promise.allSettled([freehold.stop(), plainServer.stop(), loraServer.stop(), loraParallel.stop()]);
     rmSync(home, { recursive: true, force: true });
   }
   const m = (x: Map<string, number[]>, name: string) => median(x.get(name)!);
@@ -113,6 +142,17 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
     "",
     `Freehold's adapted / llama-server's adapted: tg ${perRound(tg, "Freehold + adapter", "llama-server --lora")}, pp ${perRound(pp, "Freehold + adapter", "llama-server --lora")}. ` +
     "Both apply the adapter unmerged, as llama.cpp does (x·A, then ·B, scaled, beside each adapted weight's product), so generation reads the adapter's tensors with every token.",
+    "",
+    `### ${CLIENTS} clients at once: one adapter, or half on the base weights`,
+    "",
+    `${CLIENTS} clients, each 2 streamed requests of 64 tokens back to back (~40-token prompts), ${mixedRounds} rounds, medians; aggregate = generated tokens / wall time. ` +
+    `Same: every client on the adapted model. Mixed: every other client on the base weights (Freehold: the plain model, which shares the adapted model's weights and context; ` +
+    `\`llama-server --lora --parallel ${CLIENTS} -c ${CLIENTS * 1024}\`: \`lora: [{"id": 0, "scale": 0}]\` on those requests). llama.cpp sets adapters per decode, so neither server decodes the two groups together: ` +
+    "batches take turns between them.",
+    "",
+    table(["server", "same adapter tok/s", "mixed tok/s", "mixed / same"], [["Freehold", "Freehold"], ["llama-server", "llama-server"]].map(([label, k]) => [
+      label, fmt(m(mixed, `${k} same`)), fmt(m(mixed, `${k} mixed`)), `${(m(mixed, `${k} mixed`) / m(mixed, `${k} same`)).toFixed(2)}x`,
+    ])),
   ].join("\n");
   if (!opts.dryRun) writeSection("lora", md);
   return md;

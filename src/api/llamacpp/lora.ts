@@ -12,7 +12,8 @@ import { localModel } from "./shared.ts";
  * - `GET /lora-adapters` (`?model=`) lists them as llama-server does, `path` being the name the
  *   adapter was added as (never where its file is), at scale 1.
  * - A request's `lora` (`[{id, scale}]`, /completion and /infill) sets each adapter's scale for
- *   that request, adapters not listed at 0, as llama-server reads it: `[]` asks the base weights.
+ *   that request, adapters not listed at 0, as llama-server reads it (`[{id: 0, scale: 0}]` asks the
+ *   base weights); an empty list, as in llama-server, leaves the model's own.
  *   As in llama-server, requests with different scales share the context but not a decode
  *   (runtime/batching.ts).
  * - `POST /lora-adapters` (llama-server's global scales, for every later request) is refused:
@@ -35,7 +36,7 @@ export const loraField = z.array(z.object({ id: z.int(), scale: z.number().min(-
 
 /** The runtime's adapters for a request's `lora` on `model` (undefined: the model's own). Refuses ids the model does not have, naming them. */
 export function requestLora(app: App, model: ModelRecord, lora: z.infer<typeof loraField>): { path: string; scale: number }[] | undefined {
-  if (lora === undefined) return undefined;
+  if (lora === undefined || lora.length === 0) return undefined; // llama-server: no entries, the defaults
   const adapters = model.preset?.adapters ?? [];
   const scales = new Map<number, number>();
   for (const { id, scale } of lora) {

@@ -83,7 +83,8 @@ describe("LoRA adapters through the API", () => {
     };
     const own = await complete();
     const on = await complete([{ id: 0, scale: 1 }]);
-    const off = await complete([]); // as llama-server reads it: adapters not listed are at 0
+    const off = await complete([{ id: 0, scale: 0 }]);
+    expect((await complete([])).body.content).toBe(own.body.content); // as llama-server reads an empty list: the defaults
     const base = await post("/completion", { model: "tiny", prompt: "The quick brown", n_predict: 12, temperature: 0 });
     expect(on.body.content).toBe(own.body.content);
     expect(off.body.content).toBe((await base.json()).content);
