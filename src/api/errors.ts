@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { FreeholdError, type ErrorCode } from "../errors.ts";
-import { LLAMA_CPP_PATHS } from "./llamacpp/paths.ts";
+import { isLlamaCppPath } from "./llamacpp/paths.ts";
 
 const STATUS: Record<ErrorCode, number> = {
   invalid_request: 400, context_length_exceeded: 400, unauthorized: 401, forbidden: 403, not_found: 404,
@@ -51,7 +51,7 @@ export const anthropicError = (e: FreeholdError) => ({ type: "error", error: { t
 /** llama.cpp's server's own routes, answered in its error shape. */
 export const isLlamaCppRoute = (url: string) => {
   const q = url.indexOf("?");
-  return LLAMA_CPP_PATHS.has(q < 0 ? url : url.slice(0, q));
+  return isLlamaCppPath(q < 0 ? url : url.slice(0, q));
 };
 
 /** llama-server's error types (format_error_response); 429 and 413, which it does not send, keep OpenAI's. */

@@ -78,17 +78,17 @@ export const ollamaGeneration: LazyRouteSet<[App]> = {
 
 /**
  * llama.cpp's server's own routes (src/api/llamacpp): /infill for its editor plugins (llama.vim,
- * llama.vscode), /completion, /tokenize, /detokenize, /apply-template, /props and /lora-adapters for its other clients.
+ * llama.vscode), /completion, /tokenize, /detokenize, /apply-template, /props, /lora-adapters and /slots for its other clients.
  */
 export const llamaCppRoutes: LazyRouteSet<[App]> = {
   routes: [
     ["POST", "/infill", USER], ["POST", "/completion", USER], ["POST", "/tokenize", USER], ["POST", "/detokenize", USER],
-    ["POST", "/apply-template", USER], ["GET", "/props", USER], ["GET", "/lora-adapters", USER], ["POST", "/lora-adapters", USER],
+    ["POST", "/apply-template", USER], ["GET", "/props", USER], ["GET", "/lora-adapters", USER], ["POST", "/lora-adapters", USER], ["GET", "/slots", USER], ["POST", "/slots/:id", USER],
   ],
   async load() {
-    const [infill, completion, tokens, props, lora] = await Promise.all([
+    const [infill, completion, tokens, props, lora, slots] = await Promise.all([
       import("./llamacpp/infill.ts"), import("./llamacpp/completion.ts"), import("./llamacpp/tokens.ts"), import("./llamacpp/props.ts"),
-      import("./llamacpp/lora.ts"),
+      import("./llamacpp/lora.ts"), import("./llamacpp/slots.ts"),
     ]);
     return (s, app) => {
       infill.infillRoute(s, app);
@@ -96,6 +96,7 @@ export const llamaCppRoutes: LazyRouteSet<[App]> = {
       tokens.tokenRoutes(s, app);
       props.propsRoute(s, app);
       lora.loraRoutes(s, app);
+      slots.slotRoutes(s, app);
     };
   },
 };

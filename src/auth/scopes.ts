@@ -1,10 +1,10 @@
 /**
- * Which scope each route needs. Routes not listed here under /v1 or /api (or in OTHER_API) need `admin`, so a
+ * Which scope each route needs. Routes not listed here under /v1 or /api (or llama.cpp's and Cohere's paths, otherApi) need `admin`, so a
  * route added later is closed by default; a route can name its own scope with
  * `config: { scope: "inference" }`.
  */
 import type { FastifyRequest } from "fastify";
-import { LLAMA_CPP_PATHS } from "../api/llamacpp/paths.ts";
+import { isLlamaCppPath } from "../api/llamacpp/paths.ts";
 import type { Scope } from "./types.ts";
 
 /** `any`: any valid key, whatever its scopes. */
@@ -29,7 +29,7 @@ const MODELS = new Set(["/api/pull", "/api/delete", "/api/copy", "/api/create", 
  * API routes outside /v1 and /api (each declares its scope): llama.cpp's server's own, and
  * Cohere's v2 rerank.
  */
-const OTHER_API = new Set([...LLAMA_CPP_PATHS, "/v2/rerank"]);
+const otherApi = (path: string) => isLlamaCppPath(path) || path === "/v2/rerank";
 
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
 
@@ -39,7 +39,7 @@ const under = (path: string, prefix: string) => path === prefix || path.startsWi
  */
 export function requiredScope(req: FastifyRequest): Need | null {
   const path = req.url.split("?")[0];
-  if (!(under(path, "/v1") || under(path, "/api") || path === "/metrics" || OTHER_API.has(path))) return null;
+  if (!(under(path, "/v1") || under(path, "/api") || path === "/metrics" || otherApi(path))) return null;
   const declared = req.routeOptions.config?.scope;
   if (declared) return declared;
   const route = req.routeOptions.url;

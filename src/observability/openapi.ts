@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { BodySchemas } from "./openapiSchemas.ts";
-import { LLAMA_CPP_PATHS } from "../api/llamacpp/paths.ts";
+import { isLlamaCppPath } from "../api/llamacpp/paths.ts";
 
 /**
  * The OpenAPI 3.1 document of Freehold's own routes. Routes are collected as the server
@@ -86,6 +86,8 @@ const SUMMARY: Record<string, string> = {
   "GET /props": "The model's context size, default sampling, slots and chat template (llama.cpp's server; ?model=)",
   "GET /lora-adapters": "The model's LoRA adapters (its Modelfile's ADAPTER lines), numbered for a request's lora field (llama.cpp's server; ?model=)",
   "POST /lora-adapters": "Refused: llama.cpp's server's global adapter scales; send lora with each request instead",
+  "GET /slots": "The model's sequences (parallel requests) and which are busy; 503 with ?fail_on_no_slot=1 when none is free (llama.cpp's server; ?model=)",
+  "POST /slots/{id}": "Refused: llama.cpp's server's slot save, restore and erase; Freehold caches each caller's prompt by itself",
   "GET /v1/keys": "API keys (never their secrets)",
   "POST /v1/keys": "Create an API key; the answer holds its secret, shown only this once",
   "DELETE /v1/keys/{id}": "Revoke an API key",
@@ -101,7 +103,7 @@ function tagOf(path: string): string {
   if (path.startsWith("/v1")) return "OpenAI-compatible";
   if (path.startsWith("/api")) return "Ollama-compatible";
   if (path.startsWith("/app/api")) return "Web app (cookie sessions)";
-  if (LLAMA_CPP_PATHS.has(path)) return "llama.cpp-compatible";
+  if (isLlamaCppPath(path)) return "llama.cpp-compatible";
   if (path.startsWith("/v2/")) return "Cohere-compatible";
   return "Operations";
 }
@@ -125,7 +127,7 @@ export function openApiDocument(routes: RouteInfo[], version: string, bodies: Bo
     const path = openApiPath(r.url);
     const key = `${r.method} ${path}`;
     const body = bodies.byRoute[`${r.method} ${r.url}`];
-    const shape = path.startsWith("/v1") ? "OpenAIError" : LLAMA_CPP_PATHS.has(path) ? "LlamaCppError" : path.startsWith("/v2/") ? "CohereError" : "Error";
+    const shape = path.startsWith("/v1") ? "OpenAIError" : isLlamaCppPath(path) ? "LlamaCppError" : path.startsWith("/v2/") ? "CohereError" : "Error";
     const error = { $ref: `#/components/schemas/${shape}` };
     const ok: Record<string, unknown> = { "application/json": {} };
     if (STREAMS[key]) ok[STREAMS[key]] = { schema: { type: "string" } };

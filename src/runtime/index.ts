@@ -91,6 +91,11 @@ export class Runtime {
     return { ...prediction, contextSize: settings.contextSize, sequences: settings.sequences };
   }
 
+  /** Whether each sequence of the model's context serves a request now; undefined while it is not loaded. */
+  sequencesInUse(ref: LocalModelRef): boolean[] | undefined {
+    return this.pool.peek(ref)?.sequencesInUse();
+  }
+
   ps(): ModelStatus[] { return this.pool.ps(); }
   stats(): PoolStats { return this.pool.stats(); }
   unload(ref: LocalModelRef): Promise<boolean> { return this.pool.unload(ref); }

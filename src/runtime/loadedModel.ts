@@ -173,6 +173,11 @@ export class LoadedModel {
     }
   }
 
+  /** Whether each of the context's sequences serves a request now (llama.cpp server's /slots). */
+  sequencesInUse(): boolean[] {
+    return this.main.slots.held();
+  }
+
   /** Batches dispatched by the context so far (see batching.ts). */
   batchStats(): BatchStats | undefined {
     return this.main.batcher.stats;

@@ -29,6 +29,8 @@ export class Slots<T> {
   }
 
   get busy(): number { return this.heldSince.size; }
+  /** Whether each item, in the order given, is held now. */
+  held(): boolean[] { return [...this.rank.keys()].map((item) => this.heldSince.has(item)); }
   get queued(): number { return this.waiters.length; }
   get capacity(): number { return this.free.length + this.heldSince.size; }
 

@@ -70,9 +70,13 @@ describe("authentication", () => {
     const post = (path: string, headers: Record<string, string> = {}) =>
       fetch(s.url + path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ model: "tiny", query: "q", documents: ["d"], prompt: "hi", content: "hi" }) });
     const { secret } = await key({ scopes: ["inference"] });
-    for (const path of ["/completion", "/tokenize", "/rerank", "/reranking", "/v1/reranking", "/v2/rerank"]) {
+    for (const path of ["/completion", "/tokenize", "/rerank", "/reranking", "/v1/reranking", "/v2/rerank", "/lora-adapters", "/slots/0?action=save"]) {
       expect((await post(path)).status, path).toBe(401);
       expect((await post(path, { authorization: `Bearer ${secret}` })).status, path).not.toBe(401);
+    }
+    for (const path of ["/slots", "/lora-adapters?model=tiny", "/props"]) {
+      expect((await fetch(s.url + path)).status, path).toBe(401);
+      expect((await fetch(s.url + path, { headers: { authorization: `Bearer ${secret}` } })).status, path).toBe(200);
     }
   });
 });
