@@ -75,7 +75,7 @@ const SUMMARY: Record<string, string> = {
   "POST /v1/evals/runs/{id}/resume": "Resume a run; finished cases are not re-run",
   "POST /v1/rerank": "Documents ordered by relevance to a query (reranker models; Jina's and Cohere's shape)",
   "POST /v1/reranking": "The same as /v1/rerank (llama.cpp's server's other path)",
-  "POST /rerank": "The same as /v1/rerank (llama.cpp's server; its error shape)",
+  "POST /rerank": "The same as /v1/rerank (llama.cpp's server; its error shape), or with `texts` Text Embeddings Inference's rerank ([{index, score, text?}] back)",
   "POST /reranking": "The same as /v1/rerank (llama.cpp's server; its error shape)",
   "POST /v2/rerank": "The same as /v1/rerank (Cohere's v2 API; its error shape)",
   "POST /infill": "Code infill between a prefix and a suffix, as llama.cpp's server answers it (its editor plugins)",

@@ -26,6 +26,10 @@ const BODIES: Record<string, [module: Record<string, unknown>, exportName: strin
   "POST /api/copy": [ollama, "copySchema", "OllamaCopyRequest"],
   "POST /api/pull": [ollama, "pullSchema", "OllamaPullRequest"],
   ...Object.fromEntries(RERANK_PATHS.map((path) => [`POST ${path}`, [rerank, "rerankRequest", "RerankRequest"]])),
+  // llama-server's paths take no model when there is one reranker; its /rerank also TEI's shape.
+  "POST /reranking": [rerank, "rerankRequestAnyModel", "LlamaServerRerankRequest"],
+  "POST /v1/reranking": [rerank, "rerankRequestAnyModel", "LlamaServerRerankRequest"],
+  "POST /rerank": [rerank, "rerankOrTeiRequest", "RerankOrTeiRequest"],
   "POST /infill": [infill, "infillRequest", "InfillRequest"],
   "POST /completion": [completion, "completionRequest", "LlamaCppCompletionRequest"],
   "POST /tokenize": [llamaTokens, "tokenizeRequest", "TokenizeRequest"],

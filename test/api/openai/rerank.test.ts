@@ -50,6 +50,27 @@ describe("POST /v1/rerank", () => {
       expect(r.status, path).toBe(200);
       expect((await r.json()).results.map((x: { index: number; relevance_score: number }) => [x.index, x.relevance_score]), path).toEqual(ranking);
     }
+    const send = (path: string, body: unknown) => fetch(`${s.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    // llama-server's clients send no model: the one reranker here ("tiny" is not one) serves.
+    for (const path of ["/rerank", "/reranking", "/v1/reranking"]) {
+      const r = await send(path, { query: "water", documents: DOCS, top_n: 3 });
+      expect(r.status, path).toBe(200);
+      const body = await r.json();
+      expect(body.model, path).toBe("rr");
+      expect(body.results.map((x: { index: number; relevance_score: number }) => [x.index, x.relevance_score]), path).toEqual(ranking);
+    }
+    expect((await send("/v1/rerank", { query: "water", documents: DOCS })).status).toBe(400); // Jina's and Cohere's API name the model
+    // Text Embeddings Inference's shape: `texts`, a bare array back, best first.
+    const tei = await send("/rerank", { query: "water", texts: DOCS, return_text: true });
+    expect(tei.status).toBe(200);
+    const teiBody = await tei.json();
+    expect(teiBody).toHaveLength(DOCS.length);
+    expect(teiBody.slice(0, 3).map((x: { index: number; score: number }) => [x.index, x.score])).toEqual(ranking);
+    expect(teiBody[0].text).toBe(DOCS[teiBody[0].index]);
+    expect(Object.keys((await (await send("/rerank", { query: "water", texts: DOCS })).json())[0]).sort()).toEqual(["index", "score"]);
+    const raw = await send("/rerank", { query: "water", texts: DOCS, raw_scores: true });
+    expect(raw.status).toBe(400);
+    expect((await raw.json()).error.message).toMatch(/raw_scores: raw scores are not offered/);
     const bad = (path: string) => fetch(`${s.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "nope", query: "q", documents: ["d"] }) });
     expect(await (await bad("/v2/rerank")).json()).toEqual({ message: expect.stringMatching(/not found/) });
     expect((await (await bad("/rerank")).json()).error).toMatchObject({ code: 404, type: "not_found_error" });
