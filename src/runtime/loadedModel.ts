@@ -111,7 +111,10 @@ export class LoadedModel {
     const scope = cacheScope === undefined || !set.key ? cacheScope : `${cacheScope}\u0000${set.key}`;
     const sequence = await cache.lease(signal, scope, prompt);
     const id = internalsOf(sequence)?._sequenceId;
-    if (id === undefined && set.key) throw new FreeholdError("internal", "LoRA adapters need node-llama-cpp's sequence ids, which this version does not expose");
+    if (id === undefined && set.key) {
+      await cache.release(sequence, undefined);
+      throw new FreeholdError("internal", "LoRA adapters need node-llama-cpp's sequence ids, which this version does not expose");
+    }
     if (id !== undefined) batcher.assign(id, set);
     let released = false;
     return {
