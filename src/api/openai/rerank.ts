@@ -12,6 +12,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { App } from "../../app.ts";
 import { addUsage } from "../../auth/hook.ts";
+import { localModel } from "../llamacpp/shared.ts";
 import { RERANK_PATHS } from "./rerankPaths.ts";
 import { parseWire } from "./parse.ts";
 import { modelName } from "./schemas.ts";
@@ -54,7 +55,6 @@ export const rerankOrTeiRequest = z.union([rerankRequestAnyModel, teiRequest]);
 
 /** The one reranker here, or the one loaded when there are several (as llama.cpp's routes choose a model). */
 async function defaultReranker(app: App, route: string): Promise<string> {
-  const { localModel } = await import("../llamacpp/shared.ts");
   return (await localModel(app, undefined, {
     route, qualifies: (m) => m.metadata?.reranker === true, preferLoaded: true,
     several: "several rerankers are available", none: "no reranker model here: import one, or name one in `model`",
