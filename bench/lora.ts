@@ -148,9 +148,8 @@ export async function run(opts: { quick?: boolean; dryRun?: boolean } = {}): Pro
     `${CLIENTS} clients, each 2 streamed requests of 64 tokens back to back (~40-token prompts), ${mixedRounds} rounds, medians; aggregate = generated tokens / wall time. ` +
     `Same: every client on the adapted model. Mixed: every other client on the base weights (Freehold: the plain model, which shares the adapted model's weights and context; ` +
     `\`llama-server --lora --parallel ${CLIENTS} -c ${CLIENTS * 1024}\`: \`lora: [{"id": 0, "scale": 0}]\` on those requests). llama.cpp sets adapters per decode, so neither server decodes the two groups together: ` +
-    "Freehold's sets take turns of 8 batches (a switch makes llama.cpp reserve its compute graph again, ~16 ms on this shape), and the two sets' sequences interleave " +
-    "(ids 0 and 2 against 1 and 3), which llama.cpp cannot decode in one forward pass; llama-server decodes the adapter set of its first generating slot (in slot order), " +
-    "and the other set's requests wait until those end.",
+    "Freehold's sets take turns of 8 batches (a switch makes llama.cpp reserve its compute graph again, ~16 ms on this shape), each set's sequences on consecutive ids " +
+    "(llama.cpp decodes only those together); llama-server decodes the adapter set of its first generating slot (in slot order), and the other set's requests wait until those end.",
     "",
     table(["server", "same adapter tok/s", "mixed tok/s", "mixed / same"], [["Freehold", "Freehold"], ["llama-server", "llama-server"]].map(([label, k]) => [
       label, fmt(m(mixed, `${k} same`)), fmt(m(mixed, `${k} mixed`)), `${(m(mixed, `${k} mixed`) / m(mixed, `${k} same`)).toFixed(2)}x`,

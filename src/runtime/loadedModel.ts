@@ -109,7 +109,8 @@ export class LoadedModel {
     const set = await this.adapterSet(lora);
     const { cache, batcher } = this.main;
     const scope = cacheScope === undefined || !set.key ? cacheScope : `${cacheScope}\u0000${set.key}`;
-    const sequence = await cache.lease(signal, scope, prompt);
+    // Sequences of one adapter set kept consecutive: llama.cpp decodes only consecutive ids together.
+    const sequence = await cache.lease(signal, scope, prompt, set.key);
     const id = internalsOf(sequence)?._sequenceId;
     if (id === undefined && set.key) {
       await cache.release(sequence, undefined);

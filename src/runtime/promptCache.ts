@@ -52,13 +52,13 @@ export class PromptCache {
    * the kept one sharing the most with the prompt. Kept sequences go to other callers last while
    * idle and in id order under load, cleared first.
    */
-  async lease(signal: AbortSignal | undefined, scope: string | undefined, prompt?: readonly number[]): Promise<LlamaContextSequence> {
+  async lease(signal: AbortSignal | undefined, scope: string | undefined, prompt?: readonly number[], group = ""): Promise<LlamaContextSequence> {
     const idle = this.slots.busy === 0;
     const shared = new Map<LlamaContextSequence, number>();
     if (idle && scope !== undefined) {
       for (const [sequence, owner] of this.kept) if (owner === scope) shared.set(sequence, prompt ? commonPrefix(sequence.contextTokens, prompt) : Infinity);
       const reuse = this.continued(shared);
-      if (reuse && this.slots.takeFree(reuse)) {
+      if (reuse && this.slots.takeFree(reuse, group)) {
         this.kept.delete(reuse);
         return reuse;
       }
@@ -69,7 +69,7 @@ export class PromptCache {
       const n = shared.get(s);
       return n !== undefined ? 1e9 - Math.min(n, 1e6) : 2e9 + age.indexOf(s);
     };
-    const sequence = await this.slots.acquire(signal, idle && age.length ? preference : undefined, idle || !age.length ? undefined : this.keptLast(age, scope, prompt));
+    const sequence = await this.slots.acquire(signal, idle && age.length ? preference : undefined, idle || !age.length ? undefined : this.keptLast(age, scope, prompt), group);
     if (idle) {
       // The scope's own tokens may stay (the chat erases past what it shares); anyone else's may not.
       if (this.kept.delete(sequence) && !shared.has(sequence)) await this.clearSequence(sequence).catch(() => undefined);

@@ -5,6 +5,7 @@ interface Waiter<T> {
   reject: (e: unknown) => void;
   signal?: AbortSignal;
   onAbort: () => void;
+  group: string;
 }
 
 /**
@@ -12,12 +13,15 @@ interface Waiter<T> {
  * queue behind them. A full queue refuses at once with `rate_limited` and a retry hint taken
  * from how long items are usually held; an aborted waiter leaves the queue immediately.
  * Free items are handed out so that busy ones stay consecutive in `items` order (packedOrder):
- * llama.cpp batches only sequences with consecutive ids together (see batching.ts).
+ * llama.cpp batches only sequences with consecutive ids together (see batching.ts). With groups
+ * (requests that can share a batch: one LoRA adapter set), consecutive within the group.
  */
 export class Slots<T> {
   private readonly free: T[];
   private readonly waiters: Waiter<T>[] = [];
   private readonly heldSince = new Map<T, number>();
+  /** The group each held item was taken for. */
+  private readonly heldGroup = new Map<T, string>();
   /** Moving average of how long an item is held, for the retry hint. */
   private holdMs = 1000;
 
@@ -39,9 +43,9 @@ export class Slots<T> {
    * undefined: packedOrder, with `tieBreak` choosing among items it ranks alike, lower first); a
    * queued request takes whichever item is released next.
    */
-  acquire(signal?: AbortSignal, preference?: (item: T) => number | undefined, tieBreak?: (item: T) => number): Promise<T> {
+  acquire(signal?: AbortSignal, preference?: (item: T) => number | undefined, tieBreak?: (item: T) => number, group = ""): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.free.length > 0 && this.waiters.length === 0) return Promise.resolve(this.take(this.takeFirstFree(preference, tieBreak)));
+    if (this.free.length > 0 && this.waiters.length === 0) return Promise.resolve(this.take(this.takeFirstFree(preference, tieBreak, group), group));
     if (this.waiters.length >= this.queueLimit) {
       const retryAfterSeconds = Math.max(1, Math.ceil((this.holdMs * (this.waiters.length + 1)) / Math.max(1, this.capacity) / 1000));
       return Promise.reject(new FreeholdError("rate_limited",
@@ -50,7 +54,7 @@ export class Slots<T> {
     }
     return new Promise<T>((resolve, reject) => {
       const waiter: Waiter<T> = {
-        resolve, reject, signal,
+        resolve, reject, signal, group,
         onAbort: () => {
           const at = this.waiters.indexOf(waiter);
           if (at >= 0) this.waiters.splice(at, 1);
@@ -67,6 +71,7 @@ export class Slots<T> {
     const since = this.heldSince.get(item);
     if (since === undefined) return;
     this.heldSince.delete(item);
+    this.heldGroup.delete(item);
     this.holdMs = this.holdMs * 0.8 + (performance.now() - since) * 0.2;
     const next = this.waiters.shift();
     if (!next) {
@@ -74,7 +79,7 @@ export class Slots<T> {
       return;
     }
     next.signal?.removeEventListener("abort", next.onAbort);
-    next.resolve(this.take(item));
+    next.resolve(this.take(item, next.group));
   }
 
   /** Fails every queued request (used when the model is unloaded under them). */
@@ -86,16 +91,16 @@ export class Slots<T> {
   }
 
   /** Takes a particular free item out of circulation as if acquired; false if it is not free. */
-  takeFree(item: T): boolean {
+  takeFree(item: T, group = ""): boolean {
     const at = this.free.indexOf(item);
     if (at < 0) return false;
     this.free.splice(at, 1);
-    this.take(item);
+    this.take(item, group);
     return true;
   }
 
-  private takeFirstFree(preference?: (item: T) => number | undefined, tieBreak?: (item: T) => number): T {
-    const packed = this.packedOrder();
+  private takeFirstFree(preference: ((item: T) => number | undefined) | undefined, tieBreak: ((item: T) => number) | undefined, group: string): T {
+    const packed = this.packedOrder(group);
     const order = (item: T) => preference?.(item) ?? packed(item);
     const before = (a: T, b: T) => {
       const oa = order(a), ob = order(b);
@@ -114,22 +119,26 @@ export class Slots<T> {
    * held). Held items stay consecutive when they can, which llama.cpp needs to decode their
    * sequences together (batching.ts).
    */
-  private packedOrder(): (item: T) => number {
+  private packedOrder(group: string): (item: T) => number {
     let lo = Infinity, hi = -Infinity;
     for (const item of this.heldSince.keys()) {
+      if (this.heldGroup.get(item) !== group) continue;
       const r = this.rank.get(item)!;
       if (r < lo) lo = r;
       if (r > hi) hi = r;
     }
     return (item) => {
       const r = this.rank.get(item)!;
+      // A group's first item from the top, where the default group (the base weights) starts from the bottom: the two stay apart.
+      if (lo === Infinity && group) return this.rank.size - r;
       if (lo === Infinity || (r > lo && r < hi)) return 0; // none held, or in a gap
       return r < lo ? lo - r : r - hi; // how far outside the held ones
     };
   }
 
-  private take(item: T): T {
+  private take(item: T, group: string): T {
     this.heldSince.set(item, performance.now());
+    this.heldGroup.set(item, group);
     return item;
   }
 }

@@ -33,6 +33,17 @@ describe("slots", () => {
     // A gap between busy ones is closed first.
     expect(await slots.acquire()).toBe(1);
   });
+
+  test("groups (one LoRA adapter set each) stay consecutive apart: the base weights from the bottom, an adapter set from the top", async () => {
+    const slots = new Slots([0, 1, 2, 3, 4, 5], 4, "m");
+    // Requests arriving interleaved, as clients of two models sharing a context do.
+    const got = [await slots.acquire(), await slots.acquire(undefined, undefined, undefined, "lora"), await slots.acquire(),
+      await slots.acquire(undefined, undefined, undefined, "lora"), await slots.acquire()];
+    expect(got).toEqual([0, 5, 1, 4, 2]);
+    slots.release(4);
+    // The adapter set's next one goes next to its own busy one, not into the base weights' run.
+    expect(await slots.acquire(undefined, undefined, undefined, "lora")).toBe(4);
+  });
 });
 
 describe("decode step schedule", () => {
